@@ -1,0 +1,161 @@
+import { HooklineError } from './core/errors.js';
+import { parseDuration } from './core/duration.js';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
+
+/**
+ * Every setting with its default. Flags (cli/) and HOOKLINE_* env vars map onto
+ * these names; loadConfig validates once, at start, with messages naming the option.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:./hookline.db`, `sqlite::memory:` or `postgres://...`. */
+  databaseUrl: string;
+  /** Bearer token for the API; generated and stored on first start when unset. */
+  apiToken: string | null;
+  retrySchedule: RetrySchedule;
+  requestTimeoutMs: number;
+  /** Deliveries in flight per process. */
+  concurrency: number;
+  /** Largest accepted request body and message payload, in bytes. */
+  maxBodyBytes: number;
+  /** How long a claimed delivery stays ours before another worker may take it. */
+  leaseMs: number;
+  /** Fallback poll interval when no wake-up arrives. */
+  pollIntervalMs: number;
+  /** Default grace period for rotated secrets. */
+  secretGracePeriodMs: number;
+  role: 'all' | 'api' | 'worker';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULTS: Config = {
+  port: 8071,
+  host: '127.0.0.1',
+  databaseUrl: 'sqlite:./hookline.db',
+  apiToken: null,
+  retrySchedule: DEFAULT_RETRY_SCHEDULE,
+  requestTimeoutMs: 15_000,
+  concurrency: 64,
+  maxBodyBytes: 1024 * 1024,
+  leaseMs: 60_000,
+  pollIntervalMs: 1000,
+  secretGracePeriodMs: 24 * 3_600_000,
+  role: 'all',
+  logLevel: 'info',
+};
+
+/** Raw settings as strings, from flags or env; keys are Config names. */
+export type RawConfig = Partial<Record<keyof Config, string>>;
+
+/** Option names as users type them, for error messages. */
+export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> = {
+  port: { flag: '--port', env: 'HOOKLINE_PORT' },
+  host: { flag: '--host', env: 'HOOKLINE_HOST' },
+  databaseUrl: { flag: '--database', env: 'HOOKLINE_DATABASE_URL' },
+  apiToken: { flag: '--api-token', env: 'HOOKLINE_API_TOKEN' },
+  retrySchedule: { flag: '--retry-schedule', env: 'HOOKLINE_RETRY_SCHEDULE' },
+  requestTimeoutMs: { flag: '--request-timeout', env: 'HOOKLINE_REQUEST_TIMEOUT' },
+  concurrency: { flag: '--concurrency', env: 'HOOKLINE_CONCURRENCY' },
+  maxBodyBytes: { flag: '--max-body-size', env: 'HOOKLINE_MAX_BODY_SIZE' },
+  leaseMs: { flag: '--lease', env: 'HOOKLINE_LEASE' },
+  pollIntervalMs: { flag: '--poll-interval', env: 'HOOKLINE_POLL_INTERVAL' },
+  secretGracePeriodMs: { flag: '--secret-grace-period', env: 'HOOKLINE_SECRET_GRACE_PERIOD' },
+  role: { flag: '--role', env: 'HOOKLINE_ROLE' },
+  logLevel: { flag: '--log-level', env: 'HOOKLINE_LOG_LEVEL' },
+};
+
+function fail(key: keyof Config, why: string): never {
+  const { flag, env } = OPTION_NAMES[key];
+  throw new HooklineError('CONFIG_INVALID', `invalid ${flag} (${env}): ${why}`);
+}
+
+function integer(key: keyof Config, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    fail(key, `expected an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+function duration(key: keyof Config, text: string, minMs: number): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) fail(key, `expected a duration like 500ms, 15s, 5m, 2h or 7d, got "${text}"`);
+  if (ms < minMs) fail(key, `must be at least ${minMs}ms, got "${text}"`);
+  return ms;
+}
+
+function bytes(key: keyof Config, text: string): number {
+  const m = /^\s*(\d+)\s*(b|kb|kib|mb|mib)?\s*$/i.exec(text);
+  if (!m) fail(key, `expected a size like 1048576, 512kb or 1mb, got "${text}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const n = Number(m[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
+  if (n < 1024) fail(key, `must be at least 1024 bytes, got "${text}"`);
+  return n;
+}
+
+function oneOf<T extends string>(key: keyof Config, text: string, options: readonly T[]): T {
+  if (!options.includes(text as T)) fail(key, `expected one of ${options.join(', ')}, got "${text}"`);
+  return text as T;
+}
+
+/** Reads HOOKLINE_* variables into raw settings. */
+export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
+  const raw: RawConfig = {};
+  for (const [key, { env: name }] of Object.entries(OPTION_NAMES) as [keyof Config, { env: string }][]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+/** Validates raw settings over the defaults. Throws CONFIG_INVALID naming the option and why. */
+export function loadConfig(raw: RawConfig): Config {
+  const c: Config = { ...DEFAULTS };
+  if (raw.port !== undefined) c.port = integer('port', raw.port, 0, 65535);
+  if (raw.host !== undefined) c.host = raw.host.trim() || fail('host', 'must not be empty');
+  if (raw.databaseUrl !== undefined) {
+    if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(raw.databaseUrl)) {
+      fail(
+        'databaseUrl',
+        `expected sqlite:<file>, sqlite::memory: or postgres://..., got "${raw.databaseUrl}"`,
+      );
+    }
+    if (raw.databaseUrl === 'sqlite:') fail('databaseUrl', 'sqlite: needs a file path or :memory:');
+    c.databaseUrl = raw.databaseUrl;
+  }
+  if (raw.apiToken !== undefined) {
+    if (raw.apiToken.length < 16) fail('apiToken', 'must be at least 16 characters');
+    c.apiToken = raw.apiToken;
+  }
+  if (raw.retrySchedule !== undefined) {
+    const schedule = parseRetrySchedule(raw.retrySchedule);
+    if (!schedule)
+      fail('retrySchedule', `expected comma-separated durations like 5s,5m,30m, got "${raw.retrySchedule}"`);
+    if (schedule.length > 50) fail('retrySchedule', 'at most 50 retries');
+    c.retrySchedule = schedule;
+  }
+  if (raw.requestTimeoutMs !== undefined)
+    c.requestTimeoutMs = duration('requestTimeoutMs', raw.requestTimeoutMs, 100);
+  if (raw.concurrency !== undefined) c.concurrency = integer('concurrency', raw.concurrency, 1, 10_000);
+  if (raw.maxBodyBytes !== undefined) c.maxBodyBytes = bytes('maxBodyBytes', raw.maxBodyBytes);
+  if (raw.leaseMs !== undefined) c.leaseMs = duration('leaseMs', raw.leaseMs, 1000);
+  if (raw.pollIntervalMs !== undefined) c.pollIntervalMs = duration('pollIntervalMs', raw.pollIntervalMs, 10);
+  if (raw.secretGracePeriodMs !== undefined) {
+    c.secretGracePeriodMs = duration('secretGracePeriodMs', raw.secretGracePeriodMs, 0);
+  }
+  if (raw.role !== undefined) c.role = oneOf('role', raw.role, ['all', 'api', 'worker'] as const);
+  if (raw.logLevel !== undefined) {
+    c.logLevel = oneOf('logLevel', raw.logLevel, [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const);
+  }
+  // A lease shorter than a request could be lost mid-attempt and the delivery sent twice.
+  if (c.leaseMs < c.requestTimeoutMs + 5000) c.leaseMs = c.requestTimeoutMs + 5000;
+  return c;
+}

@@ -1,0 +1,99 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import {
+  createSigner,
+  ed25519PublicKey,
+  generateEd25519SecretKey,
+  generateHmacSecret,
+  signatureHeader,
+  signedContent,
+  validateSecret,
+} from './signing.js';
+
+interface Vector {
+  name: string;
+  secret?: string;
+  secretKey?: string;
+  publicKey?: string;
+  msgId: string;
+  timestamp?: number | string;
+  payload?: string;
+  payloadRepeat?: { char: string; count: number };
+  signature: string;
+}
+/** Large vectors give their payload as a character repeated `count` times. */
+const payloadOf = (v: Vector): string => v.payload ?? v.payloadRepeat!.char.repeat(v.payloadRepeat!.count);
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../shared/standard-webhooks-vectors.json', import.meta.url), 'utf8'),
+) as { hmac: Vector[]; ed25519: Vector[]; mustFail: Vector[] };
+
+function spkiFromWhpk(publicKey: string) {
+  const raw = Buffer.from(publicKey.slice('whpk_'.length), 'base64');
+  return createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
+    format: 'der',
+    type: 'spki',
+  });
+}
+
+describe('Standard Webhooks signing', () => {
+  it.each(vectors.hmac.map((v) => [v.name, v] as const))('matches HMAC vector %s', (_name, v) => {
+    expect(createSigner(v.secret!).sign(signedContent(v.msgId, Number(v.timestamp), payloadOf(v)))).toBe(
+      v.signature,
+    );
+  });
+
+  it.each(vectors.ed25519.map((v) => [v.name, v] as const))('matches ed25519 vector %s', (_name, v) => {
+    expect(createSigner(v.secretKey!).sign(signedContent(v.msgId, Number(v.timestamp), payloadOf(v)))).toBe(
+      v.signature,
+    );
+    expect(ed25519PublicKey(v.secretKey!)).toBe(v.publicKey);
+  });
+
+  it('does not reproduce the must-fail vector at the current time', () => {
+    for (const v of vectors.mustFail) {
+      const now = Math.floor(Date.now() / 1000);
+      expect(createSigner(v.secret!).sign(signedContent(v.msgId, now, payloadOf(v)))).not.toBe(v.signature);
+    }
+  });
+
+  it('produces headers the standardwebhooks verifier accepts, one entry per secret', () => {
+    const current = generateHmacSecret();
+    const previous = generateHmacSecret();
+    const ts = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ hello: 'world' });
+    const header = signatureHeader([createSigner(current), createSigner(previous)], 'msg_1', ts, body);
+    expect(header.split(' ')).toHaveLength(2);
+    for (const secret of [current, previous]) {
+      const payload = new Webhook(secret).verify(body, {
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(ts),
+        'webhook-signature': header,
+      });
+      expect(payload).toEqual({ hello: 'world' });
+    }
+  });
+
+  it('signs v1a with generated ed25519 keys that verify against the public key', () => {
+    const secretKey = generateEd25519SecretKey();
+    validateSecret(secretKey);
+    const sig = createSigner(secretKey).sign('msg_1.1.{}');
+    expect(sig.startsWith('v1a,')).toBe(true);
+    const ok = verify(
+      null,
+      Buffer.from('msg_1.1.{}'),
+      spkiFromWhpk(ed25519PublicKey(secretKey)),
+      Buffer.from(sig.slice(4), 'base64'),
+    );
+    expect(ok).toBe(true);
+  });
+
+  it('rejects malformed secrets with a validation error', () => {
+    expect(() => validateSecret('nope')).toThrow(/whsec_/);
+    expect(() => validateSecret('whsec_!!!')).toThrow(/base64/);
+    expect(() => validateSecret('whsec_AAAA')).toThrow(/24 to 64/);
+    expect(() => validateSecret(generateHmacSecret())).not.toThrow();
+  });
+});

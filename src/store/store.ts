@@ -1,0 +1,227 @@
+import type {
+  Application,
+  Attempt,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EndpointSecret,
+  ErrorClass,
+  EventType,
+  Message,
+  Metadata,
+  Trigger,
+} from '../core/model.js';
+
+/**
+ * The one seam between Hookline and its database. SQLite and PostgreSQL
+ * implement it; both pass store/conformance.ts unchanged.
+ *
+ * Methods throw HooklineError: NOT_FOUND for unknown ids, CONFLICT for
+ * uniqueness (uid, eventId, event type name), STORE_UNAVAILABLE when the
+ * database cannot be reached. `appId` arguments are always resolved ids (the
+ * API resolves uids first with apps.get).
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending numbered migrations; safe to call from many processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  apps: AppRepo;
+  eventTypes: EventTypeRepo;
+  endpoints: EndpointRepo;
+  messages: MessageRepo;
+  queue: DeliveryQueue;
+  attempts: AttemptRepo;
+  idempotency: IdempotencyRepo;
+  settings: SettingsRepo;
+}
+
+/** Keyset pagination. `after`/`before` are ids (or names) from a previous page, exclusive. */
+export interface PageQuery {
+  limit: number;
+  after?: string;
+  before?: string;
+}
+/** Items in list order; `done` is true when nothing follows in the direction read. */
+export interface Page<T> {
+  items: T[];
+  done: boolean;
+}
+
+// ---- applications -----------------------------------------------------------
+export interface AppInput {
+  uid: string | null;
+  name: string;
+  rateLimit: number | null;
+  metadata: Metadata;
+}
+export interface AppRepo {
+  create(input: AppInput): Promise<Application>;
+  /** By id or uid; null when neither matches. */
+  get(idOrUid: string): Promise<Application | null>;
+  /** Ascending by id. */
+  list(page: PageQuery): Promise<Page<Application>>;
+  update(id: string, input: AppInput): Promise<Application>;
+  /** Deletes the app and everything under it. */
+  delete(id: string): Promise<void>;
+}
+
+// ---- event types --------------------------------------------------------------
+export type EventTypeInput = Omit<EventType, 'createdAt' | 'updatedAt'>;
+export interface EventTypeRepo {
+  create(input: EventTypeInput): Promise<EventType>;
+  get(name: string): Promise<EventType | null>;
+  /** Ascending by name; archived ones only when asked. */
+  list(page: PageQuery, opts: { includeArchived: boolean }): Promise<Page<EventType>>;
+  update(name: string, input: EventTypeInput): Promise<EventType>;
+  /** Archive (soft) or delete for good. */
+  delete(name: string, opts: { expunge: boolean }): Promise<void>;
+}
+
+// ---- endpoints ----------------------------------------------------------------
+export type EndpointInput = Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>;
+export interface EndpointRepo {
+  create(appId: string, input: EndpointInput): Promise<Endpoint>;
+  /** By id or uid within the app. */
+  get(appId: string, idOrUid: string): Promise<Endpoint | null>;
+  /** Ascending by id. */
+  list(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
+  /** Replaces every field given in input (secrets included). */
+  update(appId: string, id: string, input: EndpointInput): Promise<Endpoint>;
+  delete(appId: string, id: string): Promise<void>;
+  /** Counts of this endpoint's deliveries by status. */
+  stats(appId: string, id: string, since?: Date): Promise<Record<DeliveryStatus, number>>;
+}
+
+// ---- messages -----------------------------------------------------------------
+export interface MessageInput {
+  appId: string;
+  eventType: string;
+  eventId: string | null;
+  payload: string;
+  channels: string[] | null;
+  tags: string[] | null;
+}
+export interface MessageFilter {
+  eventTypes?: string[];
+  channel?: string;
+  tag?: string;
+  before?: Date;
+  after?: Date;
+}
+export interface MessageRepo {
+  /**
+   * Stores the message and one pending delivery per enabled endpoint whose
+   * filterTypes and channels accept it (core/filter.ts), in one transaction,
+   * due now. CONFLICT when eventId was already used in this app.
+   */
+  create(input: MessageInput): Promise<{ message: Message; deliveries: number }>;
+  get(appId: string, id: string): Promise<Message | null>;
+  /** Newest first. */
+  list(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
+  /** This message's deliveries with their endpoints (GET /msg/{id}/endpoint), ascending by endpoint id. */
+  deliveries(
+    appId: string,
+    msgId: string,
+    page: PageQuery,
+  ): Promise<Page<{ delivery: Delivery; endpoint: Endpoint }>>;
+  /** This endpoint's deliveries with their messages (GET /endpoint/{id}/msg), newest message first. */
+  forEndpoint(
+    appId: string,
+    endpointId: string,
+    filter: MessageFilter & { status?: DeliveryStatus },
+    page: PageQuery,
+  ): Promise<Page<{ delivery: Delivery; message: Message }>>;
+  /** Deletes messages (their deliveries and attempts) created before `cutoff`, at most `batch`; returns how many. */
+  prune(cutoff: Date, batch: number): Promise<number>;
+}
+
+// ---- delivery queue (the hot path) --------------------------------------------
+/** Everything a worker needs to send one delivery, read in the claim. */
+export interface ClaimedDelivery {
+  deliveryId: string;
+  /** Proves this claim is still ours when the result is recorded. */
+  leaseToken: string;
+  /** Attempts made before this one. */
+  attempts: number;
+  trigger: Trigger;
+  message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'>;
+}
+
+export type AttemptOutcome = { kind: 'success' } | { kind: 'retry'; at: Date } | { kind: 'fail' };
+
+export interface AttemptResult {
+  deliveryId: string;
+  leaseToken: string;
+  attempt: Omit<Attempt, 'id' | 'deliveryId'>;
+  outcome: AttemptOutcome;
+  /** Disable the endpoint with this reason (410 Gone, auto-disable). */
+  disableEndpoint?: string;
+}
+
+export interface DeliveryQueue {
+  /**
+   * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
+   * sending with an expired lease) for `leaseMs` and marks them sending.
+   * A delivery is never handed to two workers while its lease is valid.
+   */
+  claimDue(opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedDelivery[]>;
+  /** Extends leases of deliveries still in flight; returns ids whose lease was lost. */
+  renewLeases(claims: { deliveryId: string; leaseToken: string }[], leaseMs: number): Promise<string[]>;
+  /**
+   * Stores the attempts and moves each delivery on (success, retry at, fail) in
+   * one transaction. A result whose lease token no longer matches still stores
+   * its attempt but leaves the delivery to its new owner.
+   */
+  recordAttempts(results: AttemptResult[]): Promise<void>;
+  /** Makes deliveries of one message due now as a manual attempt (resend). */
+  resend(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
+  /** Makes failed deliveries of the endpoint created in [since, until) due now (recover); returns how many. */
+  recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
+  /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
+  nextDueAt(): Promise<Date | null>;
+}
+
+// ---- attempts -----------------------------------------------------------------
+export interface AttemptFilter {
+  status?: 'success' | 'fail';
+  before?: Date;
+  after?: Date;
+  endpointId?: string;
+}
+export interface AttemptRepo {
+  get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;
+  /** Newest first. */
+  listByMessage(appId: string, msgId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<Attempt>>;
+  /** Newest first. */
+  listByEndpoint(
+    appId: string,
+    endpointId: string,
+    filter: AttemptFilter,
+    page: PageQuery,
+  ): Promise<Page<Attempt>>;
+}
+
+// ---- idempotency keys -----------------------------------------------------------
+export type IdempotencyBegin =
+  | { state: 'new' }
+  | { state: 'in_progress' }
+  | { state: 'done'; requestHash: string; statusCode: number; body: string };
+
+export interface IdempotencyRepo {
+  /** Claims `key` for a request with this body hash, or reports what happened to it. */
+  begin(key: string, requestHash: string, expiresAt: Date): Promise<IdempotencyBegin>;
+  complete(key: string, statusCode: number, body: string): Promise<void>;
+  /** Forgets a claim whose request failed, so the client can retry. */
+  release(key: string): Promise<void>;
+}
+
+// ---- settings -------------------------------------------------------------------
+export interface SettingsRepo {
+  get(name: string): Promise<string | null>;
+  /** Stores value unless one exists; returns the stored value either way. */
+  getOrSet(name: string, value: string): Promise<string>;
+}
+
+export type { EndpointSecret, ErrorClass };

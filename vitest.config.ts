@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@hookline/verify': fileURLToPath(new URL('./packages/verify/src/index.ts', import.meta.url)),
+    },
+  },
+  test: {
+    include: [
+      'src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'packages/*/src/**/*.test.ts',
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
