@@ -1,0 +1,51 @@
+import type { IdempotencyBegin, IdempotencyRepo, SettingsRepo } from '../store.js';
+import type { Db } from './db.js';
+
+interface KeyRow {
+  request_hash: string;
+  status_code: number | null;
+  body: string | null;
+}
+
+export function sqliteIdempotency(db: Db): IdempotencyRepo {
+  const begin = db.transaction((key: string, hash: string, expiresAt: number): IdempotencyBegin => {
+    db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND expires_at <= ?').run(key, Date.now());
+    const inserted = db
+      .prepare('INSERT OR IGNORE INTO idempotency_keys (key, request_hash, expires_at) VALUES (?, ?, ?)')
+      .run(key, hash, expiresAt).changes;
+    if (inserted === 1) return { state: 'new' };
+    const row = db
+      .prepare<[string], KeyRow>('SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?')
+      .get(key)!;
+    if (row.status_code === null || row.body === null) return { state: 'in_progress' };
+    return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
+  });
+  return {
+    async begin(key, requestHash, expiresAt) {
+      return begin.immediate(key, requestHash, expiresAt.getTime());
+    },
+    async complete(key, statusCode, body) {
+      db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE key = ?').run(
+        statusCode,
+        body,
+        key,
+      );
+    },
+    async release(key) {
+      db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND status_code IS NULL').run(key);
+    },
+  };
+}
+
+export function sqliteSettings(db: Db): SettingsRepo {
+  const get = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?');
+  return {
+    async get(name) {
+      return get.get(name)?.value ?? null;
+    },
+    async getOrSet(name, value) {
+      db.prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)').run(name, value);
+      return get.get(name)!.value;
+    },
+  };
+}
