@@ -26,6 +26,12 @@ export interface Store {
   /** Applies pending numbered migrations; safe to call from many processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Subscribes to "work became due" signals raised by other processes (messages
+   * accepted, resends, recovers). PostgreSQL uses LISTEN/NOTIFY; SQLite, being
+   * one process, has nothing to listen to. Returns an unsubscribe function.
+   */
+  watchDue?(listener: () => void): Promise<() => Promise<void>>;
   apps: AppRepo;
   eventTypes: EventTypeRepo;
   endpoints: EndpointRepo;
