@@ -20,9 +20,22 @@ function base62(bytes: Buffer): string {
   return out.padStart(WIDTH, '0');
 }
 
+// Monotonic within a process (as ULID does): an id made in the same millisecond
+// as the previous one increments its random part, so creation order survives.
+let lastMs = 0;
+let lastRandom = 0n;
+const RANDOM_MAX = (1n << 80n) - 1n;
+
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(nowMs, 0, 6);
+  if (nowMs <= lastMs && lastRandom < RANDOM_MAX) {
+    lastRandom += 1n;
+  } else {
+    lastMs = Math.max(nowMs, lastMs);
+    lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n; // headroom for increments
+  }
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes.write(lastRandom.toString(16).padStart(20, '0'), 6, 'hex');
   return `${prefix}_${base62(bytes)}`;
 }
 
