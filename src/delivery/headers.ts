@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { createSigner, type Signer, signatureHeader } from '../core/signing.js';
+import type { EndpointSecret } from '../core/model.js';
+
+/** `Hookline/<version>`; package.json sits two levels up from both src/delivery and dist/delivery. */
+export const USER_AGENT = `Hookline/${
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version
+}`;
+
+/**
+ * Names custom headers may not set: the signed Standard Webhooks headers and
+ * content-type (a receiver must be able to trust them), plus framing and
+ * hop-by-hop headers that undici owns (it rejects some of them outright, which
+ * would fail every attempt to the endpoint).
+ */
+const RESERVED = new Set([
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'host',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
+// RFC 9110 token for names; values without CR, LF or NUL (header injection).
+const NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+
+/** The secrets that sign now: the current one and rotated ones still in their grace period. */
+export function activeSecrets(secrets: readonly EndpointSecret[], now: Date): string[] {
+  const t = now.getTime();
+  return secrets.filter((s) => s.expiresAt === null || s.expiresAt.getTime() > t).map((s) => s.key);
+}
+
+/** A bounded LRU of Signers: decoding a key (and ed25519 key objects) is not free on the hot path. */
+export function createSignerCache(maxSize = 1024): (secret: string) => Signer {
+  const cache = new Map<string, Signer>();
+  return (secret) => {
+    const hit = cache.get(secret);
+    if (hit) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      cache.delete(secret);
+      cache.set(secret, hit);
+      return hit;
+    }
+    const signer = createSigner(secret);
+    cache.set(secret, signer);
+    if (cache.size > maxSize) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    return signer;
+  };
+}
+
+export interface HeaderInput {
+  msgId: string;
+  payload: string;
+  secrets: readonly EndpointSecret[];
+  customHeaders: Record<string, string>;
+}
+
+export type HeaderBuilder = (input: HeaderInput, now: Date) => Record<string, string>;
+
+/** Builds the request headers of one attempt; the timestamp (and so the signature) is fresh per attempt. */
+export function createHeaderBuilder(opts: { signerCacheSize?: number } = {}): HeaderBuilder {
+  const signerFor = createSignerCache(opts.signerCacheSize);
+  return (input, now) => {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    for (const [name, value] of Object.entries(input.customHeaders)) {
+      const lower = name.toLowerCase();
+      if (RESERVED.has(lower) || !NAME.test(name) || BAD_VALUE.test(value)) continue;
+      headers[lower] = value;
+    }
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const signers = activeSecrets(input.secrets, now).map(signerFor);
+    headers['content-type'] = 'application/json';
+    headers['webhook-id'] = input.msgId;
+    headers['webhook-timestamp'] = String(timestamp);
+    headers['webhook-signature'] = signatureHeader(signers, input.msgId, timestamp, input.payload);
+    return headers;
+  };
+}
