@@ -1,0 +1,41 @@
+import type { VerifiedWebhook } from '../standard.js';
+import {
+  DEFAULT_LIMIT,
+  type Reply,
+  type WebhookAdapterOptions,
+  type WebhookEvent,
+  createRunner,
+  tooLarge,
+} from './core.js';
+
+/**
+ * A Fetch API handler, `(request: Request) => Promise<Response>`, for Hono
+ * (`(c) => handle(c.req.raw)`), Next.js route handlers (`export const POST = ...`)
+ * and any Web-standard runtime. A `Response` returned by the handler is used as is.
+ * Handler errors propagate to the framework.
+ */
+export function fetchWebhook<E extends WebhookEvent = VerifiedWebhook>(
+  options: WebhookAdapterOptions<E, [request: Request]>,
+): (request: Request) => Promise<Response> {
+  const run = createRunner(options);
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  return async (request) => {
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > limit) return toResponse(answerTooLarge(limit));
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.length > limit) return toResponse(answerTooLarge(limit));
+    return toResponse(await run(body, request.headers, request));
+  };
+}
+
+function answerTooLarge(limit: number): Reply {
+  const error = tooLarge(limit);
+  return { kind: 'answer', status: 413, body: { code: error.code, message: error.message } };
+}
+
+function toResponse(reply: Reply): Response {
+  if (reply.kind === 'answer') return Response.json(reply.body, { status: reply.status });
+  if (reply.result instanceof Response) return reply.result;
+  if (reply.result === undefined) return new Response(null, { status: 204 });
+  return Response.json(reply.result);
+}
