@@ -1,0 +1,91 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { HooklineError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { registerAuth } from './auth.js';
+import { registerJsonBody } from './body.js';
+import type { ApiContext } from './context.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
+import { applicationRoutes } from './routes/applications.js';
+import { attemptRoutes } from './routes/attempts.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
+import { endpointOpsRoutes } from './routes/endpoint-ops.js';
+import { endpointSecretRoutes } from './routes/endpoint-secret.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+
+export interface ApiDeps {
+  store: Store;
+  config: Config;
+  logger?: Logger;
+  /** Called when deliveries became due (message accepted, resend, recover) so the worker wakes at once. */
+  onMessageAccepted?: () => void;
+}
+
+/**
+ * The Svix-compatible HTTP API under `/api/v1`, ready to `listen()`. The
+ * caller owns listening and closing; closing waits for background tasks
+ * (recover) started by requests.
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const { store, config } = deps;
+  if (config.apiToken === null) {
+    throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken)');
+  }
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: config.maxBodyBytes,
+    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+  });
+
+  const running = new Set<Promise<void>>();
+  const ctx: ApiContext = {
+    store,
+    config,
+    log: app.log,
+    wake: () => {
+      try {
+        deps.onMessageAccepted?.();
+      } catch (err) {
+        app.log.error({ err }, 'onMessageAccepted failed');
+      }
+    },
+    background: (name, work) => {
+      const task = work()
+        .catch((err: unknown) => app.log.error({ err, task: name }, 'background task failed'))
+        .finally(() => running.delete(task));
+      running.add(task);
+    },
+  };
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerJsonBody(app, config.maxBodyBytes);
+  registerAuth(app, config.apiToken);
+  registerIdempotency(app, store);
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...running]);
+  });
+
+  for (const routes of [
+    healthRoutes,
+    applicationRoutes,
+    eventTypeRoutes,
+    endpointRoutes,
+    endpointSecretRoutes,
+    endpointHeaderRoutes,
+    endpointOpsRoutes,
+    messageRoutes,
+    attemptRoutes,
+    deliveryRoutes,
+  ]) {
+    routes(app, ctx);
+  }
+  return app;
+}

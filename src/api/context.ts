@@ -1,0 +1,54 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { notFound } from '../core/errors.js';
+import type { Application, Endpoint, Message } from '../core/model.js';
+import type { Store } from '../store/store.js';
+
+/** What every route needs: the store, the config and a way to wake the worker. */
+export interface ApiContext {
+  store: Store;
+  config: Config;
+  /** Tells the in-process worker that deliveries are due now. */
+  wake: () => void;
+  log: FastifyBaseLogger;
+  /** Runs work after the response (recover); awaited when the server closes. */
+  background: (name: string, work: () => Promise<void>) => void;
+}
+
+export interface AppParams {
+  app_id: string;
+}
+export interface EndpointParams extends AppParams {
+  endpoint_id: string;
+}
+export interface MessageParams extends AppParams {
+  msg_id: string;
+}
+
+/** The application by id or uid, or a 404. */
+export async function loadApp(store: Store, idOrUid: string): Promise<Application> {
+  const app = await store.apps.get(idOrUid);
+  if (!app) throw notFound('application');
+  return app;
+}
+
+/** The endpoint by id or uid within the app (itself by id or uid), or a 404. */
+export async function loadEndpoint(
+  store: Store,
+  params: EndpointParams,
+): Promise<{ app: Application; endpoint: Endpoint }> {
+  const app = await loadApp(store, params.app_id);
+  const endpoint = await store.endpoints.get(app.id, params.endpoint_id);
+  if (!endpoint) throw notFound('endpoint');
+  return { app, endpoint };
+}
+
+export async function loadMessage(
+  store: Store,
+  params: MessageParams,
+): Promise<{ app: Application; message: Message }> {
+  const app = await loadApp(store, params.app_id);
+  const message = await store.messages.get(app.id, params.msg_id);
+  if (!message) throw notFound('message');
+  return { app, message };
+}

@@ -1,0 +1,81 @@
+import { ValidationError } from '../core/errors.js';
+import type { Endpoint } from '../core/model.js';
+import { generateHmacSecret, validateSecret } from '../core/signing.js';
+import type { EndpointInput } from '../store/store.js';
+import { checkHeaders } from './headers.js';
+import { checkUrl, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
+
+/**
+ * EndpointIn (create), EndpointUpdate (PUT) and EndpointPatch (PATCH).
+ *
+ * create and PUT set every Svix field (absent = Svix default); PATCH changes
+ * only what is sent. Hookline's own fields (`maxInFlight`, `ordered`) keep
+ * their stored value when absent even on PUT, because Svix SDKs never send
+ * them and a PUT from one must not silently reset them.
+ */
+export type EndpointMode = 'create' | 'update' | 'patch';
+
+const MAX_INT = 2_147_483_647;
+
+export function inputOf(ep: Endpoint): EndpointInput {
+  const { id: _i, appId: _a, createdAt: _c, updatedAt: _u, ...input } = ep;
+  return input;
+}
+
+function readSecret(f: Fields): string | null | undefined {
+  const secret = f.nullableString('secret', { max: 1024 });
+  if (typeof secret !== 'string') return secret;
+  try {
+    validateSecret(secret, ['body', 'secret']);
+    return secret;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    f.issues.push(...err.issues);
+    return undefined;
+  }
+}
+
+/** Reads the body onto `base` (the stored endpoint for update/patch). */
+export function readEndpoint(f: Fields, mode: EndpointMode, base: EndpointInput | null): EndpointInput {
+  const url = checkUrl(f, 'url', f.string('url', { required: mode !== 'patch', min: 1, max: 65_536 }));
+  const description = f.string('description', { max: 16_384 });
+  const version = f.nullableInt('version', { min: 1, max: MAX_INT });
+  const rateLimit = f.nullableInt('rateLimit', { min: 1, max: MAX_INT });
+  const throttleRate = f.nullableInt('throttleRate', { min: 1, max: MAX_INT });
+  const disabled = f.bool('disabled');
+  const filterTypes = f.stringList('filterTypes', { min: 1, max: 256, pattern: NAME_PATTERN });
+  const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
+  // An empty list would read as "everything" (core/filter.ts); Svix refuses it too.
+  if (filterTypes?.length === 0) f.fail('filterTypes', 'must have at least 1 item, or be null for all');
+  if (channels?.length === 0) f.fail('channels', 'must have at least 1 item, or be null for all');
+  const metadata = f.stringMap('metadata');
+  const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
+  const secret = mode === 'update' ? undefined : readSecret(f);
+  const headers = mode === 'create' ? f.stringMap('headers', { maxValue: 4096 }) : undefined;
+  checkHeaders(f, 'headers', headers);
+  const maxInFlight = f.nullableInt('maxInFlight', { min: 1, max: MAX_INT });
+  const ordered = f.bool('ordered');
+
+  const keep = mode === 'patch' ? base : null;
+  const rate = f.has('throttleRate') || f.isNull('throttleRate') ? throttleRate : rateLimit;
+  const pick = <T>(given: T | undefined, fallback: T): T => (given !== undefined ? given : fallback);
+  const secrets = secret ? [{ key: secret, expiresAt: null }] : (base?.secrets ?? []);
+  const isDisabled = pick(disabled, keep?.disabled ?? false);
+  return {
+    url: url ?? base?.url ?? '',
+    description: pick(description, keep?.description ?? ''),
+    version: version ?? base?.version ?? 1,
+    rateLimit: pick(rate, keep ? keep.rateLimit : null),
+    disabled: isDisabled,
+    // Hookline's reason survives only while the endpoint stays disabled without the user touching it.
+    disabledReason: isDisabled && disabled === undefined ? (base?.disabledReason ?? null) : null,
+    filterTypes: pick(filterTypes, keep ? keep.filterTypes : null),
+    channels: pick(channels, keep ? keep.channels : null),
+    metadata: metadata ?? keep?.metadata ?? {},
+    uid: pick(uid, keep ? keep.uid : null),
+    headers: headers ?? base?.headers ?? {},
+    secrets: secrets.length > 0 ? secrets : [{ key: generateHmacSecret(), expiresAt: null }],
+    maxInFlight: pick(maxInFlight, base ? base.maxInFlight : null),
+    ordered: ordered ?? base?.ordered ?? false,
+  };
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { ValidationError } from '../../core/errors.js';
+import type { EndpointSecret } from '../../core/model.js';
+import {
+  generateEd25519SecretKey,
+  generateHmacSecret,
+  secretKind,
+  validateSecret,
+} from '../../core/signing.js';
+import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
+import { inputOf } from '../endpoint-input.js';
+import { Fields } from '../validate.js';
+
+/** Older secrets kept signing at once; more would bloat every signature header. */
+export const MAX_PREVIOUS_SECRETS = 10;
+const MAX_GRACE_SECONDS = 30 * 86_400;
+
+/**
+ * The secrets after a rotation: the new key is current, the old current one
+ * signs on until `now + graceMs` (dropped at once when the grace is 0), and
+ * expired or surplus older keys are dropped.
+ */
+export function rotateSecrets(
+  secrets: readonly EndpointSecret[],
+  newKey: string,
+  graceMs: number,
+  now: Date,
+): EndpointSecret[] {
+  const until = new Date(now.getTime() + graceMs);
+  const previous = secrets
+    .filter((s) => s.key !== newKey)
+    .map((s) => (s.expiresAt === null ? { key: s.key, expiresAt: until } : s))
+    .filter((s) => s.expiresAt !== null && s.expiresAt.getTime() > now.getTime())
+    .slice(0, MAX_PREVIOUS_SECRETS);
+  return [{ key: newKey, expiresAt: null }, ...previous];
+}
+
+export function endpointSecretRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
+  const path = '/api/v1/app/:app_id/endpoint/:endpoint_id/secret';
+
+  app.get<{ Params: EndpointParams }>(path, async (request) => {
+    const { endpoint } = await loadEndpoint(store, request.params);
+    return { key: endpoint.secrets[0]?.key ?? '' };
+  });
+
+  app.post<{ Params: EndpointParams }>(`${path}/rotate`, async (request, reply) => {
+    const { app: application, endpoint } = await loadEndpoint(store, request.params);
+    // The Svix client always sends `{}`; a bare POST is accepted too.
+    const f = Fields.body(request.body ?? {});
+    let key = f.nullableString('key', { max: 1024 });
+    const graceSeconds = f.nullableInt('gracePeriodSeconds', { min: 0, max: MAX_GRACE_SECONDS });
+    if (typeof key === 'string') {
+      try {
+        validateSecret(key, ['body', 'key']);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        f.issues.push(...err.issues);
+        key = undefined;
+      }
+    }
+    f.done();
+    const current = endpoint.secrets[0]?.key;
+    // A generated key keeps the endpoint's kind, so ed25519 receivers keep working.
+    const newKey =
+      key ??
+      (current !== undefined && secretKind(current) === 'ed25519'
+        ? generateEd25519SecretKey()
+        : generateHmacSecret());
+    const graceMs = graceSeconds != null ? graceSeconds * 1000 : config.secretGracePeriodMs;
+    const secrets = rotateSecrets(endpoint.secrets, newKey, graceMs, new Date());
+    await store.endpoints.update(application.id, endpoint.id, { ...inputOf(endpoint), secrets });
+    return reply.code(204).send();
+  });
+}

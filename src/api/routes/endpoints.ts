@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { type ApiContext, type AppParams, type EndpointParams, loadApp, loadEndpoint } from '../context.js';
+import { inputOf, readEndpoint } from '../endpoint-input.js';
+import { endpointOut } from '../out.js';
+import { listOut, Query } from '../query.js';
+import { Fields } from '../validate.js';
+
+/** Endpoint create, list, get, update (PUT), patch and delete. */
+export function endpointRoutes(app: FastifyInstance, { store }: ApiContext): void {
+  app.get<{ Params: AppParams }>('/api/v1/app/:app_id/endpoint', async (request) => {
+    const q = new Query(request.query);
+    const page = q.page();
+    q.oneOf('order', ['ascending'] as const);
+    q.done();
+    const application = await loadApp(store, request.params.app_id);
+    return listOut(await store.endpoints.list(application.id, page), (e) => e.id, endpointOut);
+  });
+
+  app.post<{ Params: AppParams }>('/api/v1/app/:app_id/endpoint', async (request, reply) => {
+    const application = await loadApp(store, request.params.app_id);
+    const f = Fields.body(request.body);
+    const input = readEndpoint(f, 'create', null);
+    f.done();
+    return reply.code(201).send(endpointOut(await store.endpoints.create(application.id, input)));
+  });
+
+  const path = '/api/v1/app/:app_id/endpoint/:endpoint_id';
+
+  app.get<{ Params: EndpointParams }>(path, async (request) => {
+    return endpointOut((await loadEndpoint(store, request.params)).endpoint);
+  });
+
+  app.put<{ Params: EndpointParams }>(path, async (request) => {
+    const { app: application, endpoint } = await loadEndpoint(store, request.params);
+    const f = Fields.body(request.body);
+    const input = readEndpoint(f, 'update', inputOf(endpoint));
+    f.done();
+    return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
+  });
+
+  app.patch<{ Params: EndpointParams }>(path, async (request) => {
+    const { app: application, endpoint } = await loadEndpoint(store, request.params);
+    const f = Fields.body(request.body);
+    const input = readEndpoint(f, 'patch', inputOf(endpoint));
+    f.done();
+    return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
+  });
+
+  app.delete<{ Params: EndpointParams }>(path, async (request, reply) => {
+    const { app: application, endpoint } = await loadEndpoint(store, request.params);
+    await store.endpoints.delete(application.id, endpoint.id);
+    return reply.code(204).send();
+  });
+}

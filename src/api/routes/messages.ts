@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import { HooklineError, notFound } from '../../core/errors.js';
+import type { Application } from '../../core/model.js';
+import type { MessageFilter, Store } from '../../store/store.js';
+import { type ApiContext, type AppParams, loadMessage, type MessageParams } from '../context.js';
+import { messageOut } from '../out.js';
+import { listOut, Query } from '../query.js';
+import { rawMember } from '../raw-json.js';
+import { Fields, NAME_PATTERN, UID_PATTERN } from '../validate.js';
+import { readApplication } from './applications.js';
+
+/** Svix list filters shared by message lists (`event_types`, `channel`, `tag`, `before`, `after`). */
+export function readMessageFilter(q: Query): MessageFilter {
+  const filter: MessageFilter = {};
+  const eventTypes = q.list('event_types');
+  if (eventTypes) filter.eventTypes = eventTypes;
+  const channel = q.string('channel');
+  if (channel !== undefined) filter.channel = channel;
+  const tag = q.string('tag');
+  if (tag !== undefined) filter.tag = tag;
+  const before = q.date('before');
+  if (before) filter.before = before;
+  const after = q.date('after');
+  if (after) filter.after = after;
+  return filter;
+}
+
+/**
+ * The app to post into. As in Svix, a body `application` creates the app (its
+ * uid defaulting to the path's app_id) when the path names none yet.
+ */
+async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
+  const existing = await store.apps.get(appId);
+  if (existing) return existing;
+  const nested = f.nested('application');
+  if (!nested) throw notFound('application');
+  const input = readApplication(nested, null);
+  f.done();
+  try {
+    return await store.apps.create({ ...input, uid: input.uid ?? appId });
+  } catch (err) {
+    const raced =
+      err instanceof HooklineError && err.code === 'CONFLICT' ? await store.apps.get(appId) : null;
+    if (raced) return raced;
+    throw err;
+  }
+}
+
+export function messageRoutes(app: FastifyInstance, { store, wake }: ApiContext): void {
+  app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
+    const q = new Query(request.query);
+    const withContent = q.bool('with_content') ?? true;
+    q.done();
+    const f = Fields.body(request.body);
+    const eventType = f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN });
+    const payload = f.any('payload', true);
+    const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
+    const eventId = f.nullableString('eventId', { min: 1, max: 256, pattern: UID_PATTERN });
+    const tags = f.stringList('tags', { min: 1, max: 128, maxItems: 10 });
+    if (f.has('deliverAt')) f.fail('deliverAt', 'scheduled delivery is not supported by Hookline');
+    // Retention is server-wide in Hookline; the per-message hints are checked and ignored.
+    f.nullableInt('payloadRetentionPeriod', { min: 1 });
+    f.nullableInt('payloadRetentionHours', { min: 1 });
+    f.done();
+    const application = await appForMessage(store, request.params.app_id, f);
+    // Stored and signed byte for byte as sent; re-serialising could change numbers or spacing.
+    const text = (request.rawBody && rawMember(request.rawBody, 'payload')) ?? JSON.stringify(payload);
+    const { message, deliveries } = await store.messages.create({
+      appId: application.id,
+      eventType: eventType ?? '',
+      eventId: eventId ?? null,
+      payload: text,
+      channels: channels && channels.length > 0 ? channels : null,
+      tags: tags && tags.length > 0 ? tags : null,
+    });
+    if (deliveries > 0) wake();
+    return reply.code(202).send(messageOut(message, withContent, payload));
+  });
+
+  app.get<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request) => {
+    const q = new Query(request.query);
+    const page = q.page();
+    const filter = readMessageFilter(q);
+    const withContent = q.bool('with_content') ?? true;
+    q.done();
+    const application = await store.apps.get(request.params.app_id);
+    if (!application) throw notFound('application');
+    const result = await store.messages.list(application.id, filter, page);
+    return listOut(
+      result,
+      (m) => m.id,
+      (m) => messageOut(m, withContent),
+    );
+  });
+
+  app.get<{ Params: MessageParams }>('/api/v1/app/:app_id/msg/:msg_id', async (request) => {
+    const q = new Query(request.query);
+    const withContent = q.bool('with_content') ?? true;
+    q.done();
+    const { message } = await loadMessage(store, request.params);
+    return messageOut(message, withContent);
+  });
+}
