@@ -1,5 +1,6 @@
 import { HooklineError } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
+import { isCidr } from './core/ip-ranges.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
 
 /**
@@ -26,6 +27,10 @@ export interface Config {
   /** Default grace period for rotated secrets. */
   secretGracePeriodMs: number;
   role: 'all' | 'api' | 'worker';
+  /** SSRF guard off: deliver to loopback and private ranges (development only). */
+  allowPrivateNetworks: boolean;
+  /** Ranges the SSRF guard lets through although they are private, e.g. `10.1.0.0/16`. */
+  allowedCidrs: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -42,6 +47,8 @@ export const DEFAULTS: Config = {
   pollIntervalMs: 1000,
   secretGracePeriodMs: 24 * 3_600_000,
   role: 'all',
+  allowPrivateNetworks: false,
+  allowedCidrs: [],
   logLevel: 'info',
 };
 
@@ -62,6 +69,8 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   pollIntervalMs: { flag: '--poll-interval', env: 'HOOKLINE_POLL_INTERVAL' },
   secretGracePeriodMs: { flag: '--secret-grace-period', env: 'HOOKLINE_SECRET_GRACE_PERIOD' },
   role: { flag: '--role', env: 'HOOKLINE_ROLE' },
+  allowPrivateNetworks: { flag: '--allow-private-networks', env: 'HOOKLINE_ALLOW_PRIVATE_NETWORKS' },
+  allowedCidrs: { flag: '--allowed-cidrs', env: 'HOOKLINE_ALLOWED_CIDRS' },
   logLevel: { flag: '--log-level', env: 'HOOKLINE_LOG_LEVEL' },
 };
 
@@ -144,6 +153,23 @@ export function loadConfig(raw: RawConfig): Config {
     c.secretGracePeriodMs = duration('secretGracePeriodMs', raw.secretGracePeriodMs, 0);
   }
   if (raw.role !== undefined) c.role = oneOf('role', raw.role, ['all', 'api', 'worker'] as const);
+  if (raw.allowPrivateNetworks !== undefined) {
+    const flag = oneOf('allowPrivateNetworks', raw.allowPrivateNetworks, [
+      '1',
+      'true',
+      '0',
+      'false',
+    ] as const);
+    c.allowPrivateNetworks = flag === '1' || flag === 'true';
+  }
+  if (raw.allowedCidrs !== undefined) {
+    c.allowedCidrs = raw.allowedCidrs
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const cidr of c.allowedCidrs)
+      if (!isCidr(cidr)) fail('allowedCidrs', `"${cidr}" is not a CIDR range like 10.0.0.0/8 or fd00::/8`);
+  }
   if (raw.logLevel !== undefined) {
     c.logLevel = oneOf('logLevel', raw.logLevel, [
       'fatal',

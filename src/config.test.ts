@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig, rawFromEnv } from './config.js';
+
+describe('config', () => {
+  it('defaults match the documented table', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8071,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./hookline.db',
+      apiToken: null,
+      requestTimeoutMs: 15_000,
+      concurrency: 64,
+      maxBodyBytes: 1024 * 1024,
+      allowPrivateNetworks: false,
+    });
+    expect(c.retrySchedule).toEqual([
+      5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
+  });
+
+  it('maps HOOKLINE_* variables onto settings', () => {
+    const c = loadConfig(
+      rawFromEnv({
+        HOOKLINE_PORT: '9000',
+        HOOKLINE_DATABASE_URL: 'sqlite::memory:',
+        HOOKLINE_RETRY_SCHEDULE: '1s,10s',
+        HOOKLINE_REQUEST_TIMEOUT: '2s',
+        HOOKLINE_ALLOW_PRIVATE_NETWORKS: '1',
+        HOOKLINE_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8',
+      }),
+    );
+    expect(c).toMatchObject({
+      port: 9000,
+      databaseUrl: 'sqlite::memory:',
+      retrySchedule: [1000, 10_000],
+      requestTimeoutMs: 2000,
+      allowPrivateNetworks: true,
+      allowedCidrs: ['10.0.0.0/8', 'fd00::/8'],
+    });
+  });
+
+  it.each([
+    [{ port: '70000' }, /--port \(HOOKLINE_PORT\).*0 to 65535/],
+    [{ port: 'abc' }, /--port.*"abc"/],
+    [{ concurrency: '0' }, /--concurrency.*1 to 10000/],
+    [{ retrySchedule: '5s,soon' }, /--retry-schedule.*"5s,soon"/],
+    [{ requestTimeoutMs: '5 parsecs' }, /--request-timeout.*duration/],
+    [{ databaseUrl: 'mysql://x' }, /--database \(HOOKLINE_DATABASE_URL\)/],
+    [{ apiToken: 'short' }, /--api-token.*16 characters/],
+    [{ role: 'boss' }, /--role.*all, api, worker/],
+    [{ allowedCidrs: '10.0.0.0/40' }, /--allowed-cidrs.*CIDR/],
+    [{ maxBodyBytes: 'huge' }, /--max-body-size/],
+  ])('rejects %o naming the option and why', (raw, message) => {
+    expect(() => loadConfig(raw)).toThrow(message);
+    try {
+      loadConfig(raw);
+    } catch (err) {
+      expect((err as { code: string }).code).toBe('CONFIG_INVALID');
+    }
+  });
+
+  it('keeps the lease longer than a request can take', () => {
+    const c = loadConfig({ requestTimeoutMs: '60s', leaseMs: '10s' });
+    expect(c.leaseMs).toBeGreaterThan(c.requestTimeoutMs);
+    expect(DEFAULTS.leaseMs).toBeGreaterThan(DEFAULTS.requestTimeoutMs);
+  });
+});
