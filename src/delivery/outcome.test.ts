@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { decideOutcome } from './outcome.js';
+import type { SendResult } from './sender.js';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const schedule = [1000, 60_000];
+const result = (statusCode: number, errorClass: SendResult['errorClass'] = null): SendResult => ({
+  statusCode,
+  body: '',
+  durationMs: 3,
+  errorClass,
+  retryAfter: null,
+});
+const half = () => 0.5; // no jitter
+
+describe('decideOutcome', () => {
+  it('treats 2xx, and only 2xx, as success', () => {
+    for (const code of [200, 201, 204, 299]) {
+      expect(decideOutcome(result(code), { attemptsMade: 1, trigger: 'scheduled', schedule, now })).toEqual({
+        kind: 'success',
+      });
+    }
+    for (const [code, cls] of [
+      [100, 'http'],
+      [301, 'redirect'],
+      [404, 'http'],
+      [500, 'http'],
+      [0, 'timeout'],
+    ] as const) {
+      const o = decideOutcome(result(code, cls), { attemptsMade: 1, trigger: 'scheduled', schedule, now });
+      expect(o.kind).toBe('retry');
+    }
+  });
+
+  it('retries along the schedule, then fails for good', () => {
+    const ctx = { trigger: 'scheduled' as const, schedule, now, random: half };
+    expect(decideOutcome(result(500, 'http'), { ...ctx, attemptsMade: 1 })).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 1000),
+    });
+    expect(decideOutcome(result(0, 'connect'), { ...ctx, attemptsMade: 2 })).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 60_000),
+    });
+    expect(decideOutcome(result(500, 'http'), { ...ctx, attemptsMade: 3 })).toEqual({ kind: 'fail' });
+  });
+
+  it('applies +-20% jitter', () => {
+    const lo = decideOutcome(result(500, 'http'), {
+      attemptsMade: 1,
+      trigger: 'scheduled',
+      schedule,
+      now,
+      random: () => 0,
+    });
+    const hi = decideOutcome(result(500, 'http'), {
+      attemptsMade: 1,
+      trigger: 'scheduled',
+      schedule,
+      now,
+      random: () => 1,
+    });
+    expect(lo).toEqual({ kind: 'retry', at: new Date(now.getTime() + 800) });
+    expect(hi).toEqual({ kind: 'retry', at: new Date(now.getTime() + 1200) });
+  });
+
+  it('never retries with an empty schedule', () => {
+    expect(
+      decideOutcome(result(500, 'http'), { attemptsMade: 1, trigger: 'scheduled', schedule: [], now }),
+    ).toEqual({ kind: 'fail' });
+  });
+
+  it('makes a manual attempt one-shot', () => {
+    const ctx = { attemptsMade: 1, trigger: 'manual' as const, schedule, now };
+    expect(decideOutcome(result(500, 'http'), ctx)).toEqual({ kind: 'fail' });
+    expect(decideOutcome(result(200), ctx)).toEqual({ kind: 'success' });
+  });
+});
