@@ -20,7 +20,11 @@ export interface Config {
   concurrency: number;
   /** Largest accepted request body and message payload, in bytes. */
   maxBodyBytes: number;
-  /** How long a claimed delivery stays ours before another worker may take it. */
+  /**
+   * How long a claimed delivery stays ours before another worker may take it.
+   * Workers renew leases of attempts still running, so this bounds how soon a
+   * crashed worker's deliveries are retried, not how long an attempt may take.
+   */
   leaseMs: number;
   /** Fallback poll interval when no wake-up arrives. */
   pollIntervalMs: number;
@@ -181,7 +185,5 @@ export function loadConfig(raw: RawConfig): Config {
       'silent',
     ] as const);
   }
-  // A lease shorter than a request could be lost mid-attempt and the delivery sent twice.
-  if (c.leaseMs < c.requestTimeoutMs + 5000) c.leaseMs = c.requestTimeoutMs + 5000;
   return c;
 }
