@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startApi } from './harness.js';
+
+/** Every error case over raw HTTP: clear 4xx in the Svix shape, never a 500. */
+describe('API errors (raw HTTP)', () => {
+  let api: ApiHarness;
+  let appId: string;
+  beforeAll(async () => {
+    api = await startApi({ maxBodyBytes: 4096 });
+    appId = (await api.svix.application.create({ name: 'errors' })).id;
+  });
+  afterAll(() => api.close());
+
+  it('401 without a token, with a wrong token and with a non-Bearer scheme', async () => {
+    for (const res of [
+      await api.http('GET', '/api/v1/app', { token: null }),
+      await api.http('GET', '/api/v1/app', { token: 'wrong-token' }),
+      await api.http('GET', '/api/v1/app', { token: null, headers: { authorization: 'Basic abc' } }),
+      await api.http('POST', '/api/v1/app', { token: 'x', body: { name: 'a' } }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect(res.json).toEqual({ code: 'authentication_failed', detail: expect.any(String) });
+    }
+  });
+
+  it('health answers without a token', async () => {
+    const res = await api.http('GET', '/api/v1/health', { token: null });
+    expect(res.status).toBe(204);
+    await expect(api.svix.health.get()).resolves.toBeUndefined();
+  });
+
+  it('404 for unknown ids, in every resource', async () => {
+    const paths = [
+      '/api/v1/app/app_nope',
+      `/api/v1/app/${appId}/endpoint/ep_nope`,
+      `/api/v1/app/${appId}/endpoint/ep_nope/secret`,
+      `/api/v1/app/${appId}/msg/msg_nope`,
+      `/api/v1/app/${appId}/attempt/msg/msg_nope`,
+      `/api/v1/app/${appId}/msg/msg_nope/endpoint`,
+      '/api/v1/event-type/nope.nope',
+    ];
+    for (const path of paths) {
+      const res = await api.http('GET', path);
+      expect(res.status, path).toBe(404);
+      expect(res.json).toEqual({ code: 'not_found', detail: expect.any(String) });
+    }
+    const del = await api.http('DELETE', '/api/v1/app/app_nope');
+    expect(del.status).toBe(404);
+  });
+
+  it('404 for unknown routes and methods', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/nothing'],
+      ['GET', '/'],
+      ['DELETE', '/api/v1/app'],
+    ] as const) {
+      const res = await api.http(method, path);
+      expect(res.status).toBe(404);
+      expect(res.json.code).toBe('not_found');
+    }
+  });
+
+  it('400 for malformed JSON', async () => {
+    const res = await api.http('POST', '/api/v1/app', {
+      rawBody: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ code: 'bad_request', detail: expect.stringContaining('malformed JSON') });
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const res = await api.http('POST', '/api/v1/app', {
+        rawBody: 'name=x',
+        headers: { 'content-type': contentType },
+      });
+      expect(res.status, contentType).toBe(415);
+      expect(res.json.code).toBe('unsupported_media_type');
+    }
+    const none = await api.http('POST', '/api/v1/app', { rawBody: '{"name":"x"}' });
+    expect(none.status).toBe(415);
+  });
+
+  it('accepts application/json with a charset', async () => {
+    const res = await api.http('POST', '/api/v1/app', {
+      rawBody: '{"name":"charset"}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('413 for a body over maxBodyBytes', async () => {
+    const res = await api.http('POST', `/api/v1/app/${appId}/msg`, {
+      body: { eventType: 'big', payload: { blob: 'x'.repeat(5000) } },
+    });
+    expect(res.status).toBe(413);
+    expect(res.json.code).toBe('payload_too_large');
+  });
+
+  it('422 with {detail: [{loc, msg, type}]} for wrong types, naming every field', async () => {
+    const res = await api.http('POST', `/api/v1/app/${appId}/endpoint`, {
+      body: { url: 42, version: 'one', disabled: 'yes', channels: 'a', metadata: { a: 1 } },
+    });
+    expect(res.status).toBe(422);
+    const locs = res.json.detail.map((d: { loc: string[] }) => d.loc.join('.'));
+    expect(locs).toEqual(
+      expect.arrayContaining([
+        'body.url',
+        'body.version',
+        'body.disabled',
+        'body.channels',
+        'body.metadata.a',
+      ]),
+    );
+    for (const d of res.json.detail) {
+      expect(d).toEqual({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) });
+    }
+  });
+
+  it('422 for a body that is not an object and for a missing required field', async () => {
+    const arr = await api.http('POST', '/api/v1/app', { body: [1, 2] });
+    expect(arr.status).toBe(422);
+    expect(arr.json.detail[0].loc).toEqual(['body']);
+    const empty = await api.http('POST', '/api/v1/app', { body: {} });
+    expect(empty.status).toBe(422);
+    expect(empty.json.detail).toEqual([
+      { loc: ['body', 'name'], msg: 'field required', type: 'value_error.missing' },
+    ]);
+    const noBody = await api.http('POST', '/api/v1/app', { headers: { 'content-type': 'application/json' } });
+    expect(noBody.status).toBe(422);
+  });
+
+  it('422 for bad query parameters', async () => {
+    for (const q of ['limit=0', 'limit=abc', 'limit=251', 'order=sideways']) {
+      const res = await api.http('GET', `/api/v1/app?${q}`);
+      expect(res.status, q).toBe(422);
+      expect(res.json.detail[0].loc[0]).toBe('query');
+    }
+    const res = await api.http('GET', `/api/v1/app/${appId}/msg?before=yesterday`);
+    expect(res.status).toBe(422);
+    expect(res.json.detail[0].loc).toEqual(['query', 'before']);
+  });
+
+  it('422 for invalid URLs, uids, event type names, channels and secrets', async () => {
+    const cases: [string, unknown, string][] = [
+      [`/api/v1/app/${appId}/endpoint`, { url: 'ftp://example.com' }, 'body.url'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'not a url' }, 'body.url'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', uid: 'has space' }, 'body.uid'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', secret: 'whsec_short' }, 'body.secret'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', filterTypes: [''] }, 'body.filterTypes.0'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', filterTypes: [] }, 'body.filterTypes'],
+      [
+        `/api/v1/app/${appId}/endpoint`,
+        { url: 'https://e.com', channels: Array.from({ length: 11 }, (_, i) => `c${i}`) },
+        'body.channels',
+      ],
+      [
+        `/api/v1/app/${appId}/endpoint`,
+        { url: 'https://e.com', channels: ['x'.repeat(129)] },
+        'body.channels.0',
+      ],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', rateLimit: 0 }, 'body.rateLimit'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', version: 0 }, 'body.version'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', maxInFlight: -1 }, 'body.maxInFlight'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', ordered: 'yes' }, 'body.ordered'],
+      [
+        `/api/v1/app/${appId}/endpoint`,
+        { url: 'https://e.com', headers: { 'Webhook-Id': 'x' } },
+        'body.headers.Webhook-Id',
+      ],
+      [
+        `/api/v1/app/${appId}/endpoint`,
+        { url: 'https://e.com', headers: { 'X-Ok': 'a\r\nInjected: 1' } },
+        'body.headers.X-Ok',
+      ],
+      [
+        `/api/v1/app/${appId}/endpoint`,
+        { url: 'https://e.com', headers: { Host: 'x' } },
+        'body.headers.Host',
+      ],
+      ['/api/v1/app', { name: 'a', uid: '' }, 'body.uid'],
+      ['/api/v1/event-type', { name: 'bad name!', description: 'x' }, 'body.name'],
+      ['/api/v1/event-type', { name: 'ok' }, 'body.description'],
+      [`/api/v1/app/${appId}/msg`, { eventType: 'a b', payload: {} }, 'body.eventType'],
+      [`/api/v1/app/${appId}/msg`, { eventType: 'a' }, 'body.payload'],
+      [`/api/v1/app/${appId}/msg`, { eventType: 'a', payload: {}, channels: [1] }, 'body.channels.0'],
+      [`/api/v1/app/${appId}/msg`, { eventType: 'a', payload: {}, eventId: 'has space' }, 'body.eventId'],
+    ];
+    for (const [path, body, loc] of cases) {
+      const res = await api.http('POST', path, { body });
+      expect(res.status, `${loc} ${JSON.stringify(body)}`).toBe(422);
+      expect(res.json.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toContain(loc);
+    }
+  });
+
+  it('the Svix client surfaces errors as ApiException with the body', async () => {
+    const err = await api.svix.application.get('app_missing').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 404, body: { code: 'not_found' } });
+    const bad = await api.svix.endpoint.create(appId, { url: 'gopher://x' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 422, body: { detail: [{ loc: ['body', 'url'] }] } });
+  });
+});
