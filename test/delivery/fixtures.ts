@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateHmacSecret } from '../../src/core/signing.js';
+import type { Application, Attempt, Delivery, Endpoint } from '../../src/core/model.js';
+import type { WorkerEvents } from '../../src/delivery/events.js';
+import { createWorker, type Worker, type WorkerConfig } from '../../src/delivery/worker.js';
+import { openStore } from '../../src/store/open.js';
+import type { AttemptResult, EndpointInput, Store } from '../../src/store/store.js';
+
+/** Short, fast settings: a 50/100 ms retry schedule keeps tests quick without asserting on time. */
+export const testConfig: WorkerConfig = {
+  requestTimeoutMs: 2000,
+  concurrency: 8,
+  leaseMs: 30_000,
+  pollIntervalMs: 200,
+  retrySchedule: [50, 100],
+};
+
+export interface Harness {
+  store: Store;
+  app: Application;
+  /** Every result the worker(s) stored, in order. */
+  recorded: AttemptResult[];
+  endpoint(url: string, over?: Partial<EndpointInput>): Promise<Endpoint>;
+  send(payload?: unknown): Promise<string>;
+  worker(over?: Partial<WorkerConfig>, extra?: { events?: WorkerEvents; now?: () => Date }): Worker;
+  /** Resolves when `check` holds after some batch of results was stored. */
+  until(check: () => boolean, what?: string, timeoutMs?: number): Promise<void>;
+  attempts(msgId: string): Promise<Attempt[]>;
+  delivery(msgId: string): Promise<Delivery>;
+  close(): Promise<void>;
+}
+
+export function endpointInput(url: string, over: Partial<EndpointInput> = {}): EndpointInput {
+  return {
+    uid: null,
+    url,
+    description: '',
+    version: 1,
+    rateLimit: null,
+    disabled: false,
+    disabledReason: null,
+    filterTypes: null,
+    channels: null,
+    metadata: {},
+    headers: {},
+    secrets: [{ key: generateHmacSecret(), expiresAt: null }],
+    maxInFlight: null,
+    ordered: false,
+    ...over,
+  };
+}
+
+/** A real SQLite file store with one app, and workers that are stopped on close(). */
+export async function harness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'hookline-delivery-'));
+  const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
+  const app = await store.apps.create({ uid: null, name: 'Shop', rateLimit: null, metadata: {} });
+  const recorded: AttemptResult[] = [];
+  const workers: Worker[] = [];
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const w of waiters) w();
+  };
+
+  const h: Harness = {
+    store,
+    app,
+    recorded,
+    endpoint: (url, over) => store.endpoints.create(app.id, endpointInput(url, over)),
+    async send(payload = { type: 'payment.succeeded', amount: 4200 }) {
+      const { message } = await store.messages.create({
+        appId: app.id,
+        eventType: 'payment.succeeded',
+        eventId: null,
+        payload: JSON.stringify(payload),
+        channels: null,
+        tags: null,
+      });
+      for (const w of workers) w.wake();
+      return message.id;
+    },
+    worker(over = {}, extra = {}) {
+      const events = extra.events ?? {};
+      const w = createWorker({
+        store,
+        config: { ...testConfig, ...over },
+        now: extra.now,
+        events: {
+          ...events,
+          recorded: (rs) => {
+            recorded.push(...rs);
+            events.recorded?.(rs);
+            notify();
+          },
+        },
+      });
+      workers.push(w);
+      return w;
+    },
+    until(check, what = 'condition', timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const test = () => {
+          if (!check()) return;
+          cleanup();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(test);
+        };
+        waiters.add(test);
+        test();
+      });
+    },
+    async attempts(msgId) {
+      const page = await store.attempts.listByMessage(app.id, msgId, {}, { limit: 100 });
+      return page.items.slice().reverse(); // oldest first
+    },
+    async delivery(msgId) {
+      const page = await store.messages.deliveries(app.id, msgId, { limit: 10 });
+      const first = page.items[0];
+      if (!first) throw new Error(`no delivery for ${msgId}`);
+      return first.delivery;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
