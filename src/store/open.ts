@@ -1,18 +1,30 @@
 import { HooklineError } from '../core/errors.js';
+import { openPostgresStore, type PostgresOptions } from './postgres/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
+export interface OpenStoreOptions {
+  /** PostgreSQL only: the schema to keep tables in (also `?schema=name` in the URL). */
+  schema?: string;
+  /** PostgreSQL only: connections per process (default 10). */
+  poolMax?: number;
+}
+
 /**
  * Opens the store a database URL names, with migrations applied:
- * `sqlite:./file.db`, `sqlite::memory:`, or `postgres://...`.
+ * `sqlite:./file.db`, `sqlite::memory:`, or `postgres://...` (`postgresql://`
+ * too; `?schema=name` selects a schema).
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     return createSqliteStore(path === ':memory:' ? ':memory:' : path);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new HooklineError('CONFIG_INVALID', 'the PostgreSQL store is not available in this build');
+    const pgOpts: PostgresOptions = {};
+    if (opts.schema !== undefined) pgOpts.schema = opts.schema;
+    if (opts.poolMax !== undefined) pgOpts.poolMax = opts.poolMax;
+    return openPostgresStore(databaseUrl, pgOpts);
   }
   throw new HooklineError('CONFIG_INVALID', `unsupported database URL: ${databaseUrl}`);
 }

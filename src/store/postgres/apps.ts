@@ -1,0 +1,82 @@
+import { notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Application } from '../../core/model.js';
+import type { AppInput, AppRepo } from '../store.js';
+import type { Db } from './db.js';
+import { keyset, Params } from './paging.js';
+
+interface AppRow {
+  id: string;
+  uid: string | null;
+  name: string;
+  rate_limit: number | null;
+  metadata: Record<string, string>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toApp = (r: AppRow): Application => ({
+  id: r.id,
+  uid: r.uid,
+  name: r.name,
+  rateLimit: r.rate_limit,
+  metadata: r.metadata,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function postgresApps(db: Db): AppRepo {
+  return {
+    async create(input: AppInput) {
+      const now = new Date();
+      const rows = await db.query<AppRow>(
+        `INSERT INTO applications (id, uid, name, rate_limit, metadata, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+        [
+          newId('app', now.getTime()),
+          input.uid,
+          input.name,
+          input.rateLimit,
+          JSON.stringify(input.metadata),
+          now,
+        ],
+        { what: `application with uid ${input.uid}` },
+      );
+      return toApp(rows[0]!);
+    },
+    async get(idOrUid) {
+      // An id wins over a uid that happens to equal another app's id.
+      const rows = await db.query<AppRow>(
+        'SELECT * FROM applications WHERE id = $1 OR uid = $1 ORDER BY (id = $1) DESC LIMIT 1',
+        [idOrUid],
+        { name: 'app_get' },
+      );
+      return rows[0] ? toApp(rows[0]) : null;
+    },
+    async list(page) {
+      const p = new Params();
+      const k = keyset('id', 'asc', page, p);
+      const rows = await db.query<AppRow>(
+        `SELECT * FROM applications WHERE ${k.where} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
+        p.values,
+      );
+      const result = k.finish(rows);
+      return { items: result.items.map(toApp), done: result.done };
+    },
+    async update(id, input) {
+      const rows = await db.query<AppRow>(
+        `UPDATE applications SET uid = $2, name = $3, rate_limit = $4, metadata = $5, updated_at = $6
+         WHERE id = $1 RETURNING *`,
+        [id, input.uid, input.name, input.rateLimit, JSON.stringify(input.metadata), new Date()],
+        { what: `application with uid ${input.uid}` },
+      );
+      if (!rows[0]) throw notFound('application');
+      return toApp(rows[0]);
+    },
+    async delete(id) {
+      // Cascades to endpoints, messages, deliveries and attempts (attempts via messages).
+      const rows = await db.query('DELETE FROM applications WHERE id = $1 RETURNING id', [id]);
+      if (rows.length === 0) throw notFound('application');
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { notFound } from '../../core/errors.js';
+import type { EventType } from '../../core/model.js';
+import type { EventTypeInput, EventTypeRepo } from '../store.js';
+import type { Db } from './db.js';
+import { keyset, Params } from './paging.js';
+
+interface EventTypeRow {
+  name: string;
+  description: string;
+  archived: boolean;
+  deprecated: boolean;
+  schemas: unknown | null;
+  feature_flag: string | null;
+  group_name: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toEventType = (r: EventTypeRow): EventType => ({
+  name: r.name,
+  description: r.description,
+  archived: r.archived,
+  deprecated: r.deprecated,
+  schemas: r.schemas,
+  featureFlag: r.feature_flag,
+  groupName: r.group_name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const columns = (i: EventTypeInput) => [
+  i.description,
+  i.archived,
+  i.deprecated,
+  i.schemas === null || i.schemas === undefined ? null : JSON.stringify(i.schemas),
+  i.featureFlag,
+  i.groupName,
+];
+
+export function postgresEventTypes(db: Db): EventTypeRepo {
+  return {
+    async create(input) {
+      const rows = await db.query<EventTypeRow>(
+        `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
+           created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
+        [input.name, ...columns(input), new Date()],
+        { what: `event type ${input.name}` },
+      );
+      return toEventType(rows[0]!);
+    },
+    async get(name) {
+      const rows = await db.query<EventTypeRow>('SELECT * FROM event_types WHERE name = $1', [name]);
+      return rows[0] ? toEventType(rows[0]) : null;
+    },
+    async list(page, { includeArchived }) {
+      const p = new Params();
+      const k = keyset('name', 'asc', page, p);
+      const archived = includeArchived ? '' : 'AND NOT archived';
+      const rows = await db.query<EventTypeRow>(
+        `SELECT * FROM event_types WHERE ${k.where} ${archived} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
+        p.values,
+      );
+      const result = k.finish(rows);
+      return { items: result.items.map(toEventType), done: result.done };
+    },
+    async update(name, input) {
+      const rows = await db.query<EventTypeRow>(
+        `UPDATE event_types SET description = $2, archived = $3, deprecated = $4, schemas = $5, feature_flag = $6,
+           group_name = $7, updated_at = $8
+         WHERE name = $1 RETURNING *`,
+        [name, ...columns(input), new Date()],
+      );
+      if (!rows[0]) throw notFound('event type');
+      return toEventType(rows[0]);
+    },
+    async delete(name, { expunge }) {
+      const rows = expunge
+        ? await db.query('DELETE FROM event_types WHERE name = $1 RETURNING name', [name])
+        : await db.query(
+            'UPDATE event_types SET archived = true, updated_at = $2 WHERE name = $1 RETURNING name',
+            [name, new Date()],
+          );
+      if (rows.length === 0) throw notFound('event type');
+    },
+  };
+}

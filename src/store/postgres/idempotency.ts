@@ -1,0 +1,67 @@
+import type { IdempotencyBegin, IdempotencyRepo, SettingsRepo } from '../store.js';
+import type { Db } from './db.js';
+
+interface KeyRow {
+  request_hash: string;
+  status_code: number | null;
+  body: string | null;
+}
+
+/**
+ * Claims a key with one upsert: a new key is inserted, an expired one is
+ * taken over, a live one is left alone (no row returned), and then read.
+ */
+const CLAIM_KEY = `
+INSERT INTO idempotency_keys AS k (key, request_hash, expires_at) VALUES ($1, $2, $3)
+ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = NULL, body = NULL,
+  expires_at = EXCLUDED.expires_at
+  WHERE k.expires_at <= $4
+RETURNING 1`;
+
+export function postgresIdempotency(db: Db): IdempotencyRepo {
+  return {
+    async begin(key, requestHash, expiresAt): Promise<IdempotencyBegin> {
+      // Two tries: a key released between our upsert and our read is free again.
+      for (let i = 0; i < 2; i++) {
+        const claimed = await db.query(CLAIM_KEY, [key, requestHash, expiresAt, new Date()]);
+        if (claimed.length === 1) return { state: 'new' };
+        const rows = await db.query<KeyRow>(
+          'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1',
+          [key],
+        );
+        const row = rows[0];
+        if (!row) continue;
+        if (row.status_code === null || row.body === null) return { state: 'in_progress' };
+        return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
+      }
+      return { state: 'in_progress' };
+    },
+    async complete(key, statusCode, body) {
+      await db.query('UPDATE idempotency_keys SET status_code = $2, body = $3 WHERE key = $1', [
+        key,
+        statusCode,
+        body,
+      ]);
+    },
+    async release(key) {
+      await db.query('DELETE FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key]);
+    },
+  };
+}
+
+export function postgresSettings(db: Db): SettingsRepo {
+  const get = async (name: string) =>
+    (await db.query<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]))[0]?.value ??
+    null;
+  return {
+    get,
+    async getOrSet(name, value) {
+      const inserted = await db.query<{ value: string }>(
+        'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value',
+        [name, value],
+      );
+      // Not inserted: someone stored it first (committed, or we would have waited on it).
+      return inserted[0]?.value ?? (await get(name)) ?? value;
+    },
+  };
+}

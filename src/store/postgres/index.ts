@@ -1,0 +1,49 @@
+import type { Store } from '../store.js';
+import { postgresApps } from './apps.js';
+import { postgresAttempts } from './attempts.js';
+import { clientConfigFor, createDb, type PostgresOptions } from './db.js';
+import { postgresEndpoints } from './endpoints.js';
+import { postgresEventTypes } from './event-types.js';
+import { postgresIdempotency, postgresSettings } from './idempotency.js';
+import { postgresMessages } from './messages.js';
+import { migrate } from './migrate.js';
+import { postgresQueue } from './queue.js';
+import { createDueWatcher } from './watch.js';
+
+export type { PostgresOptions } from './db.js';
+
+/**
+ * The shared store: a pg Pool (connections are created lazily and replaced
+ * after a server restart), every operation one parameterised statement
+ * where it can be, and a dedicated LISTEN connection for wake-ups.
+ * Migrations are applied before the store is returned.
+ */
+export async function openPostgresStore(databaseUrl: string, opts: PostgresOptions = {}): Promise<Store> {
+  const config = clientConfigFor(databaseUrl, opts);
+  const db = createDb(config, opts.poolMax);
+  const watcher = createDueWatcher(config);
+  const store: Store = {
+    kind: 'postgres',
+    migrate: () => migrate(config, db.schema),
+    async close() {
+      await watcher.close();
+      await db.pool.end().catch(() => {});
+    },
+    watchDue: (listener) => watcher.subscribe(listener),
+    apps: postgresApps(db),
+    eventTypes: postgresEventTypes(db),
+    endpoints: postgresEndpoints(db),
+    messages: postgresMessages(db),
+    queue: postgresQueue(db),
+    attempts: postgresAttempts(db),
+    idempotency: postgresIdempotency(db),
+    settings: postgresSettings(db),
+  };
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}

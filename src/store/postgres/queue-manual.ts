@@ -1,0 +1,74 @@
+import { conflict, notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { DeliveryQueue } from '../store.js';
+import type { Db } from './db.js';
+import { NOTIFY_DUE_SQL } from './notify.js';
+import { type DeliveryRow, toDelivery } from './rows.js';
+
+/**
+ * Resend: make one (message, endpoint) delivery due now as a manual attempt,
+ * creating it if routing never did. One statement: the existence checks, the
+ * upsert and the NOTIFY. A delivery being sent right now is left alone
+ * (CONFLICT). A disabled endpoint's delivery is stored parked (due_at NULL).
+ */
+const RESEND = `
+WITH m AS (SELECT id FROM messages WHERE app_id = $1 AND id = $2),
+e AS (SELECT id, disabled FROM endpoints WHERE app_id = $1 AND id = $3),
+up AS (
+  INSERT INTO deliveries AS d (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
+    created_at, updated_at)
+  SELECT $4, $1, m.id, e.id, 'pending', 0, $5, CASE WHEN e.disabled THEN NULL ELSE $5::timestamptz END, 'manual',
+    $5, $5
+  FROM m, e
+  ON CONFLICT (msg_id, endpoint_id) DO UPDATE
+    SET status = 'pending', next_attempt_at = $5, due_at = EXCLUDED.due_at, trigger = 'manual', updated_at = $5
+    WHERE d.status <> 'sending'
+  RETURNING d.*
+)
+SELECT (SELECT count(*) FROM m)::int AS has_msg, (SELECT count(*) FROM e)::int AS has_ep,
+  up.id, up.app_id, up.msg_id, up.endpoint_id, up.status, up.attempts, up.next_attempt_at, up.trigger,
+  up.updated_at, CASE WHEN up.id IS NOT NULL THEN ${NOTIFY_DUE_SQL}::text END AS notified
+FROM (SELECT 1) one LEFT JOIN up ON true`;
+
+const RECOVER = `
+WITH r AS (
+  UPDATE deliveries SET status = 'pending', next_attempt_at = $5, trigger = 'manual', updated_at = $5,
+    due_at = CASE WHEN (SELECT disabled FROM endpoints WHERE id = $2) THEN NULL ELSE $5::timestamptz END
+  WHERE app_id = $1 AND endpoint_id = $2 AND status = 'fail' AND created_at >= $3
+    AND ($4::timestamptz IS NULL OR created_at < $4)
+  RETURNING 1
+)
+SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN ${NOTIFY_DUE_SQL}::text END AS notified FROM r`;
+
+export function queueManual(db: Db): Pick<DeliveryQueue, 'resend' | 'recover' | 'nextDueAt'> {
+  return {
+    async resend(appId, msgId, endpointId) {
+      const now = new Date();
+      const rows = await db.query<DeliveryRow & { has_msg: number; has_ep: number }>(RESEND, [
+        appId,
+        msgId,
+        endpointId,
+        newId('dlv', now.getTime()),
+        now,
+      ]);
+      const row = rows[0]!;
+      if (row.has_msg === 0) throw notFound('message');
+      if (row.has_ep === 0) throw notFound('endpoint');
+      if (row.id === null) throw conflict('this message is being sent to this endpoint right now');
+      return toDelivery(row);
+    },
+    async recover(appId, endpointId, since, until) {
+      const rows = await db.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, new Date()]);
+      return rows[0]?.n ?? 0;
+    },
+    async nextDueAt() {
+      // Lease expiries count too: a stalled delivery becomes claimable then.
+      const rows = await db.query<{ due_at: Date }>(
+        'SELECT due_at FROM deliveries WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1',
+        [],
+        { name: 'queue_next_due' },
+      );
+      return rows[0]?.due_at ?? null;
+    },
+  };
+}
