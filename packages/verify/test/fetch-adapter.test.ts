@@ -1,0 +1,90 @@
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import {
+  type VerifiedWebhook,
+  createIdempotencyGuard,
+  fetchWebhook,
+  generateSecret,
+  memoryStore,
+  testHeaders,
+} from '@hookline/verify';
+import type { Server } from 'node:http';
+import { listen, post } from './http.js';
+
+const secret = generateSecret();
+const received: VerifiedWebhook[] = [];
+
+// Hono: hand the route's Web Request to the adapter.
+const handle = fetchWebhook({
+  secret,
+  handler: (event, request) => {
+    received.push(event);
+    if ((event.payload as { respond?: boolean }).respond) {
+      return new Response(`custom from ${new URL(request.url).pathname}`, { status: 201 });
+    }
+    return undefined;
+  },
+});
+const app = new Hono();
+app.post('/webhooks', (c) => handle(c.req.raw));
+app.post('/json', async (c) => c.json({ parsed: await c.req.json() }));
+const honoBase = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+
+// A Next.js route handler is exactly this shape: `export const POST = fetchWebhook(...)`.
+let runs = 0;
+const POST = fetchWebhook({
+  secret,
+  idempotency: createIdempotencyGuard(memoryStore()),
+  handler: (event) => {
+    runs++;
+    return { handled: event.id };
+  },
+});
+const routeBase = await listen(createAdaptorServer({ fetch: POST }) as Server);
+
+describe('Web Request adapter over real HTTP', () => {
+  it('Hono: hands the verified event to the handler and answers 204', async () => {
+    const { body, headers } = await testHeaders(secret, { type: 'hono' }, { id: 'msg_hono' });
+    expect(await post(`${honoBase}/webhooks`, body, headers)).toEqual({ status: 204, body: undefined });
+    expect(received.at(-1)).toMatchObject({ id: 'msg_hono', payload: { type: 'hono' } });
+    expect(await post(`${honoBase}/json`, '{"a":1}', { 'content-type': 'application/json' })).toEqual({
+      status: 200,
+      body: { parsed: { a: 1 } },
+    });
+  });
+
+  it('Hono: returns a Response from the handler as is', async () => {
+    const { body, headers } = await testHeaders(secret, { respond: true });
+    const response = await fetch(`${honoBase}/webhooks`, { method: 'POST', body, headers });
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('custom from /webhooks');
+  });
+
+  it('Hono: answers 401 / 400 with the code, without running the handler', async () => {
+    const before = received.length;
+    const { body, headers } = await testHeaders(secret, { type: 'x' });
+    expect(
+      await post(`${honoBase}/webhooks`, body, { ...headers, 'webhook-signature': 'v1,' }),
+    ).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_SIGNATURE_FORMAT' },
+    });
+    expect(await post(`${honoBase}/webhooks`, `${body} `, headers)).toMatchObject({
+      status: 401,
+      body: { code: 'NO_MATCHING_SIGNATURE' },
+    });
+    expect(received.length).toBe(before);
+  });
+
+  it('route handler: runs once per id with the idempotency guard, even for concurrent duplicates', async () => {
+    const { body, headers } = await testHeaders(secret, { type: 'route' }, { id: 'msg_route' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => post(routeBase, body, headers)));
+    expect(runs).toBe(1);
+    expect(results.filter((r) => r.status === 200 && (r.body as { handled?: string }).handled)).toHaveLength(
+      1,
+    );
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    expect(await post(routeBase, body, headers)).toEqual({ status: 200, body: { duplicate: true } });
+  });
+});
