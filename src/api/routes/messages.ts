@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HooklineError, notFound } from '../../core/errors.js';
 import type { Application } from '../../core/model.js';
 import type { MessageFilter, Store } from '../../store/store.js';
-import { type ApiContext, type AppParams, loadMessage, type MessageParams } from '../context.js';
+import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';
 import { listOut, Query } from '../query.js';
 import { rawMember } from '../raw-json.js';
@@ -83,8 +83,7 @@ export function messageRoutes(app: FastifyInstance, { store, wake }: ApiContext)
     const filter = readMessageFilter(q);
     const withContent = q.bool('with_content') ?? true;
     q.done();
-    const application = await store.apps.get(request.params.app_id);
-    if (!application) throw notFound('application');
+    const application = await loadApp(store, request.params.app_id);
     const result = await store.messages.list(application.id, filter, page);
     return listOut(
       result,
