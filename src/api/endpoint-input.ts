@@ -3,7 +3,7 @@ import type { Endpoint } from '../core/model.js';
 import { generateHmacSecret, validateSecret } from '../core/signing.js';
 import type { EndpointInput } from '../store/store.js';
 import { checkHeaders } from './headers.js';
-import { checkUrl, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
+import { checkUrl, eitherRate, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
 
 /**
  * EndpointIn (create), EndpointUpdate (PUT) and EndpointPatch (PATCH).
@@ -57,7 +57,7 @@ export function readEndpoint(f: Fields, mode: EndpointMode, base: EndpointInput 
   const ordered = f.bool('ordered');
 
   const keep = mode === 'patch' ? base : null;
-  const rate = f.has('throttleRate') || f.isNull('throttleRate') ? throttleRate : rateLimit;
+  const rate = eitherRate(rateLimit, throttleRate);
   const pick = <T>(given: T | undefined, fallback: T): T => (given !== undefined ? given : fallback);
   const secrets = secret ? [{ key: secret, expiresAt: null }] : (base?.secrets ?? []);
   const isDisabled = pick(disabled, keep?.disabled ?? false);

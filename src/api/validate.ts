@@ -62,13 +62,9 @@ export class Fields {
     return new Fields(v, [...this.loc, key], this.issues);
   }
 
+  /** Whether the field was sent with a value other than null. */
   has(key: string): boolean {
-    return this.value[key] !== undefined;
-  }
-
-  /** Whether the field was sent as JSON null (for nullable fields in PATCH). */
-  isNull(key: string): boolean {
-    return Object.hasOwn(this.value, key) && this.value[key] === null;
+    return this.raw(key) != null;
   }
 
   fail(key: string | number | undefined, msg: string, type = 'value_error'): undefined {
@@ -207,6 +203,17 @@ export class Fields {
   done(): void {
     if (this.issues.length > 0) throw new ValidationError(this.issues);
   }
+}
+
+/**
+ * Svix renamed rateLimit to throttleRate and SDKs may send either, or both
+ * with one null: a number wins, then an explicit null, then "not sent".
+ */
+export function eitherRate(rateLimit: number | null | undefined, throttleRate: number | null | undefined) {
+  if (typeof throttleRate === 'number') return throttleRate;
+  if (typeof rateLimit === 'number') return rateLimit;
+  if (throttleRate === null || rateLimit === null) return null;
+  return undefined;
 }
 
 /** Parses an ISO 8601 timestamp (with date and time); undefined when it is not one. */

@@ -194,6 +194,23 @@ describe('API errors (raw HTTP)', () => {
     }
   });
 
+  it('treats null as "not sent" the way other Svix SDKs send unset fields', async () => {
+    const res = await api.http('POST', `/api/v1/app/${appId}/endpoint`, {
+      body: { url: 'https://e.com/n', description: null, rateLimit: 3, throttleRate: null, deliverAt: null },
+    });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ description: '', rateLimit: 3 });
+    const msg = await api.http('POST', `/api/v1/app/${appId}/msg`, {
+      body: { eventType: 'n.n', payload: {}, deliverAt: null, channels: null, tags: null },
+    });
+    expect(msg.status).toBe(202);
+    const scheduled = await api.http('POST', `/api/v1/app/${appId}/msg`, {
+      body: { eventType: 'n.n', payload: {}, deliverAt: new Date().toISOString() },
+    });
+    expect(scheduled.status).toBe(422);
+    expect(scheduled.json.detail[0].loc).toEqual(['body', 'deliverAt']);
+  });
+
   it('the Svix client surfaces errors as ApiException with the body', async () => {
     const err = await api.svix.application.get('app_missing').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 404, body: { code: 'not_found' } });

@@ -67,6 +67,16 @@ describe('Idempotency-Key on POST', () => {
     expect(other.id).toBe(app.id);
   });
 
+  it('409 while the first request with the key is still running', async () => {
+    await api.store.idempotency.begin('POST /api/v1/app busy-key', 'x', new Date(Date.now() + 60_000));
+    const res = await api.http('POST', '/api/v1/app', {
+      body: { name: 'n' },
+      headers: { 'idempotency-key': 'busy-key' },
+    });
+    expect(res.status).toBe(409);
+    expect(res.json.code).toBe('idempotency_in_progress');
+  });
+
   it('does not keep failed requests: a retry after fixing the cause runs', async () => {
     const bad = await api.http('POST', '/api/v1/app', {
       body: { name: 5 },
