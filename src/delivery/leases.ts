@@ -9,7 +9,8 @@ export interface LeaseKeeperOptions {
 export interface LeaseKeeper {
   /** Starts tracking a claim (from claim until its result is stored). */
   hold(deliveryId: string, leaseToken: string): void;
-  release(deliveryId: string): void;
+  /** Stops tracking, unless the delivery was claimed again since (another token). */
+  release(deliveryId: string, leaseToken: string): void;
   start(): void;
   stop(): void;
   /** Renews now whatever is due (exposed for tests). */
@@ -58,8 +59,8 @@ export function createLeaseKeeper(opts: LeaseKeeperOptions): LeaseKeeper {
     hold(deliveryId, leaseToken) {
       held.set(deliveryId, { leaseToken, renewedAt: Date.now() });
     },
-    release(deliveryId) {
-      held.delete(deliveryId);
+    release(deliveryId, leaseToken) {
+      if (held.get(deliveryId)?.leaseToken === leaseToken) held.delete(deliveryId);
     },
     start() {
       interval ??= setInterval(() => void tick(), period);

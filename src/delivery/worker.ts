@@ -57,7 +57,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   // Refill in chunks when busy, so a saturated worker issues one claim per
   // several completions rather than one per completion.
-  const minBatch = Math.max(1, Math.floor(config.concurrency / 8));
+  const minBatch = Math.max(1, Math.floor(config.concurrency / 4));
 
   const leases = createLeaseKeeper({
     renew: (claims, leaseMs) => store.queue.renewLeases(claims, leaseMs),
@@ -70,7 +70,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     maxBatch: opts.recordBatchSize ?? Math.max(1, config.concurrency),
     delayMs: opts.recordDelayMs ?? 5,
     onRecorded: (results) => {
-      for (const r of results) leases.release(r.deliveryId);
+      for (const r of results) leases.release(r.deliveryId, r.leaseToken);
       emit('recorded', results);
       pump(); // claiming pauses while writes fail
     },
@@ -78,7 +78,9 @@ export function createWorker(opts: WorkerOptions): Worker {
   });
 
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
-  const inFlight = new Map<string, Promise<void>>();
+  // Keyed by claim, not delivery id: if our lease ran out mid-attempt and we
+  // re-claimed the delivery, both attempts are in flight and both count.
+  const inFlight = new Map<ClaimedDelivery, Promise<void>>();
   let claiming: Promise<void> | null = null;
   let claimFailures = 0;
   // Whether due work may be waiting: set by wake(), timers and full claims;
@@ -155,10 +157,10 @@ export function createWorker(opts: WorkerOptions): Worker {
   function start(claim: ClaimedDelivery): void {
     leases.hold(claim.deliveryId, claim.leaseToken);
     const run = attempt(claim).finally(() => {
-      inFlight.delete(claim.deliveryId);
+      inFlight.delete(claim);
       pump();
     });
-    inFlight.set(claim.deliveryId, run);
+    inFlight.set(claim, run);
   }
 
   async function attempt(claim: ClaimedDelivery): Promise<void> {
