@@ -25,6 +25,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Called when deliveries became due (message accepted, resend, recover) so the worker wakes at once. */
   onMessageAccepted?: () => void;
+  /** Serve only `GET /api/v1/health` (a worker-only process still answers probes). */
+  healthOnly?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await Promise.allSettled([...running]);
   });
 
-  for (const routes of [
+  const routeSets = [
     healthRoutes,
     applicationRoutes,
     eventTypeRoutes,
@@ -85,8 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     messageRoutes,
     attemptRoutes,
     deliveryRoutes,
-  ]) {
-    routes(app, ctx);
-  }
+  ];
+  for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   return app;
 }

@@ -29,6 +29,16 @@ describe('API errors (raw HTTP)', () => {
     await expect(api.svix.health.get()).resolves.toBeUndefined();
   });
 
+  it('healthOnly serves the health probe and nothing else', async () => {
+    const probe = await startApi({}, true);
+    try {
+      expect((await probe.http('GET', '/api/v1/health', { token: null })).status).toBe(204);
+      expect((await probe.http('GET', '/api/v1/app')).status).toBe(404);
+    } finally {
+      await probe.close();
+    }
+  });
+
   it('404 for unknown ids, in every resource', async () => {
     const paths = [
       '/api/v1/app/app_nope',

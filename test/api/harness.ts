@@ -38,12 +38,12 @@ export interface ApiHarness {
 }
 
 /** The API on 127.0.0.1, an OS-chosen port and a fresh SQLite file. */
-export async function startApi(overrides: Partial<Config> = {}): Promise<ApiHarness> {
+export async function startApi(overrides: Partial<Config> = {}, healthOnly = false): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-api-'));
   const store = await openStore(`sqlite:${join(dir, 'api.db')}`);
   const config: Config = { ...DEFAULTS, apiToken: TOKEN, ...overrides };
   let wakes = 0;
-  const app = await buildApi({ store, config, onMessageAccepted: () => void wakes++ });
+  const app = await buildApi({ store, config, healthOnly, onMessageAccepted: () => void wakes++ });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
