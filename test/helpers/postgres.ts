@@ -1,4 +1,6 @@
+import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -64,8 +66,79 @@ async function run<R extends pg.QueryResultRow>(schema: string | null, text: str
   }
 }
 
-/** A fresh, empty schema `hookline_test_<label>_<random>`; tables come from the store's migrations. */
-export async function createTestSchema(label = 't'): Promise<TestSchema> {
+// ---- server restarts ---------------------------------------------------------------
+// A restart test restarts the whole shared server, which would break any other
+// test file using it at that moment. So every test schema holds a shared
+// advisory lock for its lifetime, and a restart first takes the same lock
+// exclusively: it waits until no other file is using the server, and files
+// starting meanwhile queue behind it (then retry once the server is back).
+const SERVER_LOCK = "hashtext('hookline.test.server')";
+
+async function waitUntilUp(timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await run(null, 'SELECT 1');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Holds the shared server lock on its own connection until released. */
+async function holdServerShared(): Promise<() => Promise<void>> {
+  for (let tries = 0; ; tries++) {
+    const client = new pg.Client({ connectionString: BASE_URL });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query(`SELECT pg_advisory_lock_shared(${SERVER_LOCK})`);
+      return () => client.end().catch(() => {});
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (tries >= 5) throw err;
+      await waitUntilUp(); // a restart test ran while we queued: the server is coming back
+    }
+  }
+}
+
+/** The command that restarts the local server, or null when this machine has none we know. */
+export function restartCommand(): string | null {
+  if (process.env.HOOKLINE_TEST_PG_RESTART) return process.env.HOOKLINE_TEST_PG_RESTART;
+  if (!existsSync('/etc/postgresql')) return null;
+  const version = readdirSync('/etc/postgresql')[0];
+  return version ? `pg_ctlcluster --skip-systemctl-redirect ${version} main restart` : null;
+}
+
+/**
+ * Restarts PostgreSQL (the real thing: every session is terminated, the
+ * server shuts down and starts again) once no other test file uses it.
+ * The caller's own schema must come from createTestSchema(label, { restarts: true }).
+ */
+export async function restartPostgres(): Promise<void> {
+  const command = restartCommand();
+  if (!command) throw new Error('no PostgreSQL restart command (set HOOKLINE_TEST_PG_RESTART)');
+  const lock = new pg.Client({ connectionString: BASE_URL });
+  lock.on('error', () => {});
+  await lock.connect();
+  await lock.query(`SELECT pg_advisory_lock(${SERVER_LOCK})`);
+  try {
+    execSync(command, { stdio: 'ignore', timeout: 120_000 });
+  } finally {
+    await lock.end().catch(() => {});
+  }
+  await waitUntilUp();
+}
+
+/**
+ * A fresh, empty schema `hookline_test_<label>_<random>`; tables come from the
+ * store's migrations. Holds the shared server lock until drop(), unless
+ * `restarts` (the file will call restartPostgres itself).
+ */
+export async function createTestSchema(label = 't', opts: { restarts?: boolean } = {}): Promise<TestSchema> {
+  const release = opts.restarts ? async () => {} : await holdServerShared();
   const schema = `hookline_test_${label}_${randomBytes(4).toString('hex')}`;
   await run(null, `CREATE SCHEMA "${schema}"`);
   return {
@@ -73,7 +146,12 @@ export async function createTestSchema(label = 't'): Promise<TestSchema> {
     url: withSchema(BASE_URL, schema),
     sql: (text, values) => run(schema, text, values),
     drop: async () => {
-      await run(null, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      try {
+        await waitUntilUp();
+        await run(null, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await release();
+      }
     },
   };
 }
