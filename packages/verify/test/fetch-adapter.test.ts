@@ -29,6 +29,11 @@ const handle = fetchWebhook({
 const app = new Hono();
 app.post('/webhooks', (c) => handle(c.req.raw));
 app.post('/json', async (c) => c.json({ parsed: await c.req.json() }));
+// The classic mistake: reading the body as JSON before verifying.
+app.post('/read-first', async (c) => {
+  await c.req.raw.json();
+  return handle(c.req.raw);
+});
 const honoBase = await listen(createAdaptorServer({ fetch: app.fetch }) as Server);
 
 // A Next.js route handler is exactly this shape: `export const POST = fetchWebhook(...)`.
@@ -74,6 +79,15 @@ describe('Web Request adapter over real HTTP', () => {
       status: 401,
       body: { code: 'NO_MATCHING_SIGNATURE' },
     });
+    expect(received.length).toBe(before);
+  });
+
+  it('answers 400 BODY_NOT_RAW when the body was already read', async () => {
+    const before = received.length;
+    const { body, headers } = await testHeaders(secret, { type: 'x' });
+    const result = await post(`${honoBase}/read-first`, body, headers);
+    expect(result).toMatchObject({ status: 400, body: { code: 'BODY_NOT_RAW' } });
+    expect((result.body as { message: string }).message).toContain('request.text()');
     expect(received.length).toBe(before);
   });
 

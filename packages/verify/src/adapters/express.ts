@@ -8,6 +8,7 @@ interface ParsedRequest {
   body?: unknown;
   /** Set by the `verify` hook some apps add to express.json() to keep the bytes. */
   rawBody?: unknown;
+  _body?: boolean;
 }
 
 /**
@@ -45,10 +46,14 @@ export function expressWebhook<
 }
 
 async function rawBodyOf(req: IncomingMessage & ParsedRequest, limit: number): Promise<unknown> {
-  if (req.rawBody instanceof Uint8Array || typeof req.rawBody === 'string') return req.rawBody;
-  if (req.body instanceof Uint8Array || typeof req.body === 'string') return req.body;
-  // A parser already ran (the body is an object, or the stream is drained): the bytes are gone,
-  // and returning what is left makes verification answer BODY_NOT_RAW with how to fix it.
-  if (req.body !== undefined || req.readableEnded) return req.body;
+  if (isRaw(req.rawBody)) return req.rawBody;
+  if (isRaw(req.body)) return req.body;
+  // body-parser marks a body it parsed with `_body`; Express 4 also leaves `{}` on bodies it skipped,
+  // whose stream is still unread. Once consumed the bytes are gone, and handing verification
+  // what is left makes it answer BODY_NOT_RAW with how to fix it.
+  if (req._body === true || req.readableEnded) return req.body;
   return readRawBody(req, limit);
 }
+
+const isRaw = (body: unknown): body is Uint8Array | string =>
+  body instanceof Uint8Array || typeof body === 'string';

@@ -20,6 +20,8 @@ export function fetchWebhook<E extends WebhookEvent = VerifiedWebhook>(
   const run = createRunner(options);
   const limit = options.limit ?? DEFAULT_LIMIT;
   return async (request) => {
+    // Someone already called request.json() or .text(): the bytes are gone.
+    if (request.bodyUsed) return toResponse(await run(undefined, request.headers, request));
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > limit) return toResponse(answerTooLarge(limit));
     const body = new Uint8Array(await request.arrayBuffer());
