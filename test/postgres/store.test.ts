@@ -112,7 +112,14 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
         (err: { code?: string }) => err.code,
       );
       expect(['ok', 'STORE_UNAVAILABLE']).toContain(outcome);
-      await expect.poll(() => victim.apps.list({ limit: 1 }).then(() => true, () => false)).toBe(true);
+      await expect
+        .poll(() =>
+          victim.apps.list({ limit: 1 }).then(
+            () => true,
+            () => false,
+          ),
+        )
+        .toBe(true);
       // The LISTEN connection comes back on its own and wakes its listener once.
       await expect.poll(() => woken, { timeout: 10_000 }).toBeGreaterThan(0);
       await unwatch();

@@ -61,7 +61,11 @@ describe.skipIf(!available)('worker processes on one PostgreSQL database', () =>
     await stopAll(procs);
     // No lease expired (30 s, renewed), so no delivery may have been sent twice.
     expect(log.total).toBe(MESSAGES);
-    expect(await deliveryStatusCounts(store, appId)).toMatchObject({ success: MESSAGES, pending: 0, sending: 0 });
+    expect(await deliveryStatusCounts(store, appId)).toMatchObject({
+      success: MESSAGES,
+      pending: 0,
+      sending: 0,
+    });
     const attempts = await schema.sql<{ n: number }>('SELECT count(*)::int AS n FROM attempts');
     expect(attempts[0]!.n).toBe(MESSAGES);
   });
@@ -94,7 +98,11 @@ describe.skipIf(!available)('worker processes on one PostgreSQL database', () =>
     expect(kills).toBe(3);
     expect(log.unique).toBe(MESSAGES);
     expect(log.duplicates()).toBeLessThanOrEqual(inFlightAtKills);
-    expect(await deliveryStatusCounts(store, appId)).toMatchObject({ success: MESSAGES, pending: 0, sending: 0 });
+    expect(await deliveryStatusCounts(store, appId)).toMatchObject({
+      success: MESSAGES,
+      pending: 0,
+      sending: 0,
+    });
     console.info(
       `[crash test] ${kills} kills, ${log.duplicates()} duplicate sends, bound ${inFlightAtKills} in flight`,
     );

@@ -7,6 +7,7 @@ import { postgresEventTypes } from './event-types.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
+import { createDueNotifier } from './notify.js';
 import { postgresQueue } from './queue.js';
 import { createDueWatcher } from './watch.js';
 
@@ -22,6 +23,7 @@ export async function openPostgresStore(databaseUrl: string, opts: PostgresOptio
   const config = clientConfigFor(databaseUrl, opts);
   const db = createDb(config, opts.poolMax);
   const watcher = createDueWatcher(config);
+  const notifier = createDueNotifier(db);
   const store: Store = {
     kind: 'postgres',
     migrate: () => migrate(config, db.schema),
@@ -33,8 +35,8 @@ export async function openPostgresStore(databaseUrl: string, opts: PostgresOptio
     apps: postgresApps(db),
     eventTypes: postgresEventTypes(db),
     endpoints: postgresEndpoints(db),
-    messages: postgresMessages(db),
-    queue: postgresQueue(db),
+    messages: postgresMessages(db, notifier),
+    queue: postgresQueue(db, notifier),
     attempts: postgresAttempts(db),
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),

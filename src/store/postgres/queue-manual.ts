@@ -2,13 +2,13 @@ import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
-import { NOTIFY_DUE_SQL } from './notify.js';
+import type { DueNotifier } from './notify.js';
 import { type DeliveryRow, toDelivery } from './rows.js';
 
 /**
  * Resend: make one (message, endpoint) delivery due now as a manual attempt,
  * creating it if routing never did. One statement: the existence checks, the
- * upsert and the NOTIFY. A delivery being sent right now is left alone
+ * upsert. A delivery being sent right now is left alone
  * (CONFLICT). A disabled endpoint's delivery is stored parked (due_at NULL).
  */
 const RESEND = `
@@ -27,7 +27,7 @@ up AS (
 )
 SELECT (SELECT count(*) FROM m)::int AS has_msg, (SELECT count(*) FROM e)::int AS has_ep,
   up.id, up.app_id, up.msg_id, up.endpoint_id, up.status, up.attempts, up.next_attempt_at, up.trigger,
-  up.updated_at, CASE WHEN up.id IS NOT NULL THEN ${NOTIFY_DUE_SQL}::text END AS notified
+  up.updated_at
 FROM (SELECT 1) one LEFT JOIN up ON true`;
 
 const RECOVER = `
@@ -38,9 +38,12 @@ WITH r AS (
     AND ($4::timestamptz IS NULL OR created_at < $4)
   RETURNING 1
 )
-SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN ${NOTIFY_DUE_SQL}::text END AS notified FROM r`;
+SELECT count(*)::int AS n FROM r`;
 
-export function queueManual(db: Db): Pick<DeliveryQueue, 'resend' | 'recover' | 'nextDueAt'> {
+export function queueManual(
+  db: Db,
+  notifier: DueNotifier,
+): Pick<DeliveryQueue, 'resend' | 'recover' | 'nextDueAt'> {
   return {
     async resend(appId, msgId, endpointId) {
       const now = new Date();
@@ -55,11 +58,14 @@ export function queueManual(db: Db): Pick<DeliveryQueue, 'resend' | 'recover' | 
       if (row.has_msg === 0) throw notFound('message');
       if (row.has_ep === 0) throw notFound('endpoint');
       if (row.id === null) throw conflict('this message is being sent to this endpoint right now');
+      notifier.poke();
       return toDelivery(row);
     },
     async recover(appId, endpointId, since, until) {
       const rows = await db.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, new Date()]);
-      return rows[0]?.n ?? 0;
+      const n = rows[0]?.n ?? 0;
+      if (n > 0) notifier.poke();
+      return n;
     },
     async nextDueAt() {
       // Lease expiries count too: a stalled delivery becomes claimable then.

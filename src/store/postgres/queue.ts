@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
+import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
 import { parseSecrets, type StoredSecret, stripNul } from './rows.js';
 
@@ -143,7 +144,7 @@ function recordRow(r: AttemptResult) {
   };
 }
 
-export function postgresQueue(db: Db): DeliveryQueue {
+export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {
       if (limit <= 0) return [];
@@ -171,6 +172,6 @@ export function postgresQueue(db: Db): DeliveryQueue {
         name: 'queue_record',
       });
     },
-    ...queueManual(db),
+    ...queueManual(db, notifier),
   };
 }
