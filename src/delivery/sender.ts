@@ -45,6 +45,11 @@ export interface SenderOptions {
    * connects to exactly what was checked. Reject with code HOOKLINE_BLOCKED.
    */
   lookup?: LookupFunction;
+  /**
+   * Checked before each request; throws (code HOOKLINE_BLOCKED) for targets the
+   * lookup never sees, such as IP-literal hosts.
+   */
+  checkTarget?: (url: string) => void;
   /** Use this dispatcher instead of building one (tests, custom transports); not closed by close(). */
   dispatcher?: Dispatcher;
 }
@@ -109,6 +114,7 @@ export function createSender(opts: SenderOptions): Sender {
     let statusCode = 0;
     let retryAfter: string | null = null;
     try {
+      opts.checkTarget?.(req.url);
       const res = await request(req.url, {
         dispatcher,
         method: 'POST',

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: Hookline end to end on SQLite against the raw HTTP ceiling,
+ * measured in one run on one machine (see DESIGN.md, "Performance method").
+ *
+ *  1. ceiling:    signed POSTs from a keep-alive undici pool straight to the receiver
+ *  2. throughput: messages through the API -> stored -> delivered -> attempt recorded
+ *  3. latency:    accept-to-delivery p50/p99 at a fixed offered load (500 msg/s)
+ *  4. backlog:    RSS while 100,000 messages wait (receiver paused), then the drain
+ *
+ * Prints a table, then one line of JSON for scripts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
+import { memoryOf, now, percentile, type Receiver, sleep, startHookline, startReceiver } from './util.js';
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '20000' },
+    'ceiling-requests': { type: 'string', default: '30000' },
+    rate: { type: 'string', default: '500' },
+    'latency-seconds': { type: 'string', default: '10' },
+    backlog: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const N = Number(args.messages);
+const RATE = Number(args.rate);
+const BACKLOG = Number(args.backlog);
+const CONCURRENCY = Number(args.concurrency);
+const payload = JSON.stringify({
+  type: 'payment.succeeded',
+  data: { id: 'pay_123', amount: 4200, currency: 'eur' },
+});
+
+/** Runs `count` tasks with `parallel` at a time. */
+async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+async function ceiling(receiver: Receiver): Promise<number> {
+  const total = Number(args['ceiling-requests']);
+  const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: CONCURRENCY, pipelining: 1 });
+  const signer = [createSigner(generateHmacSecret())];
+  const start = now();
+  await inParallel(total, CONCURRENCY, async (i) => {
+    const id = `msg_ceiling_${i}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await pool.request({
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signatureHeader(signer, id, ts, payload),
+      },
+      body: payload,
+    });
+    await res.body.dump();
+  });
+  const perSec = total / ((now() - start) / 1000);
+  await pool.close();
+  return perSec;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = now() + timeoutMs;
+  while (!(await check())) {
+    if (now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function main() {
+  const receiver = await startReceiver();
+  const dir = mkdtempSync(join(tmpdir(), 'hookline-bench-'));
+  let hookline: Awaited<ReturnType<typeof startHookline>> | undefined;
+  try {
+    const ceilingPerSec = await ceiling(receiver);
+    await receiver.ask('reset');
+
+    hookline = await startHookline([
+      '--database',
+      `sqlite:${join(dir, 'bench.db')}`,
+      '--port',
+      '0',
+      '--concurrency',
+      String(CONCURRENCY),
+      '--allow-private-networks',
+    ]);
+    const api = new Pool(hookline.url, { connections: 32, pipelining: 1 });
+    const headers = { authorization: `Bearer ${hookline.token}`, 'content-type': 'application/json' };
+    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const res = await api.request({
+        method,
+        path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const app = await call('POST', '/api/v1/app', { name: 'bench' });
+    const endpoint = await call('POST', `/api/v1/app/${app.id}/endpoint`, {
+      url: `http://127.0.0.1:${receiver.port}/`,
+    });
+    const send = (i: number) =>
+      call('POST', `/api/v1/app/${app.id}/msg`, {
+        eventType: 'payment.succeeded',
+        payload: { i, ...JSON.parse(payload) },
+      });
+    const recorded = async () =>
+      (await call('GET', `/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats`)).success as number;
+    const delivered = async () => (await receiver.ask<{ unique: number }>('count')).unique;
+
+    // 2. Throughput, closed loop: as fast as the API takes messages.
+    const t0 = now();
+    await inParallel(N, 32, async (i) => {
+      await send(i);
+    });
+    const acceptedPerSec = N / ((now() - t0) / 1000);
+    await waitFor(async () => (await recorded()) >= N, 300_000, 'throughput deliveries to be recorded');
+    const deliveredPerSec = N / ((now() - t0) / 1000);
+
+    // 3. Latency, open loop at a fixed offered rate.
+    await receiver.ask('reset');
+    const latencyCount = RATE * Number(args['latency-seconds']);
+    const sentAt = new Map<string, number>();
+    const pending: Promise<unknown>[] = [];
+    const lStart = now();
+    for (let i = 0; i < latencyCount; i++) {
+      const due = lStart + (i * 1000) / RATE;
+      const wait = due - now();
+      if (wait > 1) await sleep(wait);
+      const t = now();
+      pending.push(send(i).then((m) => sentAt.set(m.id as string, t)));
+    }
+    await Promise.all(pending);
+    await waitFor(async () => (await delivered()) >= latencyCount, 60_000, 'latency deliveries');
+    const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>('arrivals');
+    const latencies = arrivals
+      .filter(([id]) => sentAt.has(id))
+      .map(([id, at]) => at - sentAt.get(id)!)
+      .sort((a, b) => a - b);
+
+    // 4. Backlog: the receiver holds every request, so messages pile up as pending deliveries.
+    await receiver.ask('pause');
+    await receiver.ask('reset');
+    const before = await recorded();
+    const bStart = now();
+    let backlogRssMb = 0;
+    await inParallel(BACKLOG, 32, async (i) => {
+      await send(i);
+      if (i % 5000 === 0) backlogRssMb = Math.max(backlogRssMb, memoryOf(hookline!.pid).rssMb);
+    });
+    const backlogAcceptPerSec = BACKLOG / ((now() - bStart) / 1000);
+    backlogRssMb = Math.max(backlogRssMb, memoryOf(hookline.pid).rssMb);
+    const dStart = now();
+    await receiver.ask('resume');
+    await waitFor(async () => (await recorded()) - before >= BACKLOG, 600_000, 'backlog to drain');
+    const drainPerSec = BACKLOG / ((now() - dStart) / 1000);
+    const { peakRssMb } = memoryOf(hookline.pid);
+    await api.close();
+
+    const result = {
+      ceilingPerSec: Math.round(ceilingPerSec),
+      deliveredPerSec: Math.round(deliveredPerSec),
+      ratio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
+      acceptedPerSec: Math.round(acceptedPerSec),
+      offeredPerSec: RATE,
+      p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+      p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+      latencySamples: latencies.length,
+      backlog: BACKLOG,
+      backlogAcceptPerSec: Math.round(backlogAcceptPerSec),
+      backlogRssMb: Math.round(backlogRssMb),
+      drainPerSec: Math.round(drainPerSec),
+      peakRssMb: Math.round(peakRssMb),
+      messages: N,
+      concurrency: CONCURRENCY,
+      node: process.version,
+    };
+    console.log(
+      '\nHookline benchmark (SQLite, one process, receiver and load generator on the same machine)',
+    );
+    console.table({
+      'ceiling: raw signed POSTs/s': result.ceilingPerSec,
+      'end to end: deliveries/s': result.deliveredPerSec,
+      'ratio to ceiling': result.ratio,
+      'API accepted msgs/s': result.acceptedPerSec,
+      [`p50 accept->delivery @${RATE}/s (ms)`]: result.p50Ms,
+      [`p99 accept->delivery @${RATE}/s (ms)`]: result.p99Ms,
+      [`RSS with ${BACKLOG} waiting (MB)`]: result.backlogRssMb,
+      'backlog drain deliveries/s': result.drainPerSec,
+      'peak RSS (MB)': result.peakRssMb,
+    });
+    console.log(JSON.stringify(result));
+  } finally {
+    await hookline?.stop();
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const now = () => performance.timeOrigin + performance.now();
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Peak and current resident memory of a process in MB, from /proc (Linux). */
+export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** The receiver child process with a request/answer helper over IPC. */
+export interface Receiver {
+  port: number;
+  pid: number;
+  ask<T>(cmd: string): Promise<T>;
+  close(): void;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const child: ChildProcess = fork(new URL('./receiver.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (m: { type: string; port: number }) => resolve(m.port)),
+  );
+  return {
+    port,
+    pid: child.pid!,
+    ask<T>(cmd: string) {
+      return new Promise<T>((resolve) => {
+        child.once('message', (m) => resolve(m as T));
+        child.send({ cmd });
+      });
+    },
+    close() {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Starts `hookline serve` from the built dist and waits for its banner. */
+export async function startHookline(
+  args: string[],
+): Promise<{ pid: number; url: string; token: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [new URL('../bin/hookline.js', import.meta.url).pathname, 'serve', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, HOOKLINE_LOG_LEVEL: 'warn' },
+    },
+  );
+  let out = '';
+  const banner = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('API token:')) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`hookline exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  const url = /listening on (\S+)/.exec(banner)![1]!;
+  const token = /API token: (\S+)/.exec(banner)![1]!;
+  return {
+    pid: child.pid!,
+    url,
+    token,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { type Config, DEFAULTS, OPTION_NAMES, type RawConfig } from '../config.js';
+import { formatDuration } from '../core/duration.js';
+
+const DESCRIPTIONS: Record<keyof Config, string> = {
+  port: 'HTTP port',
+  host: 'address to listen on',
+  databaseUrl: 'sqlite:<file>, sqlite::memory: or postgres://...',
+  apiToken: 'API bearer token (default: generated once and stored)',
+  retrySchedule: 'delays between attempts after the first, comma-separated',
+  requestTimeoutMs: 'timeout of one delivery attempt',
+  concurrency: 'deliveries in flight per process',
+  maxBodyBytes: 'largest request body / payload accepted',
+  leaseMs: 'how long a claimed delivery stays with its worker',
+  pollIntervalMs: 'fallback poll interval of an idle worker',
+  secretGracePeriodMs: 'default time a rotated-out secret keeps signing',
+  role: 'all, api or worker',
+  allowPrivateNetworks: 'let deliveries reach loopback and private networks (development)',
+  allowedCidrs: 'private ranges deliveries may reach, comma-separated CIDRs',
+  logLevel: 'fatal, error, warn, info, debug, trace or silent',
+};
+
+function defaultText(key: keyof Config): string | undefined {
+  const value = DEFAULTS[key];
+  if (value === null || (Array.isArray(value) && value.length === 0)) return undefined;
+  if (key === 'retrySchedule') return (value as readonly number[]).map(formatDuration).join(',');
+  if (key.endsWith('Ms')) return formatDuration(value as number);
+  return String(value);
+}
+
+/** One flag per Config key, with its env var and default in the help text. */
+export function addConfigOptions(cmd: Command): void {
+  for (const key of Object.keys(OPTION_NAMES) as (keyof Config)[]) {
+    const { flag, env } = OPTION_NAMES[key];
+    const def = defaultText(key);
+    if (typeof DEFAULTS[key] === 'boolean') {
+      cmd.option(flag, `${DESCRIPTIONS[key]} [${env}=1]`);
+      continue;
+    }
+    cmd.option(
+      `${flag} <value>`,
+      `${DESCRIPTIONS[key]} [${env}${def === undefined ? '' : `, default ${def}`}]`,
+    );
+  }
+}
+
+/** Commander's camelCased option names back to Config keys. */
+export function rawFromOptions(options: Record<string, string | boolean | undefined>): RawConfig {
+  const raw: RawConfig = {};
+  for (const key of Object.keys(OPTION_NAMES) as (keyof Config)[]) {
+    const camel = OPTION_NAMES[key].flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = options[camel];
+    if (value !== undefined) raw[key] = value === true ? '1' : String(value);
+  }
+  return raw;
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
+import { startServer } from '../server.js';
+import { addConfigOptions, rawFromOptions } from './options.js';
+
+/** `hookline serve`: the API and/or worker until SIGTERM/SIGINT, then a graceful stop. */
+export function registerServe(program: Command): void {
+  const cmd = program.command('serve').description('run the Hookline API and delivery worker');
+  addConfigOptions(cmd);
+  cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+    const raw: RawConfig = { ...rawFromEnv(process.env), ...rawFromOptions(options) };
+    const config = loadConfig(raw);
+    const logger = pino({ level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] });
+    const server = await startServer(config, logger);
+    const tokenSource = config.apiToken ? 'from configuration' : 'stored in the database';
+    // The token goes to stdout for the operator, never into the structured log.
+    process.stdout.write(
+      `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
+        `  database:  ${redactUrl(config.databaseUrl)}\n` +
+        `  API token: ${server.apiToken} (${tokenSource})\n` +
+        `  try: curl -H "Authorization: Bearer ${server.apiToken}" ${server.url}/api/v1/app\n`,
+    );
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      signals++;
+      if (signals > 1) process.exit(1); // a second signal means "now"
+      logger.info({ signal }, 'stopping: finishing deliveries in flight');
+      server.stop().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+/** Hides a password in a postgres:// URL. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
