@@ -51,6 +51,7 @@ describe('config', () => {
     [{ role: 'boss' }, /--role.*all, api, worker/],
     [{ allowedCidrs: '10.0.0.0/40' }, /--allowed-cidrs.*CIDR/],
     [{ maxBodyBytes: 'huge' }, /--max-body-size/],
+    [{ secretGracePeriodMs: '8d' }, /--secret-grace-period.*at most 7d/],
   ])('rejects %o naming the option and why', (raw, message) => {
     expect(() => loadConfig(raw)).toThrow(message);
     try {

@@ -38,6 +38,9 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
+/** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
+export const MAX_SECRET_GRACE_MS = 7 * 86_400_000;
+
 export const DEFAULTS: Config = {
   port: 8071,
   host: '127.0.0.1',
@@ -155,6 +158,8 @@ export function loadConfig(raw: RawConfig): Config {
   if (raw.pollIntervalMs !== undefined) c.pollIntervalMs = duration('pollIntervalMs', raw.pollIntervalMs, 10);
   if (raw.secretGracePeriodMs !== undefined) {
     c.secretGracePeriodMs = duration('secretGracePeriodMs', raw.secretGracePeriodMs, 0);
+    // Every secret in grace signs every delivery; a week bounds how long a leaked one stays useful.
+    if (c.secretGracePeriodMs > MAX_SECRET_GRACE_MS) fail('secretGracePeriodMs', 'must be at most 7d');
   }
   if (raw.role !== undefined) c.role = oneOf('role', raw.role, ['all', 'api', 'worker'] as const);
   if (raw.allowPrivateNetworks !== undefined) {
