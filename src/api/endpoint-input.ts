@@ -1,9 +1,9 @@
-import { ValidationError } from '../core/errors.js';
 import type { Endpoint } from '../core/model.js';
-import { generateHmacSecret, validateSecret } from '../core/signing.js';
 import type { EndpointInput } from '../store/store.js';
 import { checkHeaders } from './headers.js';
-import { checkUrl, eitherRate, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
+import { generateSecret, readSecret, readSecretKind } from './secret-input.js';
+import type { TargetUrlCheck } from './target-url.js';
+import { eitherRate, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
 
 /**
  * EndpointIn (create), EndpointUpdate (PUT) and EndpointPatch (PATCH).
@@ -22,21 +22,16 @@ export function inputOf(ep: Endpoint): EndpointInput {
   return input;
 }
 
-function readSecret(f: Fields): string | null | undefined {
-  const secret = f.nullableString('secret', { max: 1024 });
-  if (typeof secret !== 'string') return secret;
-  try {
-    validateSecret(secret, ['body', 'secret']);
-    return secret;
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    f.issues.push(...err.issues);
-    return undefined;
-  }
-}
-
-/** Reads the body onto `base` (the stored endpoint for update/patch). */
-export function readEndpoint(f: Fields, mode: EndpointMode, base: EndpointInput | null): EndpointInput {
+/**
+ * Reads the body onto `base` (the stored endpoint for update/patch); `checkUrl`
+ * applies the SSRF policy to the URL (api/target-url.ts).
+ */
+export function readEndpoint(
+  f: Fields,
+  mode: EndpointMode,
+  base: EndpointInput | null,
+  checkUrl: TargetUrlCheck,
+): EndpointInput {
   const url = checkUrl(f, 'url', f.string('url', { required: mode !== 'patch', min: 1, max: 65_536 }));
   const description = f.string('description', { max: 16_384 });
   const version = f.nullableInt('version', { min: 1, max: MAX_INT });
@@ -50,7 +45,9 @@ export function readEndpoint(f: Fields, mode: EndpointMode, base: EndpointInput 
   if (channels?.length === 0) f.fail('channels', 'must have at least 1 item, or be null for all');
   const metadata = f.stringMap('metadata');
   const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
-  const secret = mode === 'update' ? undefined : readSecret(f);
+  const secret = mode === 'update' ? undefined : readSecret(f, 'secret');
+  // Only on create: on PATCH a new kind would replace the key with no grace period (rotate instead).
+  const kind = mode === 'create' ? readSecretKind(f, secret, 'secret') : undefined;
   const headers = mode === 'create' ? f.stringMap('headers', { maxValue: 4096 }) : undefined;
   checkHeaders(f, 'headers', headers);
   const maxInFlight = f.nullableInt('maxInFlight', { min: 1, max: MAX_INT });
@@ -74,7 +71,7 @@ export function readEndpoint(f: Fields, mode: EndpointMode, base: EndpointInput 
     metadata: metadata ?? keep?.metadata ?? {},
     uid: pick(uid, keep ? keep.uid : null),
     headers: headers ?? base?.headers ?? {},
-    secrets: secrets.length > 0 ? secrets : [{ key: generateHmacSecret(), expiresAt: null }],
+    secrets: secrets.length > 0 ? secrets : [{ key: generateSecret(kind ?? 'hmac'), expiresAt: null }],
     maxInFlight: pick(maxInFlight, base ? base.maxInFlight : null),
     ordered: ordered ?? base?.ordered ?? false,
   };

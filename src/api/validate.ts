@@ -223,7 +223,7 @@ export function parseTimestamp(text: string): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
-/** Webhook targets: absolute http(s) URLs with a host. */
+/** Webhook targets: absolute http(s) URLs with a host and no credentials. */
 export function checkUrl(fields: Fields, key: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
@@ -236,5 +236,13 @@ export function checkUrl(fields: Fields, key: string, value: string | undefined)
     return fields.fail(key, 'URL scheme must be http or https', 'value_error.url.scheme');
   }
   if (!url.hostname) return fields.fail(key, 'URL must have a host', 'value_error.url.host');
+  // Credentials in a URL end up in logs and attempt listings; headers are the place for them.
+  if (url.username || url.password) {
+    return fields.fail(
+      key,
+      'URL must not contain credentials (user:password@); send them in a custom header such as Authorization',
+      'value_error.url.credentials',
+    );
+  }
   return value;
 }

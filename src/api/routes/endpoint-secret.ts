@@ -1,19 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { ValidationError } from '../../core/errors.js';
+import { MAX_SECRET_GRACE_MS } from '../../config.js';
 import type { EndpointSecret } from '../../core/model.js';
-import {
-  generateEd25519SecretKey,
-  generateHmacSecret,
-  secretKind,
-  validateSecret,
-} from '../../core/signing.js';
+import { secretKind } from '../../core/signing.js';
 import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
 import { inputOf } from '../endpoint-input.js';
+import { generateSecret, readSecret, readSecretKind, secretOut } from '../secret-input.js';
 import { Fields } from '../validate.js';
 
 /** Older secrets kept signing at once; more would bloat every signature header. */
 export const MAX_PREVIOUS_SECRETS = 10;
-const MAX_GRACE_SECONDS = 30 * 86_400;
+/** Larger `gracePeriodSeconds` is a 422 rather than clamped, so a caller never believes in a longer grace. */
+export const MAX_GRACE_SECONDS = MAX_SECRET_GRACE_MS / 1000;
 
 /**
  * The secrets after a rotation: the new key is current, the old current one
@@ -40,33 +37,23 @@ export function endpointSecretRoutes(app: FastifyInstance, { store, config }: Ap
 
   app.get<{ Params: EndpointParams }>(path, async (request) => {
     const { endpoint } = await loadEndpoint(store, request.params);
-    return { key: endpoint.secrets[0]?.key ?? '' };
+    return secretOut(endpoint.secrets[0]?.key ?? '');
   });
 
   app.post<{ Params: EndpointParams }>(`${path}/rotate`, async (request, reply) => {
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     // The Svix client always sends `{}`; a bare POST is accepted too.
     const f = Fields.body(request.body ?? {});
-    let key = f.nullableString('key', { max: 1024 });
+    const key = readSecret(f, 'key');
+    const kind = readSecretKind(f, key, 'key');
     const graceSeconds = f.nullableInt('gracePeriodSeconds', { min: 0, max: MAX_GRACE_SECONDS });
-    if (typeof key === 'string') {
-      try {
-        validateSecret(key, ['body', 'key']);
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err;
-        f.issues.push(...err.issues);
-        key = undefined;
-      }
-    }
     f.done();
     const current = endpoint.secrets[0]?.key;
-    // A generated key keeps the endpoint's kind, so ed25519 receivers keep working.
-    const newKey =
-      key ??
-      (current !== undefined && secretKind(current) === 'ed25519'
-        ? generateEd25519SecretKey()
-        : generateHmacSecret());
-    const graceMs = graceSeconds != null ? graceSeconds * 1000 : config.secretGracePeriodMs;
+    // A generated key keeps the endpoint's kind unless asked otherwise, so ed25519 receivers keep working.
+    const newKey = key ?? generateSecret(kind ?? (current !== undefined ? secretKind(current) : 'hmac'));
+    // Config is validated at the edge; the clamp covers configs built in code.
+    const graceMs =
+      graceSeconds != null ? graceSeconds * 1000 : Math.min(config.secretGracePeriodMs, MAX_SECRET_GRACE_MS);
     const secrets = rotateSecrets(endpoint.secrets, newKey, graceMs, new Date());
     await store.endpoints.update(application.id, endpoint.id, { ...inputOf(endpoint), secrets });
     return reply.code(204).send();

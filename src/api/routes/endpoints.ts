@@ -3,10 +3,12 @@ import { type ApiContext, type AppParams, type EndpointParams, loadApp, loadEndp
 import { inputOf, readEndpoint } from '../endpoint-input.js';
 import { endpointOut } from '../out.js';
 import { listOut, Query } from '../query.js';
+import { targetUrlCheck } from '../target-url.js';
 import { Fields } from '../validate.js';
 
 /** Endpoint create, list, get, update (PUT), patch and delete. */
-export function endpointRoutes(app: FastifyInstance, { store }: ApiContext): void {
+export function endpointRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
+  const checkUrl = targetUrlCheck(config);
   app.get<{ Params: AppParams }>('/api/v1/app/:app_id/endpoint', async (request) => {
     const q = new Query(request.query);
     const page = q.page();
@@ -19,7 +21,7 @@ export function endpointRoutes(app: FastifyInstance, { store }: ApiContext): voi
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/endpoint', async (request, reply) => {
     const application = await loadApp(store, request.params.app_id);
     const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'create', null);
+    const input = readEndpoint(f, 'create', null, checkUrl);
     f.done();
     return reply.code(201).send(endpointOut(await store.endpoints.create(application.id, input)));
   });
@@ -33,7 +35,7 @@ export function endpointRoutes(app: FastifyInstance, { store }: ApiContext): voi
   app.put<{ Params: EndpointParams }>(path, async (request) => {
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'update', inputOf(endpoint));
+    const input = readEndpoint(f, 'update', inputOf(endpoint), checkUrl);
     f.done();
     return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
   });
@@ -41,7 +43,7 @@ export function endpointRoutes(app: FastifyInstance, { store }: ApiContext): voi
   app.patch<{ Params: EndpointParams }>(path, async (request) => {
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'patch', inputOf(endpoint));
+    const input = readEndpoint(f, 'patch', inputOf(endpoint), checkUrl);
     f.done();
     return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
   });
