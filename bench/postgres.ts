@@ -1,0 +1,275 @@
+/**
+ * `npm run bench:pg -- --database postgres://...`: Hookline on PostgreSQL with
+ * one API process and 1, 2 and 4 worker processes, against the raw HTTP
+ * ceiling measured in the same run on the same machine (DESIGN.md,
+ * "Performance method").
+ *
+ * For each worker count, in a fresh schema:
+ *  1. throughput: N messages through the API (closed loop) -> stored ->
+ *     delivered -> attempt recorded; deliveries/s and the ratio to the ceiling
+ *  2. latency: accept-to-delivery p50/p99 at a fixed offered load (500 msg/s)
+ *  3. SQL statements per delivery in each phase: transactions committed in
+ *     the database while only Hookline ran (every hot-path operation is one
+ *     statement in its own implicit transaction), read after the processes
+ *     exited so their statistics are flushed. Run on an otherwise idle database.
+ *
+ * Prints a table, then one line of JSON for scripts.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
+import { now, percentile, type Receiver, sleep, startHookline, startReceiver } from './util.js';
+
+const { values: args } = parseArgs({
+  options: {
+    database: { type: 'string', default: process.env.HOOKLINE_DATABASE_URL },
+    messages: { type: 'string', default: '20000' },
+    'ceiling-requests': { type: 'string', default: '30000' },
+    rate: { type: 'string', default: '500' },
+    'latency-seconds': { type: 'string', default: '10' },
+    workers: { type: 'string', default: '1,2,4' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const DATABASE = args.database ?? '';
+if (!/^postgres(ql)?:\/\//.test(DATABASE)) {
+  console.error('usage: npm run bench:pg -- --database postgres://user@host:5432/db');
+  process.exit(2);
+}
+const N = Number(args.messages);
+const RATE = Number(args.rate);
+const LATENCY_COUNT = RATE * Number(args['latency-seconds']);
+const CONCURRENCY = Number(args.concurrency);
+const WORKER_COUNTS = args.workers.split(',').map(Number);
+const TOKEN = `hk_bench_${randomBytes(12).toString('hex')}`;
+const payload = JSON.stringify({
+  type: 'payment.succeeded',
+  data: { id: 'pay_123', amount: 4200, currency: 'eur' },
+});
+
+async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+/** Raw signed POSTs from a keep-alive undici pool: what Hookline's delivery is compared to. */
+async function ceiling(receiver: Receiver): Promise<number> {
+  const total = Number(args['ceiling-requests']);
+  const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: CONCURRENCY, pipelining: 1 });
+  const signer = [createSigner(generateHmacSecret())];
+  const start = now();
+  await inParallel(total, CONCURRENCY, async (i) => {
+    const id = `msg_ceiling_${i}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await pool.request({
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signatureHeader(signer, id, ts, payload),
+      },
+      body: payload,
+    });
+    await res.body.dump();
+  });
+  const perSec = total / ((now() - start) / 1000);
+  await pool.close();
+  return perSec;
+}
+
+async function admin<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: DATABASE });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+const transactions = async () =>
+  Number(
+    (
+      await admin<{ n: string }>(
+        'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+      )
+    )[0]?.n,
+  );
+
+/** Runs `body` with one API and `workers` worker processes; returns its result and the statements it caused. */
+async function withCluster<T>(
+  url: string,
+  workers: number,
+  body: (api: { url: string }) => Promise<T>,
+): Promise<{ result: T; statements: number }> {
+  const before = await transactions();
+  const common = ['--database', url, '--port', '0', '--api-token', TOKEN, '--allow-private-networks'];
+  const procs = [await startHookline([...common, '--role', 'api'])];
+  for (let i = 0; i < workers; i++) {
+    procs.push(await startHookline([...common, '--role', 'worker', '--concurrency', String(CONCURRENCY)]));
+  }
+  let result: T;
+  try {
+    result = await body(procs[0]!);
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+  await sleep(1500); // exited backends have flushed their statistics
+  return { result, statements: (await transactions()) - before };
+}
+
+async function scenario(receiver: Receiver, workers: number) {
+  const schema = `hookline_bench_${randomBytes(4).toString('hex')}`;
+  const u = new URL(DATABASE);
+  u.searchParams.set('schema', schema);
+  const url = u.toString();
+  const client = (base: string) => {
+    const pool = new Pool(base, { connections: 32, pipelining: 1 });
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const res = await pool.request({
+        method,
+        path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    return { call, close: () => pool.close() };
+  };
+  const delivered = async () => (await receiver.ask<{ unique: number }>('count')).unique;
+  const waitDelivered = async (n: number) => {
+    const deadline = now() + 600_000;
+    while ((await delivered()) < n) {
+      if (now() > deadline) throw new Error(`timed out: ${await delivered()} of ${n} delivered`);
+      await sleep(10);
+    }
+  };
+
+  let appId = '';
+  let endpointId = '';
+  const setUp = async (api: { url: string }) => {
+    const c = client(api.url);
+    appId = (await c.call('POST', '/api/v1/app', { name: 'bench' })).id as string;
+    endpointId = (
+      await c.call('POST', `/api/v1/app/${appId}/endpoint`, { url: `http://127.0.0.1:${receiver.port}/` })
+    ).id as string;
+    await c.close();
+  };
+
+  // 1. Throughput, closed loop: as fast as the API takes messages, until all are delivered and recorded.
+  await receiver.ask('reset');
+  const throughput = await withCluster(url, workers, async (api) => {
+    await setUp(api);
+    const c = client(api.url);
+    const t0 = now();
+    await inParallel(N, 32, async (i) => {
+      await c.call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'payment.succeeded', payload: { i } });
+    });
+    const acceptedPerSec = N / ((now() - t0) / 1000);
+    await waitDelivered(N);
+    // Delivered is not done: wait until every attempt is recorded too.
+    while (
+      ((await c.call('GET', `/api/v1/app/${appId}/endpoint/${endpointId}/stats`)).success as number) < N
+    ) {
+      await sleep(10);
+    }
+    const deliveredPerSec = N / ((now() - t0) / 1000);
+    await c.close();
+    return { acceptedPerSec, deliveredPerSec };
+  });
+
+  // 2. Latency, open loop at a fixed offered rate, after a warm-up second (fresh processes JIT-compile first).
+  const latency = await withCluster(url, workers, async (api) => {
+    const c = client(api.url);
+    const openLoop = async (count: number) => {
+      await receiver.ask('reset');
+      const sentAt = new Map<string, number>();
+      const pending: Promise<unknown>[] = [];
+      const start = now();
+      for (let i = 0; i < count; i++) {
+        const wait = start + (i * 1000) / RATE - now();
+        if (wait > 1) await sleep(wait);
+        const t = now();
+        pending.push(
+          c
+            .call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'payment.succeeded', payload: { i } })
+            .then((m) => sentAt.set(m.id as string, t)),
+        );
+      }
+      await Promise.all(pending);
+      await waitDelivered(count);
+      const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>('arrivals');
+      return arrivals
+        .filter(([id]) => sentAt.has(id))
+        .map(([id, at]) => at - sentAt.get(id)!)
+        .sort((a, b) => a - b);
+    };
+    await openLoop(RATE);
+    const latencies = await openLoop(LATENCY_COUNT);
+    await c.close();
+    return latencies;
+  });
+  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  return {
+    workers,
+    deliveredPerSec: Math.round(throughput.result.deliveredPerSec),
+    acceptedPerSec: Math.round(throughput.result.acceptedPerSec),
+    p50Ms: Number(percentile(latency.result, 50).toFixed(1)),
+    p99Ms: Number(percentile(latency.result, 99).toFixed(1)),
+    statementsPerDelivery: Number((throughput.statements / N).toFixed(2)),
+    statementsPerDeliveryAtRate: Number((latency.statements / (LATENCY_COUNT + RATE)).toFixed(2)),
+  };
+}
+
+async function main() {
+  const receiver = await startReceiver();
+  try {
+    const ceilingPerSec = await ceiling(receiver);
+    const runs = [];
+    for (const w of WORKER_COUNTS) runs.push(await scenario(receiver, w));
+    const result = {
+      ceilingPerSec: Math.round(ceilingPerSec),
+      runs: runs.map((r) => ({ ...r, ratio: Number((r.deliveredPerSec / ceilingPerSec).toFixed(3)) })),
+      offeredPerSec: RATE,
+      messages: N,
+      concurrency: CONCURRENCY,
+      node: process.version,
+    };
+    console.log('\nHookline benchmark (PostgreSQL; 1 API process + N worker processes, all on this machine)');
+    console.log(`ceiling: ${result.ceilingPerSec} raw signed POSTs/s`);
+    console.table(
+      Object.fromEntries(
+        result.runs.map((r) => [
+          `${r.workers} worker${r.workers === 1 ? '' : 's'}`,
+          {
+            'deliveries/s': r.deliveredPerSec,
+            'ratio to ceiling': r.ratio,
+            'accepted msgs/s': r.acceptedPerSec,
+            [`p50 ms @${RATE}/s`]: r.p50Ms,
+            [`p99 ms @${RATE}/s`]: r.p99Ms,
+            'SQL/delivery (load)': r.statementsPerDelivery,
+            [`SQL/delivery @${RATE}/s`]: r.statementsPerDeliveryAtRate,
+          },
+        ]),
+      ),
+    );
+    console.log(JSON.stringify(result));
+  } finally {
+    receiver.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
