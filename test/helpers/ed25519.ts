@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 
 /**
  * Ed25519 for tests, written against Node's crypto only (JWK), not Hookline's
@@ -28,7 +28,8 @@ export function derivedPublicKey(whsk: string): string {
   const seed = Buffer.from(whsk.slice('whsk_'.length), 'base64').subarray(0, 32);
   // PKCS#8 wrapping of a raw ed25519 seed (RFC 8410); createPublicKey derives the public half.
   const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-  const pub = createPublicKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  const pub = createPublicKey(privateKey).export({ format: 'jwk' });
   return `whpk_${Buffer.from(pub.x ?? '', 'base64url').toString('base64')}`;
 }
 
