@@ -67,6 +67,7 @@ class FakeQueue {
     nextDueAt: async () => this.nextDue,
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
+    cancel: () => Promise.reject(new Error('unused')),
   };
 }
 const fakeQueue = (): FakeQueue => new FakeQueue();

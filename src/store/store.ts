@@ -11,6 +11,7 @@ import type {
   Metadata,
   Trigger,
 } from '../core/model.js';
+import type { EndpointPolicy } from './policy.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -62,10 +63,11 @@ export interface AppInput {
   metadata: Metadata;
 }
 export interface AppRepo {
-  create(input: AppInput): Promise<Application>;
+  /** `id` is for Hookline's own hidden application (store/operational.ts); users get generated ids. */
+  create(input: AppInput, id?: string): Promise<Application>;
   /** By id or uid; null when neither matches. */
   get(idOrUid: string): Promise<Application | null>;
-  /** Ascending by id. */
+  /** Ascending by id; Hookline's hidden operational application is left out. */
   list(page: PageQuery): Promise<Page<Application>>;
   update(id: string, input: AppInput): Promise<Application>;
   /** Deletes the app and everything under it. */
@@ -92,7 +94,12 @@ export interface EndpointRepo {
   get(appId: string, idOrUid: string): Promise<Endpoint | null>;
   /** Ascending by id. */
   list(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
-  /** Replaces every field given in input (secrets included). */
+  /**
+   * Replaces every field given in input (secrets included). Changing
+   * `disabled` emits endpoint.enabled / endpoint.disabled (trigger manual)
+   * operational events in the same transaction; enabling also resets the
+   * endpoint's health (breaker closed, failure run forgotten).
+   */
   update(appId: string, id: string, input: EndpointInput): Promise<Endpoint>;
   delete(appId: string, id: string): Promise<void>;
   /** Counts of this endpoint's deliveries by status. */
@@ -162,7 +169,7 @@ export interface AttemptResult {
   leaseToken: string;
   attempt: Omit<Attempt, 'id' | 'deliveryId'>;
   outcome: AttemptOutcome;
-  /** Disable the endpoint with this reason (410 Gone, auto-disable). */
+  /** Disable the endpoint with this reason (410 Gone). */
   disableEndpoint?: string;
 }
 
@@ -171,6 +178,12 @@ export interface DeliveryQueue {
    * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
    * sending with an expired lease) for `leaseMs` and marks them sending.
    * A delivery is never handed to two workers while its lease is valid.
+   *
+   * Endpoint limits hold across every worker and process: at most
+   * `maxInFlight` leased at once, at most `rateLimit` per second (with a small
+   * burst, store/policy.ts), ordered endpoints one at a time in accept order
+   * (a pending earlier delivery holds later ones back), and an open circuit
+   * breaker lets one probe through at its backoff time.
    */
   claimDue(opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedDelivery[]>;
   /** Extends leases of deliveries still in flight; returns ids whose lease was lost. */
@@ -179,10 +192,22 @@ export interface DeliveryQueue {
    * Stores the attempts and moves each delivery on (success, retry at, fail) in
    * one transaction. A result whose lease token no longer matches still stores
    * its attempt but leaves the delivery to its new owner.
+   *
+   * In the same transaction, endpoint health moves on (store/policy.ts):
+   * consecutive failures open the breaker, a success closes it, a 410 or a
+   * failure run longer than `policy.autoDisableAfterMs` disables the endpoint;
+   * and operational events (endpoint.disabled, message.attempt.exhausted,
+   * message.attempt.failing) are queued to the operational endpoints.
    */
-  recordAttempts(results: AttemptResult[]): Promise<void>;
+  recordAttempts(results: AttemptResult[], policy?: EndpointPolicy): Promise<void>;
   /** Makes deliveries of one message due now as a manual attempt (resend). */
   resend(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
+  /**
+   * Cancels one pending delivery (the operator skips a message that holds an
+   * ordered endpoint back). NOT_FOUND without such a delivery, CONFLICT when
+   * it is being sent right now or already finished.
+   */
+  cancel(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
   /** Makes failed deliveries of the endpoint created in [since, until) due now (recover); returns how many. */
   recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/core/model.js';
 import type { AttemptResult, ClaimedDelivery, EndpointInput, Store } from '../../src/store/store.js';
+import { policyConformance } from './conformance-policies.js';
 
 /**
  * The Store contract, run unchanged against every backend. `makeStore` returns
@@ -428,6 +429,10 @@ export function storeConformance(
         expect(await store.messages.get(app.id, message.id)).toBeNull();
         expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
       });
+    });
+
+    describe('endpoint policies and operational webhooks', () => {
+      policyConformance(() => store, endpointInput);
     });
 
     describe('idempotency keys and settings', () => {

@@ -1,6 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
+import { OPERATIONAL_APP_ID } from '../operational.js';
 import type { AppInput, AppRepo } from '../store.js';
 import type { Db } from './db.js';
 import { keyset, Params } from './paging.js';
@@ -27,13 +28,13 @@ const toApp = (r: AppRow): Application => ({
 
 export function postgresApps(db: Db): AppRepo {
   return {
-    async create(input: AppInput) {
+    async create(input: AppInput, id?: string) {
       const now = new Date();
       const rows = await db.query<AppRow>(
         `INSERT INTO applications (id, uid, name, rate_limit, metadata, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
         [
-          newId('app', now.getTime()),
+          id ?? newId('app', now.getTime()),
           input.uid,
           input.name,
           input.rateLimit,
@@ -55,9 +56,11 @@ export function postgresApps(db: Db): AppRepo {
     },
     async list(page) {
       const p = new Params();
+      // Hookline's own operational application is not the user's to see.
+      const hidden = p.add(OPERATIONAL_APP_ID);
       const k = keyset('id', 'asc', page, p);
       const rows = await db.query<AppRow>(
-        `SELECT * FROM applications WHERE ${k.where} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
+        `SELECT * FROM applications WHERE id <> ${hidden} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
         p.values,
       );
       const result = k.finish(rows);

@@ -3,6 +3,8 @@ import { newId } from '../../core/ids.js';
 import type { DeliveryStatus } from '../../core/model.js';
 import type { EndpointInput, EndpointRepo } from '../store.js';
 import type { Db } from './db.js';
+import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
+import { emitOperational, endpointRefs } from './operational.js';
 import { keyset, Params } from './paging.js';
 import { type EndpointRow, storeSecrets, toEndpoint } from './rows.js';
 
@@ -33,6 +35,15 @@ export const PARK_DELIVERIES = `UPDATE deliveries SET due_at = NULL
   WHERE endpoint_id = $1 AND status = 'pending' AND due_at IS NOT NULL`;
 const UNPARK_DELIVERIES = `UPDATE deliveries SET due_at = next_attempt_at
   WHERE endpoint_id = $1 AND status = 'pending' AND due_at IS NULL`;
+
+/** Enabling starts over: a closed breaker and no failure run, or the next failure would disable it again. */
+const RESET_HEALTH = `
+WITH s AS (
+  UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
+    breaker_retry_at = NULL
+  WHERE endpoint_id = $1
+)
+UPDATE endpoints SET breaker_open = false WHERE id = $1`;
 
 export function postgresEndpoints(db: Db): EndpointRepo {
   const get = async (appId: string, idOrUid: string) => {
@@ -85,6 +96,14 @@ export function postgresEndpoints(db: Db): EndpointRepo {
         );
         if (before[0].disabled !== input.disabled) {
           await q(input.disabled ? PARK_DELIVERIES : UNPARK_DELIVERIES, [id]);
+          if (!input.disabled) await q(RESET_HEALTH, [id]);
+          const ref = appId === OPERATIONAL_APP_ID ? undefined : (await endpointRefs(q, [id])).get(id);
+          if (ref) {
+            const event = input.disabled
+              ? endpointDisabledEvent(ref, 'manual', null)
+              : endpointEnabledEvent(ref);
+            await emitOperational(q, [event], new Date());
+          }
         }
         return rows[0]!;
       }, `endpoint with uid ${input.uid}`);

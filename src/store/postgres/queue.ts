@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
+import { DEFAULT_POLICY, hasFailures } from '../policy.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
+import { GATED, postgresGatedClaim } from './gated.js';
+import { applyHealth, failingEndpoints, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
 import { parseSecrets, type StoredSecret, stripNul } from './rows.js';
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
- * per renewal round. Each is a single implicit transaction, so no
+ * per renewal round. Gated endpoints (rate limit, in-flight cap, ordered, open
+ * breaker) are skipped here, in the endpoint lookup the claim already made,
+ * and claimed by gated.ts; batches with failures add a health step (health.ts). Each is a single implicit transaction, so no
  * BEGIN/COMMIT round trips.
  *
  * Claim: the oldest due rows (pending and due, or sending with an expired
@@ -21,7 +26,7 @@ const CLAIM_DUE = `
 WITH due AS (
   SELECT d.id, d.due_at FROM deliveries d
   WHERE d.due_at <= $1
-    AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.disabled)
+    AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND (e.disabled OR ${GATED}))
   ORDER BY d.due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
@@ -40,15 +45,16 @@ ORDER BY l.was_due, l.msg_id`;
  * Record: every attempt of the batch inserted and every delivery moved on in
  * one statement, the batch passed as one JSON array. A delivery only moves
  * when its lease token still matches (otherwise it belongs to a newer claim);
- * its attempt is stored either way. Endpoints to disable (410 Gone) are
- * disabled and their pending deliveries parked in the same statement.
+ * its attempt is stored either way; the moved ids come back. Endpoints that
+ * only succeeded end their failure run here (a no-op, hence no write, while
+ * healthy); failures, 410s and breakers are health.ts's, in the same transaction.
  */
 const RECORD_ATTEMPTS = `
 WITH r AS (
   SELECT * FROM json_to_recordset($1::json) AS r(
     delivery_id text, lease_token text, id text, app_id text, msg_id text, endpoint_id text, url text,
     status text, code integer, response text, duration integer, error_class text, trigger text,
-    created_at timestamptz, next_status text, next_at timestamptz, disable text)
+    created_at timestamptz, next_status text, next_at timestamptz)
 ), a AS (
   INSERT INTO attempts (id, app_id, msg_id, endpoint_id, delivery_id, url, status, response_status_code,
     response, response_duration_ms, error_class, trigger, created_at)
@@ -61,15 +67,24 @@ WITH r AS (
   UPDATE deliveries d SET status = r.next_status, attempts = d.attempts + 1, next_attempt_at = r.next_at,
     due_at = r.next_at, lease_token = NULL, trigger = 'scheduled', updated_at = $2
   FROM r WHERE d.id = r.delivery_id AND d.lease_token = r.lease_token
-), x AS (
-  UPDATE endpoints e SET disabled = true, disabled_reason = r.disable, updated_at = $2
-  FROM r WHERE e.id = r.endpoint_id AND r.disable IS NOT NULL
-  RETURNING e.id
-), parked AS (
-  UPDATE deliveries d SET due_at = NULL
-  FROM x WHERE d.endpoint_id = x.id AND d.status = 'pending' AND d.due_at IS NOT NULL
+  RETURNING d.id
+), ok AS (
+  -- Endpoints with only successes in this batch end any failure run; health.ts handles the others.
+  SELECT endpoint_id FROM r GROUP BY endpoint_id HAVING bool_and(status = 'success')
+), healed AS (
+  UPDATE endpoint_state s SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
+    breaker_retry_at = NULL
+  FROM (
+    SELECT s2.endpoint_id FROM endpoint_state s2 JOIN ok ON ok.endpoint_id = s2.endpoint_id
+    WHERE s2.consecutive_failures > 0 OR s2.failing_since IS NOT NULL OR s2.breaker_opens > 0
+    ORDER BY s2.endpoint_id FOR UPDATE OF s2
+  ) h
+  WHERE s.endpoint_id = h.endpoint_id
+  RETURNING s.endpoint_id
+), closed AS (
+  UPDATE endpoints e SET breaker_open = false FROM healed WHERE e.id = healed.endpoint_id AND e.breaker_open
 )
-SELECT 1`;
+SELECT id FROM u`;
 
 const RENEW_LEASES = `
 UPDATE deliveries d SET due_at = $3
@@ -140,21 +155,25 @@ function recordRow(r: AttemptResult) {
     created_at: a.createdAt.toISOString(),
     next_status: o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail',
     next_at: o.kind === 'retry' ? o.at.toISOString() : null,
-    disable: r.disableEndpoint ?? null,
   };
 }
 
 export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
+  const claimGated = postgresGatedClaim(db);
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {
       if (limit <= 0) return [];
       const token = randomUUID();
-      const rows = await db.query<ClaimRow>(
-        CLAIM_DUE,
-        [now, limit, new Date(now.getTime() + leaseMs), token],
-        { name: 'queue_claim' },
-      );
-      return rows.map(toClaim(token));
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
+      const gated = await claimGated<ClaimRow>(now, limit, leaseUntil, token);
+      const rows =
+        gated.length < limit
+          ? await db.query<ClaimRow>(CLAIM_DUE, [now, limit - gated.length, leaseUntil, token], {
+              name: 'queue_claim',
+            })
+          : [];
+      return gated.concat(rows).map(toClaim(token));
     },
     async renewLeases(claims, leaseMs) {
       if (claims.length === 0) return [];
@@ -166,11 +185,25 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
       const kept = new Set(rows.map((r) => r.id));
       return claims.filter((c) => !kept.has(c.deliveryId)).map((c) => c.deliveryId);
     },
-    async recordAttempts(results) {
+    async recordAttempts(results, policy = DEFAULT_POLICY) {
       if (results.length === 0) return;
-      await db.query(RECORD_ATTEMPTS, [JSON.stringify(results.map(recordRow)), new Date()], {
-        name: 'queue_record',
+      const rows = results.map(recordRow);
+      const now = new Date();
+      if (!hasFailures(results)) {
+        await db.query(RECORD_ATTEMPTS, [JSON.stringify(rows), now], { name: 'queue_record' });
+        return;
+      }
+      // A failure may open a breaker, disable an endpoint or raise operational events: one transaction.
+      const queued = await db.tx(async (q) => {
+        const recorded0 = results.map((result, i) => ({ result, attemptId: rows[i]!.id, moved: false }));
+        const current = await lockHealth(q, failingEndpoints(recorded0));
+        const moved = new Set(
+          (await q<{ id: string }>(RECORD_ATTEMPTS, [JSON.stringify(rows), now])).map((r) => r.id),
+        );
+        const recorded = recorded0.map((r) => ({ ...r, moved: moved.has(r.result.deliveryId) }));
+        return applyHealth(q, recorded, current, policy, now);
       });
+      if (queued > 0) notifier.poke();
     },
     ...queueManual(db, notifier),
   };

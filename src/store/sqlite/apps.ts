@@ -1,6 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
+import { OPERATIONAL_APP_ID } from '../operational.js';
 import type { AppInput, AppRepo } from '../store.js';
 import { type Db, mapSqliteError, toDate } from './db.js';
 import { keyset } from './paging.js';
@@ -32,9 +33,9 @@ export function sqliteApps(db: Db): AppRepo {
     return row ? toApp(row) : null;
   };
   return {
-    async create(input: AppInput) {
+    async create(input: AppInput, given?: string) {
       const now = Date.now();
-      const id = newId('app', now);
+      const id = given ?? newId('app', now);
       try {
         db.prepare(
           `INSERT INTO applications (id, uid, name, rate_limit, metadata, created_at, updated_at)
@@ -52,9 +53,9 @@ export function sqliteApps(db: Db): AppRepo {
       const k = keyset('id', 'asc', page);
       const rows = db
         .prepare<unknown[], AppRow>(
-          `SELECT * FROM applications WHERE ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
+          `SELECT * FROM applications WHERE id <> ? AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
         )
-        .all(...k.params, k.limit);
+        .all(OPERATIONAL_APP_ID, ...k.params, k.limit);
       const result = k.finish(rows);
       return { items: result.items.map(toApp), done: result.done };
     },

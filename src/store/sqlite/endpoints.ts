@@ -3,6 +3,8 @@ import { newId } from '../../core/ids.js';
 import type { DeliveryStatus, Endpoint, EndpointSecret } from '../../core/model.js';
 import type { EndpointInput, EndpointRepo } from '../store.js';
 import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
+import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
+import { sqliteOperational } from './operational.js';
 import { keyset } from './paging.js';
 
 export interface EndpointRow {
@@ -82,6 +84,9 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
     const row = byIdOrUid.get(appId, idOrUid, idOrUid);
     return row ? toEndpoint(row) : null;
   };
+  // Prepared on first use: the repos are built before other tables' statements are needed.
+  let ops: ReturnType<typeof sqliteOperational> | undefined;
+  const operational = () => (ops ??= sqliteOperational(db));
   return {
     async create(appId, input) {
       const now = Date.now();
@@ -111,20 +116,42 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       return { items: result.items.map(toEndpoint), done: result.done };
     },
     async update(appId, id, input) {
-      let changes = 0;
-      try {
-        changes = db
-          .prepare(
-            `UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
-               disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
-               max_in_flight = ?, ordered = ?, updated_at = ?
-             WHERE app_id = ? AND id = ?`,
+      const ops = operational();
+      const update = db.transaction(() => {
+        const before = db
+          .prepare<[string, string], { disabled: number }>(
+            'SELECT disabled FROM endpoints WHERE app_id = ? AND id = ?',
           )
-          .run(...columns(input), Date.now(), appId, id).changes;
+          .get(appId, id);
+        if (!before) throw notFound('endpoint');
+        db.prepare(
+          `UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
+             disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
+             max_in_flight = ?, ordered = ?, updated_at = ?
+           WHERE app_id = ? AND id = ?`,
+        ).run(...columns(input), Date.now(), appId, id);
+        if ((before.disabled === 1) === input.disabled) return;
+        // Enabling starts over: a closed breaker and no failure run, or the next failure would disable it again.
+        if (!input.disabled) {
+          db.prepare(
+            `UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
+               breaker_retry_at = NULL WHERE endpoint_id = ?`,
+          ).run(id);
+          db.prepare('UPDATE endpoints SET breaker_open = 0 WHERE id = ?').run(id);
+        }
+        const ref = appId === OPERATIONAL_APP_ID ? undefined : ops.ref(id);
+        if (ref) {
+          ops.emit(
+            [input.disabled ? endpointDisabledEvent(ref, 'manual', null) : endpointEnabledEvent(ref)],
+            Date.now(),
+          );
+        }
+      });
+      try {
+        update.immediate();
       } catch (err) {
         mapSqliteError(err, `endpoint with uid ${input.uid}`);
       }
-      if (changes === 0) throw notFound('endpoint');
       return get(appId, id)!;
     },
     async delete(appId, id) {

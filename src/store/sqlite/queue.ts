@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { DEFAULT_POLICY, type Recorded } from '../policy.js';
 import type { ClaimedDelivery, DeliveryQueue } from '../store.js';
 import { type Db, toDate } from './db.js';
 import { parseSecrets } from './endpoints.js';
-import { type DeliveryRow, toDelivery } from './messages.js';
+import { GATED, sqliteGatedClaim } from './gated.js';
+import { sqliteHealth } from './health.js';
+import { sqliteOperational } from './operational.js';
+import { sqliteQueueManual } from './queue-manual.js';
 
 interface ClaimRow {
   id: string;
@@ -26,8 +29,10 @@ interface ClaimRow {
 
 /**
  * The delivery queue on SQLite. Per batch of claims: two statements (reclaim
- * expired leases, lease due rows) plus one read of what to send; per batch of
- * results: one insert and one update per attempt inside a single transaction.
+ * expired leases, lease due rows) plus one read of what to send, and one
+ * indexed query for gated endpoints (gated.ts; more only when some have due
+ * work); per batch of results: one insert and one update per attempt, and one
+ * health statement per endpoint (health.ts), inside a single transaction.
  */
 export function sqliteQueue(db: Db): DeliveryQueue {
   // A lease that ran out belongs to a worker that died or stalled: due again at once.
@@ -40,10 +45,17 @@ export function sqliteQueue(db: Db): DeliveryQueue {
      WHERE id IN (
        SELECT id FROM deliveries
        WHERE status = 'pending' AND next_attempt_at <= ?
-         AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
+         AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1 OR ${GATED})
        ORDER BY next_attempt_at LIMIT ?)
      RETURNING id`,
   );
+  const leaseIds = db.prepare<[number, string, number, string], { id: string }>(
+    `UPDATE deliveries SET status = 'sending', lease_until = ?, lease_token = ?, updated_at = ?
+     WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`,
+  );
+  const gated = sqliteGatedClaim(db);
+  const ops = sqliteOperational(db);
+  const health = sqliteHealth(db, ops);
   const details = db.prepare<[string], ClaimRow>(
     `SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
             m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
@@ -57,7 +69,13 @@ export function sqliteQueue(db: Db): DeliveryQueue {
   const claim = db.transaction((now: number, leaseMs: number, limit: number) => {
     reclaimExpired.run(now);
     const token = randomUUID();
-    const ids = lease.all(now + leaseMs, token, now, now, limit).map((r) => r.id);
+    // Gated endpoints first: their quotas bound them, and the rest of the batch is the plain queue.
+    const picked = gated(now, limit);
+    const ids = picked.length
+      ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id)
+      : [];
+    if (ids.length < limit)
+      ids.push(...lease.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
     return { token, rows: ids.length ? details.all(JSON.stringify(ids)) : [] };
   });
 
@@ -71,39 +89,45 @@ export function sqliteQueue(db: Db): DeliveryQueue {
        lease_token = NULL, trigger = 'scheduled', updated_at = ?
      WHERE id = ? AND lease_token = ?`,
   );
-  const disable = db.prepare(
-    'UPDATE endpoints SET disabled = 1, disabled_reason = ?, updated_at = ? WHERE id = ?',
+  const record = db.transaction(
+    (results: Parameters<DeliveryQueue['recordAttempts']>[0], policy = DEFAULT_POLICY) => {
+      const now = Date.now();
+      const recorded: Recorded[] = [];
+      for (const r of results) {
+        const a = r.attempt;
+        const attemptId = newId('atmpt', a.createdAt.getTime());
+        insertAttempt.run(
+          attemptId,
+          a.appId,
+          a.msgId,
+          a.endpointId,
+          r.deliveryId,
+          a.url,
+          a.status,
+          a.responseStatusCode,
+          a.response,
+          a.responseDurationMs,
+          a.errorClass,
+          a.trigger,
+          a.createdAt.getTime(),
+        );
+        const o = r.outcome;
+        const status = o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail';
+        const moved = finish.run(
+          status,
+          o.kind === 'retry' ? o.at.getTime() : null,
+          now,
+          r.deliveryId,
+          r.leaseToken,
+        );
+        recorded.push({ result: r, attemptId, moved: moved.changes > 0 });
+      }
+      health(recorded, policy, now);
+    },
   );
-  const record = db.transaction((results: Parameters<DeliveryQueue['recordAttempts']>[0]) => {
-    const now = Date.now();
-    for (const r of results) {
-      const a = r.attempt;
-      insertAttempt.run(
-        newId('atmpt', a.createdAt.getTime()),
-        a.appId,
-        a.msgId,
-        a.endpointId,
-        r.deliveryId,
-        a.url,
-        a.status,
-        a.responseStatusCode,
-        a.response,
-        a.responseDurationMs,
-        a.errorClass,
-        a.trigger,
-        a.createdAt.getTime(),
-      );
-      const o = r.outcome;
-      const status = o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail';
-      finish.run(status, o.kind === 'retry' ? o.at.getTime() : null, now, r.deliveryId, r.leaseToken);
-      if (r.disableEndpoint) disable.run(r.disableEndpoint, now, a.endpointId);
-    }
-  });
 
   const renew = db.prepare('UPDATE deliveries SET lease_until = ? WHERE id = ? AND lease_token = ?');
-  const deliveryFor = db.prepare<[string, string, string], DeliveryRow>(
-    'SELECT * FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?',
-  );
+  const manual = sqliteQueueManual(db);
 
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {
@@ -142,56 +166,9 @@ export function sqliteQueue(db: Db): DeliveryQueue {
       }).immediate();
       return lost;
     },
-    async recordAttempts(results) {
-      if (results.length > 0) record.immediate(results);
+    async recordAttempts(results, policy) {
+      if (results.length > 0) record.immediate(results, policy);
     },
-    async resend(appId, msgId, endpointId) {
-      const now = Date.now();
-      return db
-        .transaction(() => {
-          if (!db.prepare('SELECT 1 FROM messages WHERE app_id = ? AND id = ?').get(appId, msgId))
-            throw notFound('message');
-          if (!db.prepare('SELECT 1 FROM endpoints WHERE app_id = ? AND id = ?').get(appId, endpointId)) {
-            throw notFound('endpoint');
-          }
-          const existing = deliveryFor.get(appId, msgId, endpointId);
-          if (existing?.status === 'sending')
-            throw conflict('this message is being sent to this endpoint right now');
-          if (existing) {
-            db.prepare(
-              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ? WHERE id = ?`,
-            ).run(now, now, existing.id);
-          } else {
-            db.prepare(
-              `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, trigger, created_at, updated_at)
-               VALUES (?, ?, ?, ?, 'pending', 0, ?, 'manual', ?, ?)`,
-            ).run(newId('dlv', now), appId, msgId, endpointId, now, now, now);
-          }
-          return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
-        })
-        .immediate();
-    },
-    async recover(appId, endpointId, since, until) {
-      const now = Date.now();
-      return db
-        .prepare(
-          `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?
-           WHERE app_id = ? AND endpoint_id = ? AND status = 'fail' AND created_at >= ? AND created_at < ?`,
-        )
-        .run(now, now, appId, endpointId, since.getTime(), until?.getTime() ?? Number.MAX_SAFE_INTEGER)
-        .changes;
-    },
-    async nextDueAt() {
-      const row = db
-        .prepare<[], { due: number | null }>(
-          `SELECT MIN(due) AS due FROM (
-             SELECT MIN(next_attempt_at) AS due FROM deliveries
-             WHERE status = 'pending' AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
-             UNION ALL
-             SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`,
-        )
-        .get();
-      return row?.due == null ? null : new Date(row.due);
-    },
+    ...manual,
   };
 }

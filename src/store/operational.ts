@@ -1,0 +1,147 @@
+import { endpointAccepts } from '../core/filter.js';
+import type { AttemptResult } from './store.js';
+
+/**
+ * Operational webhooks ride the normal delivery pipeline: they are messages of
+ * one hidden application whose endpoints are the operator's operational
+ * endpoints, so they are stored, signed, retried and logged like any webhook.
+ * The backends create these messages in the same transaction as the state
+ * change they report. This id cannot collide with generated ids (time 0).
+ */
+export const OPERATIONAL_APP_ID = 'app_0000000000000000000000';
+export const OPERATIONAL_APP_NAME = 'Hookline operational webhooks';
+
+export type OperationalEventType =
+  | 'endpoint.disabled'
+  | 'endpoint.enabled'
+  | 'message.attempt.exhausted'
+  | 'message.attempt.failing';
+
+/** What an event is about, as the backend reads it (uids and event id joined in). */
+export interface EndpointRef {
+  appId: string;
+  appUid: string | null;
+  endpointId: string;
+  endpointUid: string | null;
+}
+export interface OperationalEvent {
+  type: OperationalEventType;
+  /** The event body in the Svix shape (EndpointDisabledEvent, MessageAttemptFailingEvent, ...). */
+  payload: string;
+}
+
+export function endpointDisabledEvent(
+  ref: EndpointRef,
+  trigger: 'manual' | 'automatic',
+  failSince: number | null,
+): OperationalEvent {
+  const data = {
+    ...ref,
+    trigger,
+    ...(failSince === null ? {} : { failSince: new Date(failSince).toISOString() }),
+  };
+  return { type: 'endpoint.disabled', payload: JSON.stringify({ type: 'endpoint.disabled', data }) };
+}
+
+export function endpointEnabledEvent(ref: EndpointRef): OperationalEvent {
+  return { type: 'endpoint.enabled', payload: JSON.stringify({ type: 'endpoint.enabled', data: ref }) };
+}
+
+/** message.attempt.exhausted / message.attempt.failing about the attempt `attemptId` of `r`. */
+export function attemptEvent(
+  type: 'message.attempt.exhausted' | 'message.attempt.failing',
+  ref: EndpointRef,
+  msgEventId: string | null,
+  r: AttemptResult,
+  attemptId: string,
+): OperationalEvent {
+  const data = {
+    appId: ref.appId,
+    appUid: ref.appUid,
+    endpointId: ref.endpointId,
+    msgId: r.attempt.msgId,
+    msgEventId,
+    lastAttempt: {
+      id: attemptId,
+      responseStatusCode: r.attempt.responseStatusCode,
+      timestamp: r.attempt.createdAt.toISOString(),
+    },
+  };
+  return { type, payload: JSON.stringify({ type, data }) };
+}
+
+/** The operational endpoints (of the hidden app) that subscribe to `type`. */
+export function subscribers(
+  endpoints: readonly { id: string; filterTypes: string[] | null }[],
+  type: OperationalEventType,
+): string[] {
+  return endpoints
+    .filter((e) =>
+      endpointAccepts(
+        { filterTypes: e.filterTypes, channels: null, disabled: false },
+        {
+          eventType: type,
+          channels: null,
+        },
+      ),
+    )
+    .map((e) => e.id);
+}
+
+/** Events a recorded batch causes, before uids are joined in: built by both backends. */
+export interface HealthEvents {
+  exhausted: { result: AttemptResult; attemptId: string }[];
+  failing: { result: AttemptResult; attemptId: string }[];
+  disabled: { endpointId: string; failSince: number | null }[];
+}
+
+/**
+ * The operational events of a recorded batch, with uids and event ids joined
+ * in by the backend. Nothing is said about the hidden application's own
+ * endpoints: an operational endpoint failing must not feed itself events.
+ */
+export function operationalEventsOf(
+  ev: HealthEvents,
+  refs: ReadonlyMap<string, EndpointRef>,
+  msgEventIds: ReadonlyMap<string, string | null>,
+): OperationalEvent[] {
+  const out: OperationalEvent[] = [];
+  const about = (endpointId: string) => {
+    const ref = refs.get(endpointId);
+    return ref && ref.appId !== OPERATIONAL_APP_ID ? ref : undefined;
+  };
+  for (const { result, attemptId } of ev.failing) {
+    const ref = about(result.attempt.endpointId);
+    if (ref)
+      out.push(
+        attemptEvent(
+          'message.attempt.failing',
+          ref,
+          msgEventIds.get(result.attempt.msgId) ?? null,
+          result,
+          attemptId,
+        ),
+      );
+  }
+  for (const { result, attemptId } of ev.exhausted) {
+    const ref = about(result.attempt.endpointId);
+    if (ref)
+      out.push(
+        attemptEvent(
+          'message.attempt.exhausted',
+          ref,
+          msgEventIds.get(result.attempt.msgId) ?? null,
+          result,
+          attemptId,
+        ),
+      );
+  }
+  for (const d of ev.disabled) {
+    const ref = about(d.endpointId);
+    if (ref) out.push(endpointDisabledEvent(ref, 'automatic', d.failSince));
+  }
+  return out;
+}
+
+export const noHealthEvents = (ev: HealthEvents): boolean =>
+  ev.exhausted.length === 0 && ev.failing.length === 0 && ev.disabled.length === 0;

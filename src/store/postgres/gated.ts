@@ -1,0 +1,152 @@
+import { claimQuota } from '../policy.js';
+import type { Db } from './db.js';
+
+/** The endpoints the plain claim leaves to this one (same expression as the endpoints_gated index). */
+export const GATED = 'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered';
+
+/**
+ * Gated endpoints with due work, their state rows locked. SKIP LOCKED: an
+ * endpoint another worker is claiming for right now is simply its to serve.
+ */
+const LOCK_GATED = `
+SELECT e.id, e.rate_limit, e.max_in_flight, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
+FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
+WHERE (${GATED}) AND NOT e.disabled
+  AND EXISTS (SELECT 1 FROM deliveries d
+              WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'sending') AND d.due_at <= $1)
+ORDER BY s.rate_tat NULLS FIRST
+LIMIT $2
+FOR UPDATE OF s SKIP LOCKED`;
+
+/**
+ * Read in a second statement, hence a snapshot taken after the locks: a claim
+ * another worker committed before we got the lock is counted.
+ */
+const LIVE = `
+SELECT c.id,
+  (SELECT count(*) FROM deliveries d WHERE d.endpoint_id = c.id AND d.status = 'sending' AND d.due_at > $2)::int
+    AS in_flight,
+  h.id AS head_id
+FROM unnest($1::text[]) AS c(id)
+LEFT JOIN LATERAL (
+  SELECT d.id FROM deliveries d WHERE d.endpoint_id = c.id AND d.status IN ('pending', 'sending')
+  ORDER BY d.msg_id LIMIT 1
+) h ON true`;
+
+/**
+ * Leases up to `quota` due deliveries per endpoint in accept order (for an
+ * ordered endpoint only its head), moves the rate limiters on by what was
+ * taken, and returns what the worker needs, like the plain claim.
+ */
+export const CLAIM_GATED = `
+WITH q AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[]) AS q(endpoint_id, quota, head_id, rate)
+), picked AS (
+  SELECT p.id, p.endpoint_id, p.due_at FROM q CROSS JOIN LATERAL (
+    SELECT d.id, d.endpoint_id, d.due_at FROM deliveries d
+    WHERE d.endpoint_id = q.endpoint_id AND d.status IN ('pending', 'sending') AND d.due_at <= $5
+      AND (q.head_id IS NULL OR d.id = q.head_id)
+    ORDER BY d.msg_id LIMIT q.quota
+    FOR UPDATE SKIP LOCKED
+  ) p
+), tat AS (
+  UPDATE endpoint_state s
+  SET rate_tat = greatest(coalesce(s.rate_tat, $5), $5) + make_interval(secs => n.sent::float8 / q.rate)
+  FROM (SELECT endpoint_id, count(*) AS sent FROM picked GROUP BY endpoint_id) n
+  JOIN q ON q.endpoint_id = n.endpoint_id
+  WHERE s.endpoint_id = n.endpoint_id AND q.rate IS NOT NULL
+), leased AS (
+  UPDATE deliveries d SET status = 'sending', due_at = $6, lease_token = $7, updated_at = $5
+  FROM picked WHERE d.id = picked.id
+  RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
+)
+SELECT l.id, l.attempts, l.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
+  m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
+  e.max_in_flight, e.ordered
+FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
+ORDER BY l.was_due, l.msg_id`;
+
+interface GateRow {
+  id: string;
+  rate_limit: number | null;
+  max_in_flight: number | null;
+  ordered: boolean;
+  breaker_open: boolean;
+  rate_tat: Date | null;
+  breaker_retry_at: Date | null;
+}
+
+/** Endpoints considered per claim; the rest wait for the next one (oldest rate_tat first). */
+const MAX_GATED_PER_CLAIM = 256;
+/** How long "no gated endpoint exists" is trusted before asking again. */
+const RECHECK_MS = 1000;
+
+/**
+ * The claim for gated endpoints: one transaction of three statements (lock
+ * state rows, count live leases, lease), only while some endpoint is gated.
+ * Endpoints without limits never reach it; a deployment without any gated
+ * endpoint pays one tiny query per second to notice the first.
+ */
+export function postgresGatedClaim(db: Db) {
+  let noneUntil = 0;
+
+  async function anyGated(now: number): Promise<boolean> {
+    if (now < noneUntil) return false;
+    const rows = await db.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled) AS any`,
+      [],
+      { name: 'queue_any_gated' },
+    );
+    if (rows[0]?.any) return true;
+    noneUntil = now + RECHECK_MS;
+    return false;
+  }
+
+  return async function claimGated<R>(
+    now: Date,
+    limit: number,
+    leaseUntil: Date,
+    token: string,
+  ): Promise<R[]> {
+    if (!(await anyGated(now.getTime()))) return [];
+    return db.tx(async (q) => {
+      const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM]);
+      if (gates.length === 0) return [];
+      const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
+        gates.map((g) => g.id),
+        now,
+      ]);
+      const liveOf = new Map(live.map((l) => [l.id, l]));
+      const ids: string[] = [];
+      const quotas: number[] = [];
+      const heads: (string | null)[] = [];
+      const rates: (number | null)[] = [];
+      let left = limit;
+      for (const g of gates) {
+        const l = liveOf.get(g.id);
+        if (!l || left <= 0) continue;
+        const quota = claimQuota(
+          {
+            rateLimit: g.rate_limit,
+            maxInFlight: g.max_in_flight,
+            ordered: g.ordered,
+            breakerOpen: g.breaker_open,
+            rateTat: g.rate_tat?.getTime() ?? null,
+            breakerRetryAt: g.breaker_retry_at?.getTime() ?? null,
+            inFlight: l.in_flight,
+          },
+          now.getTime(),
+        );
+        const take = Math.min(quota, left);
+        if (take <= 0 || (g.ordered && l.head_id === null)) continue;
+        ids.push(g.id);
+        quotas.push(take);
+        heads.push(g.ordered ? l.head_id : null);
+        rates.push(g.rate_limit);
+        left -= take;
+      }
+      if (ids.length === 0) return [];
+      return q<R>(CLAIM_GATED, [ids, quotas, heads, rates, now, leaseUntil, token]);
+    });
+  };
+}

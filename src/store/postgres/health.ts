@@ -1,0 +1,94 @@
+import { type EndpointPolicy, failingEndpoints, type Health, planHealth, type Recorded } from '../policy.js';
+import { emitHealth, type Q } from './operational.js';
+
+/**
+ * Endpoint health after a batch with failures (store/policy.ts), inside the
+ * recording transaction. The state rows are locked first, in id order (the
+ * success-only path in queue.ts locks in the same order), so concurrent
+ * workers apply their results one after another.
+ */
+const LOCK_HEALTH = `
+SELECT s.endpoint_id, s.consecutive_failures, s.failing_since, s.breaker_opens, s.breaker_retry_at,
+  e.breaker_open, e.disabled
+FROM endpoint_state s JOIN endpoints e ON e.id = s.endpoint_id
+WHERE s.endpoint_id = ANY ($1::text[])
+ORDER BY s.endpoint_id
+FOR UPDATE OF s`;
+
+/**
+ * Writes the new health; opens or closes breakers; disables endpoints (410,
+ * auto-disable) and parks their pending deliveries, as a user's disable does.
+ */
+const WRITE_HEALTH = `
+WITH c AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::bool[],
+    $7::text[]) AS c(id, fails, since, opens, retry_at, open, disable)
+), st AS (
+  UPDATE endpoint_state s SET consecutive_failures = c.fails, failing_since = c.since, breaker_opens = c.opens,
+    breaker_retry_at = c.retry_at
+  FROM c WHERE s.endpoint_id = c.id
+), ep AS (
+  UPDATE endpoints e SET breaker_open = c.open,
+    disabled = e.disabled OR c.disable IS NOT NULL,
+    disabled_reason = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN c.disable ELSE e.disabled_reason END,
+    updated_at = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN $8 ELSE e.updated_at END
+  FROM c WHERE e.id = c.id AND (e.breaker_open <> c.open OR (c.disable IS NOT NULL AND NOT e.disabled))
+)
+UPDATE deliveries d SET due_at = NULL
+FROM c WHERE d.endpoint_id = c.id AND c.disable IS NOT NULL AND d.status = 'pending' AND d.due_at IS NOT NULL`;
+
+interface HealthRow {
+  endpoint_id: string;
+  consecutive_failures: number;
+  failing_since: Date | null;
+  breaker_opens: number;
+  breaker_retry_at: Date | null;
+  breaker_open: boolean;
+  disabled: boolean;
+}
+
+/** Locks the batch's failing endpoints' state; call before recording so lock order is fixed. */
+export async function lockHealth(q: Q, endpointIds: readonly string[]) {
+  const rows = await q<HealthRow>(LOCK_HEALTH, [endpointIds]);
+  return new Map<string, Health & { disabled: boolean }>(
+    rows.map((r) => [
+      r.endpoint_id,
+      {
+        consecutiveFailures: r.consecutive_failures,
+        failingSince: r.failing_since?.getTime() ?? null,
+        breakerOpen: r.breaker_open,
+        breakerOpens: r.breaker_opens,
+        breakerRetryAt: r.breaker_retry_at?.getTime() ?? null,
+        disabled: r.disabled,
+      },
+    ]),
+  );
+}
+
+/** Applies the batch; returns how many operational deliveries were queued. */
+export async function applyHealth(
+  q: Q,
+  recorded: readonly Recorded[],
+  current: Map<string, Health & { disabled: boolean }>,
+  policy: EndpointPolicy,
+  now: Date,
+): Promise<number> {
+  const plan = planHealth(recorded, current, policy, now.getTime());
+  const changes = [...plan.changes];
+  if (changes.length > 0) {
+    const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+    await q(WRITE_HEALTH, [
+      changes.map(([id]) => id),
+      changes.map(([, c]) => c.next.consecutiveFailures),
+      changes.map(([, c]) => date(c.next.failingSince)),
+      changes.map(([, c]) => c.next.breakerOpens),
+      changes.map(([, c]) => date(c.next.breakerRetryAt)),
+      changes.map(([, c]) => c.next.breakerOpen),
+      changes.map(([, c]) => c.disable),
+      now,
+    ]);
+  }
+  return emitHealth(q, plan, now);
+}
+
+export { failingEndpoints };
