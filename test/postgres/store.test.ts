@@ -147,6 +147,19 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
     await store.apps.delete(app.id);
   });
 
+  it('cancels a pending delivery once; a canceled delivery is never claimed', async () => {
+    const app = await store.apps.create({ uid: null, name: 'cancel', rateLimit: null, metadata: {} });
+    const ep = await store.endpoints.create(app.id, endpointInput());
+    const { message } = await send(app.id);
+    expect(await store.queue.cancel(app.id, message.id, ep.id)).toMatchObject({ status: 'canceled' });
+    await expect(store.queue.cancel(app.id, message.id, ep.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.queue.cancel(app.id, 'msg_missing', ep.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+    await store.apps.delete(app.id);
+  });
+
   it('stores a response with NUL bytes (PostgreSQL text cannot hold them) without failing the batch', async () => {
     const app = await store.apps.create({ uid: null, name: 'nul', rateLimit: null, metadata: {} });
     await store.endpoints.create(app.id, endpointInput());

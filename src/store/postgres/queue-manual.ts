@@ -3,7 +3,7 @@ import { newId } from '../../core/ids.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
 import type { DueNotifier } from './notify.js';
-import { type DeliveryRow, toDelivery } from './rows.js';
+import { type DeliveryRow, deliveryColumns, toDelivery } from './rows.js';
 
 /**
  * Resend: make one (message, endpoint) delivery due now as a manual attempt,
@@ -43,7 +43,7 @@ SELECT count(*)::int AS n FROM r`;
 export function queueManual(
   db: Db,
   notifier: DueNotifier,
-): Pick<DeliveryQueue, 'resend' | 'recover' | 'nextDueAt'> {
+): Pick<DeliveryQueue, 'resend' | 'cancel' | 'recover' | 'nextDueAt'> {
   return {
     async resend(appId, msgId, endpointId) {
       const now = new Date();
@@ -60,6 +60,26 @@ export function queueManual(
       if (row.id === null) throw conflict('this message is being sent to this endpoint right now');
       notifier.poke();
       return toDelivery(row);
+    },
+    async cancel(appId, msgId, endpointId) {
+      const rows = await db.query<DeliveryRow>(
+        `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = $4
+         WHERE app_id = $1 AND msg_id = $2 AND endpoint_id = $3 AND status = 'pending'
+         RETURNING ${deliveryColumns('deliveries')}`,
+        [appId, msgId, endpointId, new Date()],
+      );
+      if (rows[0]) return toDelivery(rows[0]);
+      // Not cancelled: say why (only on this rare path, a second read).
+      const found = await db.query<{ status: string }>(
+        'SELECT status FROM deliveries WHERE app_id = $1 AND msg_id = $2 AND endpoint_id = $3',
+        [appId, msgId, endpointId],
+      );
+      if (!found[0]) throw notFound('delivery');
+      throw conflict(
+        found[0].status === 'sending'
+          ? 'this message is being sent to this endpoint right now'
+          : `this delivery is already ${found[0].status}`,
+      );
     },
     async recover(appId, endpointId, since, until) {
       const rows = await db.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, new Date()]);
