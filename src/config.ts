@@ -2,6 +2,7 @@ import { HooklineError } from './core/errors.js';
 import { parseDuration } from './core/duration.js';
 import { isCidr } from './core/ip-ranges.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
+import { DEFAULT_POLICY } from './store/policy.js';
 
 /**
  * Every setting with its default. Flags (cli/) and HOOKLINE_* env vars map onto
@@ -36,6 +37,14 @@ export interface Config {
   /** Ranges the SSRF guard lets through although they are private, e.g. `10.1.0.0/16`. */
   allowedCidrs: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Longest `Retry-After` (429/503) honoured; longer ones are cut to this. */
+  maxRetryAfterMs: number;
+  /** Consecutive failed attempts that open an endpoint's circuit breaker; 0 never opens it. */
+  breakerThreshold: number;
+  /** Wait before the first probe of an open breaker; doubles per failed probe up to 30m. */
+  breakerBackoffMs: number;
+  /** Disable an endpoint that has failed without any success for this long; 0 never does. */
+  autoDisableAfterMs: number;
 }
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
@@ -57,6 +66,10 @@ export const DEFAULTS: Config = {
   allowPrivateNetworks: false,
   allowedCidrs: [],
   logLevel: 'info',
+  maxRetryAfterMs: 3_600_000,
+  breakerThreshold: DEFAULT_POLICY.breakerThreshold,
+  breakerBackoffMs: DEFAULT_POLICY.breakerBackoffMs,
+  autoDisableAfterMs: DEFAULT_POLICY.autoDisableAfterMs,
 };
 
 /** Raw settings as strings, from flags or env; keys are Config names. */
@@ -79,6 +92,10 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   allowPrivateNetworks: { flag: '--allow-private-networks', env: 'HOOKLINE_ALLOW_PRIVATE_NETWORKS' },
   allowedCidrs: { flag: '--allowed-cidrs', env: 'HOOKLINE_ALLOWED_CIDRS' },
   logLevel: { flag: '--log-level', env: 'HOOKLINE_LOG_LEVEL' },
+  maxRetryAfterMs: { flag: '--max-retry-after', env: 'HOOKLINE_MAX_RETRY_AFTER' },
+  breakerThreshold: { flag: '--breaker-threshold', env: 'HOOKLINE_BREAKER_THRESHOLD' },
+  breakerBackoffMs: { flag: '--breaker-backoff', env: 'HOOKLINE_BREAKER_BACKOFF' },
+  autoDisableAfterMs: { flag: '--auto-disable-after', env: 'HOOKLINE_AUTO_DISABLE_AFTER' },
 };
 
 function fail(key: keyof Config, why: string): never {
@@ -189,6 +206,17 @@ export function loadConfig(raw: RawConfig): Config {
       'trace',
       'silent',
     ] as const);
+  }
+  if (raw.maxRetryAfterMs !== undefined)
+    c.maxRetryAfterMs = duration('maxRetryAfterMs', raw.maxRetryAfterMs, 1000);
+  if (raw.breakerThreshold !== undefined) {
+    c.breakerThreshold = integer('breakerThreshold', raw.breakerThreshold, 0, 1_000_000);
+  }
+  if (raw.breakerBackoffMs !== undefined) {
+    c.breakerBackoffMs = duration('breakerBackoffMs', raw.breakerBackoffMs, 100);
+  }
+  if (raw.autoDisableAfterMs !== undefined) {
+    c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0);
   }
   return c;
 }

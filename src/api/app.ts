@@ -18,6 +18,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 
 export interface ApiDeps {
   store: Store;
@@ -87,6 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     messageRoutes,
     attemptRoutes,
     deliveryRoutes,
+    operationalWebhookRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   return app;

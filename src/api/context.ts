@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { notFound } from '../core/errors.js';
 import type { Application, Endpoint, Message } from '../core/model.js';
+import { OPERATIONAL_APP_ID } from '../store/operational.js';
 import type { Store } from '../store/store.js';
 
 /** What every route needs: the store, the config and a way to wake the worker. */
@@ -25,10 +26,10 @@ export interface MessageParams extends AppParams {
   msg_id: string;
 }
 
-/** The application by id or uid, or a 404. */
+/** The application by id or uid, or a 404 (also for Hookline's hidden operational application). */
 export async function loadApp(store: Store, idOrUid: string): Promise<Application> {
   const app = await store.apps.get(idOrUid);
-  if (!app) throw notFound('application');
+  if (!app || app.id === OPERATIONAL_APP_ID) throw notFound('application');
   return app;
 }
 

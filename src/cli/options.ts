@@ -18,6 +18,10 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   allowPrivateNetworks: 'let deliveries reach loopback and private networks (development)',
   allowedCidrs: 'private ranges deliveries may reach, comma-separated CIDRs',
   logLevel: 'fatal, error, warn, info, debug, trace or silent',
+  maxRetryAfterMs: 'longest Retry-After (429/503) honoured',
+  breakerThreshold: 'consecutive failures that open an endpoint circuit breaker (0: never)',
+  breakerBackoffMs: 'first probe delay of an open breaker (doubles per failed probe, up to 30m)',
+  autoDisableAfterMs: 'disable an endpoint failing without success for this long (0: never)',
 };
 
 function defaultText(key: keyof Config): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOutcome } from './outcome.js';
+import { decideOutcome, disableReason, parseRetryAfter } from './outcome.js';
 import type { SendResult } from './sender.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -74,5 +74,51 @@ describe('decideOutcome', () => {
     const ctx = { attemptsMade: 1, trigger: 'manual' as const, schedule, now };
     expect(decideOutcome(result(500, 'http'), ctx)).toEqual({ kind: 'fail' });
     expect(decideOutcome(result(200), ctx)).toEqual({ kind: 'success' });
+  });
+});
+
+describe('Retry-After and 410', () => {
+  const ctx = { attemptsMade: 1, trigger: 'scheduled' as const, schedule, now, random: half };
+  const withRetryAfter = (statusCode: number, retryAfter: string): SendResult => ({
+    ...result(statusCode, 'http'),
+    retryAfter,
+  });
+
+  it('reads delta-seconds and HTTP dates; ignores what it cannot read', () => {
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0); // in the past: now
+    expect(parseRetryAfter(null, now)).toBeNull();
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter('-5', now)).toBeNull();
+    expect(parseRetryAfter('2026', now)).toBe(2_026_000);
+  });
+
+  it('429 and 503 retry at the time asked, clamped to the maximum; other statuses ignore the header', () => {
+    expect(decideOutcome(withRetryAfter(429, '7'), ctx)).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 7000),
+    });
+    expect(decideOutcome(withRetryAfter(503, 'Thu, 01 Jan 2026 00:00:42 GMT'), ctx)).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 42_000),
+    });
+    expect(decideOutcome(withRetryAfter(429, '999999'), { ...ctx, maxRetryAfterMs: 60_000 })).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 60_000),
+    });
+    // A 500 with Retry-After follows the schedule.
+    expect(decideOutcome(withRetryAfter(500, '7'), ctx)).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 1000),
+    });
+    // Retry-After does not extend the schedule: the last attempt still fails for good.
+    expect(decideOutcome(withRetryAfter(429, '7'), { ...ctx, attemptsMade: 3 })).toEqual({ kind: 'fail' });
+  });
+
+  it('410 disables the endpoint; nothing else does', () => {
+    expect(disableReason(result(410, 'http'))).toBe('the endpoint answered 410 Gone');
+    for (const code of [200, 404, 429, 500, 0]) expect(disableReason(result(code))).toBeUndefined();
   });
 });

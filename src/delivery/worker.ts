@@ -1,17 +1,20 @@
-import type { Config } from '../config.js';
+import { type Config, DEFAULTS } from '../config.js';
+import type { EndpointPolicy } from '../store/policy.js';
+import { DEFAULT_POLICY } from '../store/policy.js';
 import type { AttemptResult, ClaimedDelivery, Store } from '../store/store.js';
 import { describeError } from './classify.js';
 import { createEmitter, type WorkerEvents } from './events.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
-import { decideOutcome } from './outcome.js';
+import { decideOutcome, disableReason } from './outcome.js';
 import { createRecorder } from './recorder.js';
 import { createSender, MAX_RESPONSE_BYTES, type Sender, type SendResult } from './sender.js';
 
 export type WorkerConfig = Pick<
   Config,
   'requestTimeoutMs' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'retrySchedule'
->;
+> &
+  Partial<Pick<Config, 'maxRetryAfterMs' | 'breakerThreshold' | 'breakerBackoffMs' | 'autoDisableAfterMs'>>;
 
 export interface WorkerOptions {
   /** `watchDue`, when the store has it, wakes the worker on work accepted by other processes. */
@@ -41,6 +44,12 @@ export interface Worker {
 }
 
 const MAX_CLAIM_BACKOFF_MS = 5000;
+/** A rate-limited endpoint with a backlog is claimed again after each token, but not more often than this. */
+const MIN_RATE_WAKE_MS = 50;
+
+/** Whether the store limits this endpoint per claim, so a finished attempt may free a slot for another. */
+const gated = (c: ClaimedDelivery): boolean =>
+  c.endpoint.maxInFlight !== null || c.endpoint.ordered || c.endpoint.rateLimit !== null;
 
 /** A timer that does not keep the process alive on its own. */
 function delay(ms: number): Promise<void> {
@@ -55,6 +64,15 @@ export function createWorker(opts: WorkerOptions): Worker {
   const sender =
     opts.sender ?? createSender({ timeoutMs: config.requestTimeoutMs, connections: config.concurrency });
   const buildHeaders = opts.headers ?? createHeaderBuilder();
+  const policy: EndpointPolicy = {
+    ...DEFAULT_POLICY,
+    breakerThreshold: config.breakerThreshold ?? DEFAULT_POLICY.breakerThreshold,
+    breakerBackoffMs: config.breakerBackoffMs ?? DEFAULT_POLICY.breakerBackoffMs,
+    autoDisableAfterMs: config.autoDisableAfterMs ?? DEFAULT_POLICY.autoDisableAfterMs,
+  };
+  const maxRetryAfterMs = config.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
+  // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
+  const gatedInFlight = new Set<string>();
   // Refill in chunks when busy, so a saturated worker issues one claim per
   // several completions rather than one per completion.
   const minBatch = Math.max(1, Math.floor(config.concurrency / 4));
@@ -66,11 +84,16 @@ export function createWorker(opts: WorkerOptions): Worker {
     onError: (error, retryInMs) => emit('error', { op: 'renew', error, retryInMs }),
   });
   const recorder = createRecorder({
-    record: (results) => store.queue.recordAttempts(results),
+    record: (results) => store.queue.recordAttempts(results, policy),
     maxBatch: opts.recordBatchSize ?? Math.max(1, config.concurrency),
     delayMs: opts.recordDelayMs ?? 5,
     onRecorded: (results) => {
-      for (const r of results) leases.release(r.deliveryId, r.leaseToken);
+      for (const r of results) {
+        leases.release(r.deliveryId, r.leaseToken);
+        // A freed slot (in-flight cap, ordered head), a closed breaker or queued
+        // operational events may have made work claimable: look again.
+        if (gatedInFlight.delete(r.deliveryId) || r.attempt.status !== 'success') wanted = true;
+      }
       emit('recorded', results);
       pump(); // claiming pauses while writes fail
     },
@@ -132,7 +155,14 @@ export function createWorker(opts: WorkerOptions): Worker {
     }
     // Claimed deliveries are ours even if stop() began meanwhile: send them
     // rather than leave them to wait for their lease to expire.
-    for (const c of claims) start(c);
+    let rateWake = Number.POSITIVE_INFINITY;
+    for (const c of claims) {
+      if (gated(c)) gatedInFlight.add(c.deliveryId);
+      if (c.endpoint.rateLimit !== null) rateWake = Math.min(rateWake, 1000 / c.endpoint.rateLimit);
+      start(c);
+    }
+    // A rate-limited backlog earns a token every 1/rate s; claim again then rather than at the next poll.
+    if (rateWake !== Number.POSITIVE_INFINITY) wakeAfter(Math.max(MIN_RATE_WAKE_MS, rateWake));
     if (claims.length >= limit) wanted = true;
     else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
     else if (!wanted) await sleepUntilDue();
@@ -190,11 +220,14 @@ export function createWorker(opts: WorkerOptions): Worker {
       schedule: config.retrySchedule,
       now: now(),
       random: opts.random,
+      maxRetryAfterMs,
     });
+    const disable = disableReason(response);
     const result: AttemptResult = {
       deliveryId: claim.deliveryId,
       leaseToken: claim.leaseToken,
       outcome,
+      ...(disable ? { disableEndpoint: disable } : {}),
       attempt: {
         appId: claim.message.appId,
         msgId: claim.message.id,

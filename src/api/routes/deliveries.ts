@@ -64,4 +64,21 @@ export function deliveryRoutes(app: FastifyInstance, { store, wake }: ApiContext
       return reply.code(202).send({});
     },
   );
+
+  /**
+   * Hookline addition: skip (cancel) a pending delivery, typically the message
+   * holding an ordered endpoint back. The next message of that endpoint is
+   * claimable at once. 409 while it is being sent or once it finished.
+   */
+  app.post<{ Params: MessageParams & { endpoint_id: string } }>(
+    '/api/v1/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/skip',
+    async (request) => {
+      const { app: application, message } = await loadMessage(store, request.params);
+      const endpoint = await store.endpoints.get(application.id, request.params.endpoint_id);
+      if (!endpoint) throw notFound('endpoint');
+      const delivery = await store.queue.cancel(application.id, message.id, endpoint.id);
+      wake();
+      return messageEndpointOut(delivery, endpoint);
+    },
+  );
 }

@@ -7,7 +7,11 @@ import { targetUrlCheck } from '../target-url.js';
 import { Fields } from '../validate.js';
 
 /** Endpoint create, list, get, update (PUT), patch and delete. */
-export function endpointRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
+export function endpointRoutes(app: FastifyInstance, { store, config, wake }: ApiContext): void {
+  // Enabling or disabling queues an operational event (and enabling makes parked deliveries due).
+  const wakeIfToggled = (before: boolean, after: boolean) => {
+    if (before !== after) wake();
+  };
   const checkUrl = targetUrlCheck(config);
   app.get<{ Params: AppParams }>('/api/v1/app/:app_id/endpoint', async (request) => {
     const q = new Query(request.query);
@@ -37,7 +41,9 @@ export function endpointRoutes(app: FastifyInstance, { store, config }: ApiConte
     const f = Fields.body(request.body);
     const input = readEndpoint(f, 'update', inputOf(endpoint), checkUrl);
     f.done();
-    return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
+    const updated = await store.endpoints.update(application.id, endpoint.id, input);
+    wakeIfToggled(endpoint.disabled, updated.disabled);
+    return endpointOut(updated);
   });
 
   app.patch<{ Params: EndpointParams }>(path, async (request) => {
@@ -45,7 +51,9 @@ export function endpointRoutes(app: FastifyInstance, { store, config }: ApiConte
     const f = Fields.body(request.body);
     const input = readEndpoint(f, 'patch', inputOf(endpoint), checkUrl);
     f.done();
-    return endpointOut(await store.endpoints.update(application.id, endpoint.id, input));
+    const updated = await store.endpoints.update(application.id, endpoint.id, input);
+    wakeIfToggled(endpoint.disabled, updated.disabled);
+    return endpointOut(updated);
   });
 
   app.delete<{ Params: EndpointParams }>(path, async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HooklineError, notFound } from '../../core/errors.js';
 import type { Application } from '../../core/model.js';
+import { OPERATIONAL_APP_ID } from '../../store/operational.js';
 import type { MessageFilter, Store } from '../../store/store.js';
 import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';
@@ -31,6 +32,7 @@ export function readMessageFilter(q: Query): MessageFilter {
  */
 async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
   const existing = await store.apps.get(appId);
+  if (existing?.id === OPERATIONAL_APP_ID) throw notFound('application');
   if (existing) return existing;
   const nested = f.nested('application');
   if (!nested) throw notFound('application');
