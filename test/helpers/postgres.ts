@@ -1,4 +1,5 @@
-import { execSync } from 'node:child_process';
+import { exec } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
@@ -113,29 +114,38 @@ export function restartCommand(): string | null {
 }
 
 /**
- * Restarts PostgreSQL (the real thing: every session is terminated, the
- * server shuts down and starts again) once no other test file uses it.
- * The caller's own schema must come from createTestSchema(label, { restarts: true }).
+ * Reserves the server for a restart: waits until no other test file uses it
+ * (and makes files starting meanwhile wait), so the restart can then happen
+ * exactly when the caller wants it, mid-run. The caller's own schema must
+ * come from createTestSchema(label, { restarts: true }).
  */
-export async function restartPostgres(): Promise<void> {
+export async function reserveRestart(): Promise<{ restart(): Promise<void>; release(): Promise<void> }> {
   const command = restartCommand();
   if (!command) throw new Error('no PostgreSQL restart command (set HOOKLINE_TEST_PG_RESTART)');
   const lock = new pg.Client({ connectionString: BASE_URL });
   lock.on('error', () => {});
   await lock.connect();
   await lock.query(`SELECT pg_advisory_lock(${SERVER_LOCK})`);
-  try {
-    execSync(command, { stdio: 'ignore', timeout: 120_000 });
-  } finally {
-    await lock.end().catch(() => {});
-  }
-  await waitUntilUp();
+  const release = () => lock.end().catch(() => {});
+  return {
+    /** The real thing: every session is terminated, the server shuts down and starts again. */
+    async restart() {
+      try {
+        // Asynchronously: the caller's own clients keep running through the restart.
+        await promisify(exec)(command, { timeout: 120_000 });
+      } finally {
+        await release(); // the restart ended the session (and its lock) anyway
+      }
+      await waitUntilUp();
+    },
+    release,
+  };
 }
 
 /**
  * A fresh, empty schema `hookline_test_<label>_<random>`; tables come from the
  * store's migrations. Holds the shared server lock until drop(), unless
- * `restarts` (the file will call restartPostgres itself).
+ * `restarts` (the file will call reserveRestart itself).
  */
 export async function createTestSchema(label = 't', opts: { restarts?: boolean } = {}): Promise<TestSchema> {
   const release = opts.restarts ? async () => {} : await holdServerShared();

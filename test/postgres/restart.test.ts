@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import {
   createTestSchema,
   postgresAvailable,
   restartCommand,
-  restartPostgres,
+  reserveRestart,
   type TestSchema,
 } from '../helpers/postgres.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
@@ -55,6 +55,9 @@ describe.skipIf(!available || !command)('a PostgreSQL restart mid-run', () => {
   });
 
   it('loses nothing: every accepted message is delivered, and both roles carry on by themselves', async () => {
+    // Wait for other test files to be done with the server first, so the restart lands mid-run.
+    const server = await reserveRestart();
+    onTestFinished(() => server.release()); // a no-op after the restart ended that session
     const appId = await setUpEndpoint(store, `${receiver.url}/hook`);
     const log = deliveryLog(receiver);
     const api = spawnHookline({ databaseUrl: schema.url, role: 'api', apiToken: TOKEN });
@@ -104,7 +107,7 @@ describe.skipIf(!available || !command)('a PostgreSQL restart mid-run', () => {
       (await schema.sql<{ t: Date }>('SELECT pg_postmaster_start_time() AS t'))[0]!.t.getTime();
     const before = await startedAt();
     while (accepted < MESSAGES / 4) await new Promise((r) => setTimeout(r, 20));
-    await restartPostgres();
+    await server.restart();
     expect(await startedAt()).toBeGreaterThan(before); // it really restarted
     await producing;
     await log.waitForUnique(MESSAGES);
