@@ -51,10 +51,11 @@ export async function startReceiver(): Promise<Receiver> {
 /** Starts `hookline serve` from the built dist and waits for its banner. */
 export async function startHookline(
   args: string[],
+  nodeArgs: string[] = (process.env.HOOKLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ): Promise<{ pid: number; url: string; token: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [new URL('../bin/hookline.js', import.meta.url).pathname, 'serve', ...args],
+    [...nodeArgs, new URL('../bin/hookline.js', import.meta.url).pathname, 'serve', ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, HOOKLINE_LOG_LEVEL: 'warn' },

@@ -42,7 +42,7 @@ export function validateSecret(secret: string, loc: (string | number)[] = ['body
   }
   if (secret.startsWith(ED25519_SECRET_PREFIX)) {
     const bytes = decodeBase64Strict(secret.slice(ED25519_SECRET_PREFIX.length));
-    if (!bytes || bytes.length !== 64) {
+    if (bytes?.length !== 64) {
       throw invalid(
         loc,
         'a whsk_ secret key must be whsk_ followed by 64 base64-encoded bytes (seed + public key)',
