@@ -13,13 +13,15 @@ export interface HooklineProcess {
   readonly exited: Promise<number | null>;
   /** Everything written to stderr, for failure messages. */
   stderr(): string;
+  /** Everything written to stdout (the start banner). */
+  stdout(): string;
   kill(signal: NodeJS.Signals): void;
 }
 
 export interface ServeOptions {
   databaseUrl: string;
   role: 'api' | 'worker' | 'all';
-  apiToken?: string;
+  apiToken?: string | null;
   extra?: string[];
 }
 
@@ -38,8 +40,8 @@ export function spawnHookline(opts: ServeOptions): HooklineProcess {
     '--allow-private-networks',
     '--log-level',
     'warn',
-    '--api-token',
-    opts.apiToken ?? 'hk_test_token_for_cluster_tests',
+    // null: no token flag, so the server generates and stores one.
+    ...(opts.apiToken === null ? [] : ['--api-token', opts.apiToken ?? 'hk_test_token_for_cluster_tests']),
     ...(opts.extra ?? []),
   ];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,6 +65,7 @@ export function spawnHookline(opts: ServeOptions): HooklineProcess {
     ready,
     exited,
     stderr: () => err,
+    stdout: () => out,
     kill: (signal) => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     },

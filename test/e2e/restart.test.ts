@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { type HooklineProcess, spawnHookline } from '../postgres/cluster.js';
+
+/**
+ * Crash safety on the embedded default: `hookline serve` as an OS process on a
+ * SQLite file, killed or stopped while deliveries are in flight.
+ */
+const TOKEN = 'hk_e2e_restart_token_0123456789';
+
+describe('restart with deliveries in flight (SQLite)', () => {
+  let dir: string;
+  let receiver: Receiver;
+  const procs: HooklineProcess[] = [];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hookline-restart-'));
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    for (const p of procs.splice(0)) p.kill('SIGKILL');
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serve = (extra: string[] = []) => {
+    const p = spawnHookline({
+      databaseUrl: `sqlite:${join(dir, 'hookline.db')}`,
+      role: 'all',
+      apiToken: TOKEN,
+      extra: ['--lease', '2s', '--poll-interval', '200ms', '--retry-schedule', '200ms,500ms,1s,2s', ...extra],
+    });
+    procs.push(p);
+    return p;
+  };
+  async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(res.status, `${method} ${path}`).toBeLessThan(300);
+    return (await res.json()) as T;
+  }
+  async function setUp(base: string, messages: number) {
+    const app = await api<{ id: string }>(base, 'POST', '/app', { name: 'shop' });
+    await api(base, 'POST', `/app/${app.id}/endpoint`, { url: `${receiver.url}/hook` });
+    const ids: string[] = [];
+    for (let i = 0; i < messages; i++) {
+      ids.push(
+        (
+          await api<{ id: string }>(base, 'POST', `/app/${app.id}/msg`, {
+            eventType: 'order.paid',
+            payload: { i },
+          })
+        ).id,
+      );
+    }
+    return { appId: app.id, ids };
+  }
+
+  it('SIGKILL loses nothing: deliveries in flight are sent again after restart', async () => {
+    receiver.respondWith(() => ({ action: 'hang' }));
+    const first = serve();
+    const base = await first.ready;
+    const { appId, ids } = await setUp(base, 12);
+    await receiver.waitFor(12); // every message is in flight, none answered
+    first.kill('SIGKILL');
+    await first.exited;
+
+    receiver.respondWith(() => ({ status: 200 }));
+    const second = serve();
+    const base2 = await second.ready;
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        () => {
+          for (const r of receiver.requests) seen.add(r.headers['webhook-id'] as string);
+          return ids.every((id) => seen.has(id));
+        },
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe(true);
+    // Every delivery ends as success with its attempts on record (the first, hung ones were never recorded).
+    await expect
+      .poll(
+        async () => {
+          const statuses = await Promise.all(
+            ids.map((id) =>
+              api<{ data: { status: number }[] }>(base2, 'GET', `/app/${appId}/msg/${id}/endpoint`),
+            ),
+          );
+          return statuses.every((s) => s.data[0]?.status === 0);
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(true);
+    const attempts = await api<{ data: { responseStatusCode: number }[] }>(
+      base2,
+      'GET',
+      `/app/${appId}/attempt/msg/${ids[0]}`,
+    );
+    expect(attempts.data.some((a) => a.responseStatusCode === 200)).toBe(true);
+  });
+
+  it('SIGTERM lets attempts in flight finish and records them before exiting', async () => {
+    receiver.respondWith(() => ({ status: 200, delayMs: 1500 }));
+    const proc = serve();
+    const base = await proc.ready;
+    const { appId, ids } = await setUp(base, 5);
+    await receiver.waitFor(5);
+    proc.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+
+    const store = createSqliteStore(join(dir, 'hookline.db'));
+    try {
+      for (const id of ids) {
+        const page = await store.attempts.listByMessage(appId, id, {}, { limit: 10 });
+        expect(page.items.map((a) => a.responseStatusCode)).toEqual([200]);
+        const deliveries = await store.messages.deliveries(appId, id, { limit: 10 });
+        expect(deliveries.items[0]?.delivery.status).toBe('success');
+      }
+    } finally {
+      await store.close();
+    }
+    expect(receiver.requests).toHaveLength(5);
+  });
+
+  it('keeps the generated API token across restarts and refuses bad flags with a clear message', async () => {
+    const tokenOf = async () => {
+      const p = spawnHookline({ databaseUrl: `sqlite:${join(dir, 'tok.db')}`, role: 'all', apiToken: null });
+      procs.push(p);
+      await p.ready;
+      const token = /API token: (\S+) \(stored in the database\)/.exec(p.stdout())?.[1];
+      p.kill('SIGTERM');
+      await p.exited;
+      return token;
+    };
+    const token = await tokenOf();
+    expect(token).toMatch(/^hk_[A-Za-z0-9_-]{32}$/);
+    expect(await tokenOf()).toBe(token);
+
+    const bad = spawnHookline({
+      databaseUrl: `sqlite:${join(dir, 'tok.db')}`,
+      role: 'all',
+      extra: ['--concurrency', 'lots'],
+    });
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('invalid --concurrency (HOOKLINE_CONCURRENCY): expected an integer');
+  });
+});
