@@ -52,6 +52,9 @@ describe('config', () => {
     [{ allowedCidrs: '10.0.0.0/40' }, /--allowed-cidrs.*CIDR/],
     [{ maxBodyBytes: 'huge' }, /--max-body-size/],
     [{ secretGracePeriodMs: '8d' }, /--secret-grace-period.*at most 7d/],
+    [{ maxRetryAfterMs: '10ms' }, /--max-retry-after.*at least 1000ms/],
+    [{ breakerThreshold: '-1' }, /--breaker-threshold.*integer/],
+    [{ autoDisableAfterMs: 'never' }, /--auto-disable-after.*duration/],
   ])('rejects %o naming the option and why', (raw, message) => {
     expect(() => loadConfig(raw)).toThrow(message);
     try {
@@ -59,5 +62,31 @@ describe('config', () => {
     } catch (err) {
       expect((err as { code: string }).code).toBe('CONFIG_INVALID');
     }
+  });
+});
+
+describe('endpoint protection settings', () => {
+  it('default to a 5-failure breaker with a 30s first probe, 5d auto-disable and a 1h Retry-After cap', () => {
+    expect(loadConfig({})).toMatchObject({
+      breakerThreshold: 5,
+      breakerBackoffMs: 30_000,
+      autoDisableAfterMs: 5 * 86_400_000,
+      maxRetryAfterMs: 3_600_000,
+    });
+  });
+  it('read durations and counts; 0 turns the breaker and auto-disable off', () => {
+    expect(
+      loadConfig({
+        breakerThreshold: '0',
+        autoDisableAfterMs: '0',
+        breakerBackoffMs: '5s',
+        maxRetryAfterMs: '10m',
+      }),
+    ).toMatchObject({
+      breakerThreshold: 0,
+      autoDisableAfterMs: 0,
+      breakerBackoffMs: 5000,
+      maxRetryAfterMs: 600_000,
+    });
   });
 });
