@@ -8,10 +8,16 @@
  *  1. throughput: N messages through the API (closed loop) -> stored ->
  *     delivered -> attempt recorded; deliveries/s and the ratio to the ceiling
  *  2. latency: accept-to-delivery p50/p99 at a fixed offered load (500 msg/s)
- *  3. SQL statements per delivery in each phase: transactions committed in
- *     the database while only Hookline ran (every hot-path operation is one
+ *  3. drain: a backlog accepted by the API alone, then delivered by the
+ *     workers alone: what the queue and the workers sustain without the API
+ *  4. SQL statements per delivery in each phase: transactions committed in
+ *     a scratch database only this run uses (every hot-path operation is one
  *     statement in its own implicit transaction), read after the processes
- *     exited so their statistics are flushed. Run on an otherwise idle database.
+ *     exited so their statistics are flushed.
+ *
+ * The run creates that scratch database on the server `--database` names (and
+ * drops it after); without the privilege to, it falls back to a schema in the
+ * given database, and statement counts then include whatever else runs there.
  *
  * Prints a table, then one line of JSON for scripts.
  */
@@ -85,8 +91,16 @@ async function ceiling(receiver: Receiver): Promise<number> {
   return perSec;
 }
 
-async function admin<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE });
+/** The database the run works in: a scratch one when we may create it (see main). */
+let benchDb = DATABASE;
+const inDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+async function admin<T extends pg.QueryResultRow>(sql: string, url = benchDb): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;
@@ -127,7 +141,7 @@ async function withCluster<T>(
 
 async function scenario(receiver: Receiver, workers: number) {
   const schema = `hookline_bench_${randomBytes(4).toString('hex')}`;
-  const u = new URL(DATABASE);
+  const u = new URL(benchDb);
   u.searchParams.set('schema', schema);
   const url = u.toString();
   const client = (base: string) => {
@@ -219,6 +233,24 @@ async function scenario(receiver: Receiver, workers: number) {
     await c.close();
     return latencies;
   });
+  // 3. Drain: a backlog accepted with no worker running, then delivered by the workers alone, to
+  // separate what the workers and the queue sustain from what one API process accepts.
+  await receiver.ask('reset');
+  const backlog = await withCluster(url, 0, async (api) => {
+    const c = client(api.url);
+    const t0 = now();
+    await inParallel(N, 32, async (i) => {
+      await c.call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'payment.succeeded', payload: { i } });
+    });
+    await c.close();
+    return N / ((now() - t0) / 1000);
+  });
+  const drain = await withCluster(url, workers, async () => {
+    await waitDelivered(N);
+    const { arrivals } = await receiver.ask<{ arrivals: [string, number][] }>('arrivals');
+    const times = arrivals.map(([, at]) => at);
+    return N / ((Math.max(...times) - Math.min(...times)) / 1000);
+  });
   await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   return {
     workers,
@@ -228,10 +260,21 @@ async function scenario(receiver: Receiver, workers: number) {
     p99Ms: Number(percentile(latency.result, 99).toFixed(1)),
     statementsPerDelivery: Number((throughput.statements / N).toFixed(2)),
     statementsPerDeliveryAtRate: Number((latency.statements / (LATENCY_COUNT + RATE)).toFixed(2)),
+    apiOnlyAcceptedPerSec: Math.round(backlog.result),
+    drainPerSec: Math.round(drain.result),
+    statementsPerDeliveryDrain: Number((drain.statements / N).toFixed(2)),
   };
 }
 
 async function main() {
+  const scratch = `hookline_bench_${randomBytes(4).toString('hex')}`;
+  try {
+    await admin(`CREATE DATABASE "${scratch}"`, DATABASE);
+    benchDb = inDatabase(DATABASE, scratch);
+  } catch (err) {
+    console.warn(`cannot create a scratch database (${(err as Error).message}): using ${DATABASE};`);
+    console.warn('statement counts will include anything else running in that database');
+  }
   const receiver = await startReceiver();
   try {
     const ceilingPerSec = await ceiling(receiver);
@@ -259,6 +302,9 @@ async function main() {
             [`p99 ms @${RATE}/s`]: r.p99Ms,
             'SQL/delivery (load)': r.statementsPerDelivery,
             [`SQL/delivery @${RATE}/s`]: r.statementsPerDeliveryAtRate,
+            'API alone: accepted/s': r.apiOnlyAcceptedPerSec,
+            'workers alone: drain/s': r.drainPerSec,
+            'SQL/delivery (drain)': r.statementsPerDeliveryDrain,
           },
         ]),
       ),
@@ -266,6 +312,7 @@ async function main() {
     console.log(JSON.stringify(result));
   } finally {
     receiver.close();
+    if (benchDb !== DATABASE) await admin(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`, DATABASE);
   }
 }
 
