@@ -5,6 +5,7 @@ import type { Delivery, DeliveryStatus, Message, Trigger } from '../../core/mode
 import type { MessageFilter, MessageRepo } from '../store.js';
 import { type Db, json, mapSqliteError, parseJson, toDate, toDateOrNull } from './db.js';
 import { type EndpointRow, toEndpoint } from './endpoints.js';
+import { groupCommit } from './group-commit.js';
 import { keyset } from './paging.js';
 
 interface MessageRow {
@@ -95,7 +96,8 @@ export function sqliteMessages(db: Db): MessageRepo {
   const endpointRow = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
   // Message and deliveries commit together: once the API answers, every delivery exists.
-  const create = db.transaction((msg: Message): number => {
+  // Concurrent accepts share one commit (group-commit.ts).
+  const create = groupCommit(db, (msg: Message): number => {
     insertMessage.run(
       msg.id,
       msg.appId,
@@ -126,7 +128,7 @@ export function sqliteMessages(db: Db): MessageRepo {
       const now = new Date();
       const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
       try {
-        return { message, deliveries: create.immediate(message) };
+        return { message, deliveries: await create(message) };
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && input.eventId !== null) {
           throw conflict(`a message with eventId ${input.eventId} already exists`);
