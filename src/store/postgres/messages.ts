@@ -14,7 +14,7 @@ import { type MessageRow, toMessage } from './rows.js';
  * routing accepts (the rules of core/filter.ts endpointAccepts, in SQL); then
  * a coalesced NOTIFY (notify.ts) when any delivery was created. Delivery ids come from $10, ids
  * made here for the usual one or two endpoints, then from hookline_new_id
- * (001_init.sql, the same format as core/ids.ts, but ~50 us of database CPU
+ * (003_new_id_format.sql, the same format as core/ids.ts, but ~16 us of database CPU
  * each against ~4 us here).
  */
 const PREMADE_DELIVERY_IDS = 2;
