@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
-import { createSender, type Sender } from './delivery/sender.js';
-import { createAddressGuard } from './delivery/ssrf.js';
+import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -28,8 +27,7 @@ async function resolveApiToken(store: Store, config: Config): Promise<string> {
   return store.settings.getOrSet(TOKEN_SETTING, `hk_${randomBytes(24).toString('base64url')}`);
 }
 
-function workerLogging(logger: Logger) {
-  const log = logger.child({ component: 'worker' });
+function workerLogging(log: Logger) {
   return {
     error: (e: { op: string; error: unknown; retryInMs: number | null }) =>
       log.warn({ op: e.op, err: e.error, retryInMs: e.retryInMs }, 'delivery worker operation failed'),
@@ -38,25 +36,38 @@ function workerLogging(logger: Logger) {
   };
 }
 
-/** The delivery sender with the SSRF guard in its connect path (see delivery/ssrf.ts). */
-function guardedSender(config: Config): Sender {
-  const guard = createAddressGuard(config);
-  return createSender({
-    timeoutMs: config.requestTimeoutMs,
-    connections: config.concurrency,
-    lookup: guard.lookup,
-    checkTarget: guard.checkTarget,
+/**
+ * The delivery worker of this process, if its role has one. Its HTTP client
+ * runs on a thread of its own (delivery/thread.ts), so API requests and
+ * outgoing webhooks do not take turns on one event loop; every database write
+ * stays on this thread.
+ */
+async function startWorker(store: Store, config: Config, logger: Logger): Promise<Worker | null> {
+  if (config.role === 'api') return null;
+  const sender = await startSenderThread(config);
+  const worker = createWorker({
+    store,
+    config,
+    sender,
+    events: workerLogging(logger.child({ component: 'worker' })),
   });
+  return {
+    start: () => worker.start(),
+    wake: () => worker.wake(),
+    get inFlight() {
+      return worker.inFlight;
+    },
+    // The worker closes only senders it made itself; this one is ours.
+    stop: () => worker.stop().then(() => sender.close()),
+  };
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<Server> {
   const store = await openStore(config.databaseUrl);
+  let worker: Worker | null = null;
   try {
     const apiToken = await resolveApiToken(store, config);
-    const runsWorker = config.role !== 'api';
-    // The worker closes only senders it made itself; this one is ours to close.
-    const sender = runsWorker ? guardedSender(config) : null;
-    const worker = sender ? createWorker({ store, config, sender, events: workerLogging(logger) }) : null;
+    worker = await startWorker(store, config, logger);
     // A worker-only process still answers health probes (and only those).
     const http: FastifyInstance = await buildApi({
       store,
@@ -80,13 +91,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
         stopping ??= (async () => {
           await http.close();
           await worker?.stop();
-          await sender?.close();
           await store.close();
         })();
         return stopping;
       },
     };
   } catch (err) {
+    await worker?.stop();
     await store.close();
     throw err;
   }

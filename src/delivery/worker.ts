@@ -44,6 +44,8 @@ export interface Worker {
 }
 
 const MAX_CLAIM_BACKOFF_MS = 5000;
+/** How long a wake-up waits for others to share its claim; bounds the latency it adds. */
+const WAKE_COALESCE_MS = 3;
 /** A rate-limited endpoint with a backlog is claimed again after each token, but not more often than this. */
 const MIN_RATE_WAKE_MS = 50;
 
@@ -286,13 +288,15 @@ export function createWorker(opts: WorkerOptions): Worker {
     wake() {
       if (state !== 'running') return;
       wanted = true;
-      // Coalesce a burst of wake-ups (one per accepted message) into one claim.
+      // Coalesce wake-ups (one per accepted message) arriving within a few
+      // milliseconds into one claim: a claim is a write transaction, and one per
+      // message would cost more than the delivery itself under load.
       if (pumpQueued) return;
       pumpQueued = true;
-      setImmediate(() => {
+      setTimeout(() => {
         pumpQueued = false;
         pump();
-      });
+      }, WAKE_COALESCE_MS);
     },
     stop() {
       if (stopping) return stopping;

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker as Thread } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import type { SendRequest, SendResult, Sender } from './sender.js';
+
+/** Messages between the main thread and the sender thread. */
+export type ToThread = { type: 'send'; id: number; req: SendRequest } | { type: 'close' };
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'sent'; id: number; result: SendResult }
+  | { type: 'closed' };
+
+export type SenderThreadConfig = Pick<
+  Config,
+  'requestTimeoutMs' | 'concurrency' | 'allowPrivateNetworks' | 'allowedCidrs'
+>;
+
+/**
+ * Built, the entry is JavaScript beside this file. Run from source (tests, dev
+ * under tsx) it is TypeScript, and a thread does not inherit the parent's
+ * loader hooks: a one-line bootstrap registers tsx in the thread first.
+ */
+function spawnThread(config: SenderThreadConfig): Thread {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Thread(new URL('./thread-main.js', import.meta.url), { workerData: config });
+  }
+  // require.resolve finds the CommonJS build of tsx's API; the thread needs its ESM twin beside it.
+  const tsxApi = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
+  const entry = new URL('./thread-main.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Thread(bootstrap, { eval: true, workerData: config });
+}
+
+/**
+ * A Sender whose HTTP work (sockets, TLS, parsing, the SSRF guard's lookups)
+ * runs on its own thread. The worker loop, signing and every database write
+ * stay on the main thread, so a single SQLite connection keeps one writer,
+ * while the API and the HTTP client no longer share one event loop.
+ */
+export async function startSenderThread(config: SenderThreadConfig): Promise<Sender> {
+  const thread = spawnThread(config);
+  const waiting = new Map<number, (r: SendResult) => void>();
+  let nextId = 0;
+  let closing: Promise<void> | null = null;
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+
+  await new Promise<void>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`sender thread exited with ${code}`)));
+    thread.on('message', (m: FromThread) => {
+      if (m.type === 'ready') resolve();
+      else if (m.type === 'sent') {
+        waiting.get(m.id)?.(m.result);
+        waiting.delete(m.id);
+      }
+    });
+  });
+  // If the thread dies, attempts in flight end as failed transport errors and are retried.
+  void exited.then(() => {
+    for (const settle of waiting.values()) {
+      settle({
+        statusCode: 0,
+        body: 'sender thread exited',
+        durationMs: 0,
+        errorClass: 'other',
+        retryAfter: null,
+      });
+    }
+    waiting.clear();
+  });
+
+  return {
+    send(req) {
+      return new Promise<SendResult>((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        thread.postMessage({ type: 'send', id, req } satisfies ToThread);
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        thread.postMessage({ type: 'close' } satisfies ToThread);
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
