@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { payloadOf, vectors } from '../../test/helpers/vectors.js';
 import {
   createSigner,
   ed25519PublicKey,
@@ -11,23 +11,6 @@ import {
   signedContent,
   validateSecret,
 } from './signing.js';
-
-interface Vector {
-  name: string;
-  secret?: string;
-  secretKey?: string;
-  publicKey?: string;
-  msgId: string;
-  timestamp?: number | string;
-  payload?: string;
-  payloadRepeat?: { char: string; count: number };
-  signature: string;
-}
-/** Large vectors give their payload as a character repeated `count` times. */
-const payloadOf = (v: Vector): string => v.payload ?? v.payloadRepeat!.char.repeat(v.payloadRepeat!.count);
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/standard-webhooks-vectors.json', import.meta.url), 'utf8'),
-) as { hmac: Vector[]; ed25519: Vector[]; mustFail: Vector[] };
 
 function spkiFromWhpk(publicKey: string) {
   const raw = Buffer.from(publicKey.slice('whpk_'.length), 'base64');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError, sign, verifyRaw } from '@hookline/verify';
-import { vectors } from './vectors.js';
+import { vectors } from '../../../test/helpers/vectors.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const secretArb = fc

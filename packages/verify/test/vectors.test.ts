@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError, sign, verify, verifyRaw } from '@hookline/verify';
-import { payloadOf, vectors } from './vectors.js';
+import { payloadOf, vectors } from '../../../test/helpers/vectors.js';
 
 const headersOf = (msgId: string, timestamp: number | string, signature: string) => ({
   'webhook-id': msgId,
