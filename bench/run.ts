@@ -19,8 +19,10 @@ import { memoryOf, now, percentile, type Receiver, sleep, startHookline, startRe
 
 const { values: args } = parseArgs({
   options: {
-    messages: { type: 'string', default: '20000' },
+    messages: { type: 'string', default: '30000' },
     'ceiling-requests': { type: 'string', default: '30000' },
+    warmup: { type: 'string', default: '3000' },
+    clients: { type: 'string', default: '64' },
     rate: { type: 'string', default: '500' },
     'latency-seconds': { type: 'string', default: '10' },
     backlog: { type: 'string', default: '100000' },
@@ -31,6 +33,9 @@ const N = Number(args.messages);
 const RATE = Number(args.rate);
 const BACKLOG = Number(args.backlog);
 const CONCURRENCY = Number(args.concurrency);
+const WARMUP = Number(args.warmup);
+/** Concurrent API callers of the load generator (the same count drives the ceiling). */
+const CLIENTS = Number(args.clients);
 const payload = JSON.stringify({
   type: 'payment.succeeded',
   data: { id: 'pay_123', amount: 4200, currency: 'eur' },
@@ -50,8 +55,7 @@ async function ceiling(receiver: Receiver): Promise<number> {
   const total = Number(args['ceiling-requests']);
   const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: CONCURRENCY, pipelining: 1 });
   const signer = [createSigner(generateHmacSecret())];
-  const start = now();
-  await inParallel(total, CONCURRENCY, async (i) => {
+  const post = async (i: number) => {
     const id = `msg_ceiling_${i}`;
     const ts = Math.floor(Date.now() / 1000);
     const res = await pool.request({
@@ -66,7 +70,11 @@ async function ceiling(receiver: Receiver): Promise<number> {
       body: payload,
     });
     await res.body.dump();
-  });
+  };
+  // Warm up (JIT, connections) before measuring, as the Hookline run does.
+  await inParallel(WARMUP, CLIENTS, post);
+  const start = now();
+  await inParallel(total, CLIENTS, post);
   const perSec = total / ((now() - start) / 1000);
   await pool.close();
   return perSec;
@@ -97,7 +105,7 @@ async function main() {
       String(CONCURRENCY),
       '--allow-private-networks',
     ]);
-    const api = new Pool(hookline.url, { connections: 32, pipelining: 1 });
+    const api = new Pool(hookline.url, { connections: CLIENTS, pipelining: 1 });
     const headers = { authorization: `Bearer ${hookline.token}`, 'content-type': 'application/json' };
     const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
       const res = await api.request({
@@ -123,16 +131,21 @@ async function main() {
       (await call('GET', `/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats`)).success as number;
     const delivered = async () => (await receiver.ask<{ unique: number }>('count')).unique;
 
-    // 2. Throughput, closed loop: as fast as the API takes messages.
+    // 2. Throughput, closed loop: as fast as the API takes messages, after a warm-up.
+    await inParallel(WARMUP, CLIENTS, async (i) => {
+      await send(i);
+    });
+    await waitFor(async () => (await delivered()) >= WARMUP, 60_000, 'warm-up deliveries');
+    await receiver.ask('reset');
     const t0 = now();
-    await inParallel(N, 32, async (i) => {
+    await inParallel(N, CLIENTS, async (i) => {
       await send(i);
     });
     const acceptedPerSec = N / ((now() - t0) / 1000);
     // Poll the receiver (another process) first; ask Hookline for its stats only at the end,
     // so the measurement does not load the server it measures.
     await waitFor(async () => (await delivered()) >= N, 300_000, 'throughput deliveries');
-    await waitFor(async () => (await recorded()) >= N, 60_000, 'throughput attempts to be recorded');
+    await waitFor(async () => (await recorded()) >= WARMUP + N, 60_000, 'throughput attempts to be recorded');
     const deliveredPerSec = N / ((now() - t0) / 1000);
 
     // 3. Latency, open loop at a fixed offered rate.
@@ -162,7 +175,7 @@ async function main() {
     const before = await recorded();
     const bStart = now();
     let backlogRssMb = 0;
-    await inParallel(BACKLOG, 32, async (i) => {
+    await inParallel(BACKLOG, CLIENTS, async (i) => {
       await send(i);
       if (i % 5000 === 0) backlogRssMb = Math.max(backlogRssMb, memoryOf(hookline!.pid).rssMb);
     });
