@@ -15,10 +15,6 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // A larger page cache and memory-mapped reads keep a backlog's indexes off the read path.
-  db.pragma('cache_size = -65536');
-  db.pragma('mmap_size = 268435456');
-  db.pragma('temp_store = MEMORY');
   return db;
 }
 
