@@ -25,8 +25,17 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
-import { now, percentile, type Receiver, sleep, startHookline, startReceiver } from './util.js';
+import {
+  BENCH_PAYLOAD,
+  inParallel,
+  measureCeiling,
+  now,
+  percentile,
+  type Receiver,
+  sleep,
+  startHookline,
+  startReceiver,
+} from './util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,46 +59,6 @@ const LATENCY_COUNT = RATE * Number(args['latency-seconds']);
 const CONCURRENCY = Number(args.concurrency);
 const WORKER_COUNTS = args.workers.split(',').map(Number);
 const TOKEN = `hk_bench_${randomBytes(12).toString('hex')}`;
-const payload = JSON.stringify({
-  type: 'payment.succeeded',
-  data: { id: 'pay_123', amount: 4200, currency: 'eur' },
-});
-
-async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
-/** Raw signed POSTs from a keep-alive undici pool: what Hookline's delivery is compared to. */
-async function ceiling(receiver: Receiver): Promise<number> {
-  const total = Number(args['ceiling-requests']);
-  const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: CONCURRENCY, pipelining: 1 });
-  const signer = [createSigner(generateHmacSecret())];
-  const start = now();
-  await inParallel(total, CONCURRENCY, async (i) => {
-    const id = `msg_ceiling_${i}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await pool.request({
-      method: 'POST',
-      path: '/',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': signatureHeader(signer, id, ts, payload),
-      },
-      body: payload,
-    });
-    await res.body.dump();
-  });
-  const perSec = total / ((now() - start) / 1000);
-  await pool.close();
-  return perSec;
-}
 
 /** The database the run works in: a scratch one when we may create it (see main). */
 let benchDb = DATABASE;
@@ -277,7 +246,11 @@ async function main() {
   }
   const receiver = await startReceiver();
   try {
-    const ceilingPerSec = await ceiling(receiver);
+    const ceilingPerSec = await measureCeiling(receiver, {
+      requests: Number(args['ceiling-requests']),
+      warmup: 3000,
+      clients: CONCURRENCY,
+    });
     const runs = [];
     for (const w of WORKER_COUNTS) runs.push(await scenario(receiver, w));
     const result = {

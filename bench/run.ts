@@ -14,8 +14,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
-import { memoryOf, now, percentile, type Receiver, sleep, startHookline, startReceiver } from './util.js';
+import {
+  BENCH_PAYLOAD,
+  inParallel,
+  measureCeiling,
+  memoryOf,
+  now,
+  percentile,
+  sleep,
+  startHookline,
+  startReceiver,
+  waitFor,
+} from './util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,64 +46,18 @@ const CONCURRENCY = Number(args.concurrency);
 const WARMUP = Number(args.warmup);
 /** Concurrent API callers of the load generator (the same count drives the ceiling). */
 const CLIENTS = Number(args.clients);
-const payload = JSON.stringify({
-  type: 'payment.succeeded',
-  data: { id: 'pay_123', amount: 4200, currency: 'eur' },
-});
-
-/** Runs `count` tasks with `parallel` at a time. */
-async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
-async function ceiling(receiver: Receiver): Promise<number> {
-  const total = Number(args['ceiling-requests']);
-  const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: CONCURRENCY, pipelining: 1 });
-  const signer = [createSigner(generateHmacSecret())];
-  const post = async (i: number) => {
-    const id = `msg_ceiling_${i}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await pool.request({
-      method: 'POST',
-      path: '/',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': signatureHeader(signer, id, ts, payload),
-      },
-      body: payload,
-    });
-    await res.body.dump();
-  };
-  // Warm up (JIT, connections) before measuring, as the Hookline run does.
-  await inParallel(WARMUP, CLIENTS, post);
-  const start = now();
-  await inParallel(total, CLIENTS, post);
-  const perSec = total / ((now() - start) / 1000);
-  await pool.close();
-  return perSec;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = now() + timeoutMs;
-  while (!(await check())) {
-    if (now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const payload = BENCH_PAYLOAD;
 
 async function main() {
   const receiver = await startReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'hookline-bench-'));
   let hookline: Awaited<ReturnType<typeof startHookline>> | undefined;
   try {
-    const ceilingPerSec = await ceiling(receiver);
+    const ceilingPerSec = await measureCeiling(receiver, {
+      requests: Number(args['ceiling-requests']),
+      warmup: WARMUP,
+      clients: CLIENTS,
+    });
     await receiver.ask('reset');
 
     hookline = await startHookline([

@@ -1,5 +1,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
 
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,4 +84,63 @@ export async function startHookline(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** The payload every benchmark sends, so runs compare like with like. */
+export const BENCH_PAYLOAD = JSON.stringify({
+  type: 'payment.succeeded',
+  data: { id: 'pay_123', amount: 4200, currency: 'eur' },
+});
+
+/** Runs `count` tasks with `parallel` at a time. */
+export async function inParallel(count: number, parallel: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = now() + timeoutMs;
+  while (!(await check())) {
+    if (now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * The ceiling: raw signed POSTs from a keep-alive undici pool straight to the
+ * receiver, `clients` at a time, after a warm-up (JIT, connections) like the
+ * Hookline runs get. Returns requests per second.
+ */
+export async function measureCeiling(
+  receiver: Receiver,
+  opts: { requests: number; warmup: number; clients: number },
+): Promise<number> {
+  const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: opts.clients, pipelining: 1 });
+  const signer = [createSigner(generateHmacSecret())];
+  const post = async (i: number) => {
+    const id = `msg_ceiling_${i}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await pool.request({
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signatureHeader(signer, id, ts, BENCH_PAYLOAD),
+      },
+      body: BENCH_PAYLOAD,
+    });
+    await res.body.dump();
+  };
+  await inParallel(opts.warmup, opts.clients, post);
+  const start = now();
+  await inParallel(opts.requests, opts.clients, post);
+  const perSec = opts.requests / ((now() - start) / 1000);
+  await pool.close();
+  return perSec;
 }
