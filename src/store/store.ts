@@ -240,9 +240,20 @@ export type IdempotencyBegin =
   | { state: 'in_progress' }
   | { state: 'done'; requestHash: string; statusCode: number; body: string };
 
+/**
+ * How long an unfinished claim holds its key. A process that dies between
+ * `begin` and `complete`/`release` leaves its claim behind; past this age it
+ * counts as abandoned and the next `begin` takes it over, instead of every
+ * retry getting 409 until the key expires (24 h).
+ */
+export const IDEMPOTENCY_LOCK_TIMEOUT_MS = 60_000;
+
 export interface IdempotencyRepo {
-  /** Claims `key` for a request with this body hash, or reports what happened to it. */
-  begin(key: string, requestHash: string, expiresAt: Date): Promise<IdempotencyBegin>;
+  /**
+   * Claims `key` for a request with this body hash, or reports what happened to it.
+   * An in-progress claim older than `lockTimeoutMs` is taken over (`new`).
+   */
+  begin(key: string, requestHash: string, expiresAt: Date, lockTimeoutMs?: number): Promise<IdempotencyBegin>;
   complete(key: string, statusCode: number, body: string): Promise<void>;
   /** Forgets a claim whose request failed, so the client can retry. */
   release(key: string): Promise<void>;

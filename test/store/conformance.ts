@@ -455,6 +455,28 @@ export function storeConformance(
         expect(await store.idempotency.begin('k3', 'h', exp)).toEqual({ state: 'new' });
       });
 
+      it('takes over an in-progress claim older than the lock timeout, not a fresh one', async () => {
+        // Stands in for a process that crashed between begin and complete/release.
+        const exp = new Date(Date.now() + 3_600_000);
+        expect(await store.idempotency.begin('stale', 'h1', exp)).toEqual({ state: 'new' });
+        // Fresh under the default timeout (a minute): still held.
+        expect(await store.idempotency.begin('stale', 'h1', exp)).toEqual({ state: 'in_progress' });
+        // A short timeout via the parameter, so the claim can age without a long sleep.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(await store.idempotency.begin('stale', 'h2', exp, 10)).toEqual({ state: 'new' });
+        // The takeover is a claim of its own: fresh again, and it completes normally.
+        expect(await store.idempotency.begin('stale', 'h2', exp)).toEqual({ state: 'in_progress' });
+        await store.idempotency.complete('stale', 201, '{"id":2}');
+        // A completed key is never taken over, however old.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(await store.idempotency.begin('stale', 'h2', exp, 10)).toEqual({
+          state: 'done',
+          requestHash: 'h2',
+          statusCode: 201,
+          body: '{"id":2}',
+        });
+      });
+
       it('settings keep the first value', async () => {
         expect(await store.settings.get('token')).toBeNull();
         expect(await store.settings.getOrSet('token', 'a')).toBe('a');

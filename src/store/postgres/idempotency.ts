@@ -1,4 +1,9 @@
-import type { IdempotencyBegin, IdempotencyRepo, SettingsRepo } from '../store.js';
+import {
+  type IdempotencyBegin,
+  IDEMPOTENCY_LOCK_TIMEOUT_MS,
+  type IdempotencyRepo,
+  type SettingsRepo,
+} from '../store.js';
 import type { Db } from './db.js';
 
 interface KeyRow {
@@ -8,22 +13,31 @@ interface KeyRow {
 }
 
 /**
- * Claims a key with one upsert: a new key is inserted, an expired one is
- * taken over, a live one is left alone (no row returned), and then read.
+ * Claims a key with one upsert: a new key is inserted, an expired one or an
+ * abandoned one (unfinished, claimed more than $5 ms ago: its request crashed
+ * before complete/release) is taken over, a live one is left alone (no row
+ * returned), and then read. Claim age uses the database clock, so API
+ * processes with skewed clocks agree on it.
  */
 const CLAIM_KEY = `
-INSERT INTO idempotency_keys AS k (key, request_hash, expires_at) VALUES ($1, $2, $3)
+INSERT INTO idempotency_keys AS k (key, request_hash, expires_at, locked_at) VALUES ($1, $2, $3, now())
 ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = NULL, body = NULL,
-  expires_at = EXCLUDED.expires_at
+  expires_at = EXCLUDED.expires_at, locked_at = EXCLUDED.locked_at
   WHERE k.expires_at <= $4
+     OR (k.status_code IS NULL AND k.locked_at < now() - $5::double precision * interval '1 millisecond')
 RETURNING 1`;
 
 export function postgresIdempotency(db: Db): IdempotencyRepo {
   return {
-    async begin(key, requestHash, expiresAt): Promise<IdempotencyBegin> {
+    async begin(
+      key,
+      requestHash,
+      expiresAt,
+      lockTimeoutMs = IDEMPOTENCY_LOCK_TIMEOUT_MS,
+    ): Promise<IdempotencyBegin> {
       // Two tries: a key released between our upsert and our read is free again.
       for (let i = 0; i < 2; i++) {
-        const claimed = await db.query(CLAIM_KEY, [key, requestHash, expiresAt, new Date()]);
+        const claimed = await db.query(CLAIM_KEY, [key, requestHash, expiresAt, new Date(), lockTimeoutMs]);
         if (claimed.length === 1) return { state: 'new' };
         const rows = await db.query<KeyRow>(
           'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1',

@@ -1,4 +1,9 @@
-import type { IdempotencyBegin, IdempotencyRepo, SettingsRepo } from '../store.js';
+import {
+  type IdempotencyBegin,
+  IDEMPOTENCY_LOCK_TIMEOUT_MS,
+  type IdempotencyRepo,
+  type SettingsRepo,
+} from '../store.js';
 import type { Db } from './db.js';
 
 interface KeyRow {
@@ -8,21 +13,33 @@ interface KeyRow {
 }
 
 export function sqliteIdempotency(db: Db): IdempotencyRepo {
-  const begin = db.transaction((key: string, hash: string, expiresAt: number): IdempotencyBegin => {
-    db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND expires_at <= ?').run(key, Date.now());
-    const inserted = db
-      .prepare('INSERT OR IGNORE INTO idempotency_keys (key, request_hash, expires_at) VALUES (?, ?, ?)')
-      .run(key, hash, expiresAt).changes;
-    if (inserted === 1) return { state: 'new' };
-    const row = db
-      .prepare<[string], KeyRow>('SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?')
-      .get(key)!;
-    if (row.status_code === null || row.body === null) return { state: 'in_progress' };
-    return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
-  });
+  const begin = db.transaction(
+    (key: string, hash: string, expiresAt: number, lockTimeoutMs: number): IdempotencyBegin => {
+      const now = Date.now();
+      // An expired key, or an unfinished claim older than the lock timeout (its
+      // request crashed before complete/release), is free: drop it and claim anew.
+      db.prepare(
+        `DELETE FROM idempotency_keys
+         WHERE key = ? AND (expires_at <= ? OR (status_code IS NULL AND locked_at < ?))`,
+      ).run(key, now, now - lockTimeoutMs);
+      const inserted = db
+        .prepare(
+          'INSERT OR IGNORE INTO idempotency_keys (key, request_hash, expires_at, locked_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(key, hash, expiresAt, now).changes;
+      if (inserted === 1) return { state: 'new' };
+      const row = db
+        .prepare<[string], KeyRow>(
+          'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?',
+        )
+        .get(key)!;
+      if (row.status_code === null || row.body === null) return { state: 'in_progress' };
+      return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
+    },
+  );
   return {
-    async begin(key, requestHash, expiresAt) {
-      return begin.immediate(key, requestHash, expiresAt.getTime());
+    async begin(key, requestHash, expiresAt, lockTimeoutMs = IDEMPOTENCY_LOCK_TIMEOUT_MS) {
+      return begin.immediate(key, requestHash, expiresAt.getTime(), lockTimeoutMs);
     },
     async complete(key, statusCode, body) {
       db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE key = ?').run(
