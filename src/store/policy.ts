@@ -1,5 +1,7 @@
 import { formatDuration } from '../core/duration.js';
-import type { AttemptResult } from './store.js';
+import type { AttemptResult, EndpointPolicy } from './store.js';
+
+export type { EndpointPolicy };
 
 /**
  * Endpoint protection decided in the store, shared by both backends so they
@@ -8,17 +10,6 @@ import type { AttemptResult } from './store.js';
  * attempt results moves an endpoint's health (breaker, auto-disable).
  * Pure functions: the backends read the inputs and write the outputs.
  */
-export interface EndpointPolicy {
-  /** Consecutive failed attempts that open the breaker; 0 never opens it. */
-  breakerThreshold: number;
-  /** Wait before the first probe of an open breaker; doubles per failed probe. */
-  breakerBackoffMs: number;
-  /** Upper bound of that wait. */
-  breakerMaxBackoffMs: number;
-  /** Disable an endpoint that has failed without a single success for this long; 0 never does. */
-  autoDisableAfterMs: number;
-}
-
 export const DEFAULT_POLICY: EndpointPolicy = {
   breakerThreshold: 5,
   breakerBackoffMs: 30_000,

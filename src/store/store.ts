@@ -11,7 +11,6 @@ import type {
   Metadata,
   Trigger,
 } from '../core/model.js';
-import type { EndpointPolicy } from './policy.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -147,6 +146,18 @@ export interface MessageRepo {
   ): Promise<Page<{ delivery: Delivery; message: Message }>>;
   /** Deletes messages (their deliveries and attempts) created before `cutoff`, at most `batch`; returns how many. */
   prune(cutoff: Date, batch: number): Promise<number>;
+}
+
+/** How recorded attempts move an endpoint's health (the rules are in store/policy.ts). */
+export interface EndpointPolicy {
+  /** Consecutive failed attempts that open the breaker; 0 never opens it. */
+  breakerThreshold: number;
+  /** Wait before the first probe of an open breaker; doubles per failed probe. */
+  breakerBackoffMs: number;
+  /** Upper bound of that wait. */
+  breakerMaxBackoffMs: number;
+  /** Disable an endpoint that has failed without a single success for this long; 0 never does. */
+  autoDisableAfterMs: number;
 }
 
 // ---- delivery queue (the hot path) --------------------------------------------
