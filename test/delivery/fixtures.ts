@@ -7,6 +7,7 @@ import type { WorkerEvents } from '../../src/delivery/events.js';
 import { createWorker, type Worker, type WorkerConfig } from '../../src/delivery/worker.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptResult, EndpointInput, Store } from '../../src/store/store.js';
+import { endpointInput as baseEndpointInput } from '../helpers/fixtures.js';
 
 /** Short, fast settings: a 50/100 ms retry schedule keeps tests quick without asserting on time. */
 export const testConfig: WorkerConfig = {
@@ -32,24 +33,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The shared default endpoint at `url`, with a fresh random secret per endpoint. */
 export function endpointInput(url: string, over: Partial<EndpointInput> = {}): EndpointInput {
-  return {
-    uid: null,
-    url,
-    description: '',
-    version: 1,
-    rateLimit: null,
-    disabled: false,
-    disabledReason: null,
-    filterTypes: null,
-    channels: null,
-    metadata: {},
-    headers: {},
-    secrets: [{ key: generateHmacSecret(), expiresAt: null }],
-    maxInFlight: null,
-    ordered: false,
-    ...over,
-  };
+  return baseEndpointInput({ url, secrets: [{ key: generateHmacSecret(), expiresAt: null }], ...over });
 }
 
 /** A real SQLite file store with one app, and workers that are stopped on close(). */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../../src/store/store.js';
+import { endpointInput } from '../helpers/fixtures.js';
 import type { Receiver } from '../helpers/receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -149,22 +150,7 @@ export function deliveryLog(receiver: Receiver) {
 
 export async function setUpEndpoint(store: Store, url: string): Promise<string> {
   const app = await store.apps.create({ uid: 'load', name: 'load', rateLimit: null, metadata: {} });
-  await store.endpoints.create(app.id, {
-    uid: null,
-    url,
-    description: '',
-    version: 1,
-    rateLimit: null,
-    disabled: false,
-    disabledReason: null,
-    filterTypes: null,
-    channels: null,
-    metadata: {},
-    headers: {},
-    secrets: [{ key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
-    maxInFlight: null,
-    ordered: false,
-  });
+  await store.endpoints.create(app.id, endpointInput({ url }));
   return app.id;
 }
 

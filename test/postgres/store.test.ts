@@ -1,29 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPrefix } from '../../src/core/ids.js';
 import { openStore } from '../../src/store/open.js';
-import type { EndpointInput, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema, withSchema } from '../helpers/postgres.js';
 
 /** Behaviour only the PostgreSQL store has: wake-ups, connection loss, parking, id format. */
 const available = await postgresAvailable();
-
-const endpointInput = (over: Partial<EndpointInput> = {}): EndpointInput => ({
-  uid: null,
-  url: 'https://example.com/hook',
-  description: '',
-  version: 1,
-  rateLimit: null,
-  disabled: false,
-  disabledReason: null,
-  filterTypes: null,
-  channels: null,
-  metadata: {},
-  headers: {},
-  secrets: [{ key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
-  maxInFlight: null,
-  ordered: false,
-  ...over,
-});
 
 describe.skipIf(!available)('PostgreSQL store specifics', () => {
   let schema: TestSchema;

@@ -2,16 +2,14 @@ import { expect, it } from 'vitest';
 import { OPERATIONAL_APP_ID } from '../../src/store/operational.js';
 import { DEFAULT_POLICY, type EndpointPolicy } from '../../src/store/policy.js';
 import type { AttemptResult, ClaimedDelivery, EndpointInput, Store } from '../../src/store/store.js';
+import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 
 /**
  * Endpoint protection and operational webhooks, run by storeConformance on
  * every backend. Time is passed in (`now` of claimDue, attempt timestamps),
  * never waited for.
  */
-export function policyConformance(
-  getStore: () => Store,
-  endpointInput: (over?: Partial<EndpointInput>) => EndpointInput,
-) {
+export function policyConformance(getStore: () => Store) {
   const policy = (over: Partial<EndpointPolicy> = {}): EndpointPolicy => ({ ...DEFAULT_POLICY, ...over });
   const later = (ms: number) => new Date(Date.now() + ms);
   const claim = (limit = 100, now = new Date()) => getStore().queue.claimDue({ limit, leaseMs: 60_000, now });
@@ -35,31 +33,12 @@ export function policyConformance(
     return { store, app, ep, msgIds };
   }
 
-  function result(
+  const result = (
     c: ClaimedDelivery,
     outcome: AttemptResult['outcome'],
     code = outcome.kind === 'success' ? 200 : 500,
     createdAt = new Date(),
-  ): AttemptResult {
-    return {
-      deliveryId: c.deliveryId,
-      leaseToken: c.leaseToken,
-      outcome,
-      attempt: {
-        appId: c.message.appId,
-        msgId: c.message.id,
-        endpointId: c.endpoint.id,
-        url: c.endpoint.url,
-        status: outcome.kind === 'success' ? 'success' : 'fail',
-        responseStatusCode: code,
-        response: '',
-        responseDurationMs: 1,
-        errorClass: outcome.kind === 'success' ? null : 'http',
-        trigger: c.trigger,
-        createdAt,
-      },
-    };
-  }
+  ): AttemptResult => attemptResult(c, outcome, { responseStatusCode: code, createdAt });
 
   /** Operational endpoints live in the hidden app, created on first use as the API does. */
   async function operationalEndpoint(filterTypes: string[] | null = null) {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/core/model.js';
-import type { AttemptResult, ClaimedDelivery, EndpointInput, Store } from '../../src/store/store.js';
+import type { AttemptResult, ClaimedDelivery, Store } from '../../src/store/store.js';
+import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import { policyConformance } from './conformance-policies.js';
 
 /**
@@ -22,23 +23,6 @@ export function storeConformance(
       else await store.close();
     });
 
-    const endpointInput = (over: Partial<EndpointInput> = {}): EndpointInput => ({
-      uid: null,
-      url: 'https://example.com/hook',
-      description: '',
-      version: 1,
-      rateLimit: null,
-      disabled: false,
-      disabledReason: null,
-      filterTypes: null,
-      channels: null,
-      metadata: {},
-      headers: {},
-      secrets: [{ key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
-      maxInFlight: null,
-      ordered: false,
-      ...over,
-    });
     const newApp = (uid: string | null = null) =>
       store.apps.create({ uid, name: 'Shop', rateLimit: null, metadata: {} });
     const send = (
@@ -54,24 +38,13 @@ export function storeConformance(
         channels: extra.channels ?? null,
         tags: null,
       });
-    const result = (c: ClaimedDelivery, outcome: AttemptResult['outcome'], code = 200): AttemptResult => ({
-      deliveryId: c.deliveryId,
-      leaseToken: c.leaseToken,
-      outcome,
-      attempt: {
-        appId: c.message.appId,
-        msgId: c.message.id,
-        endpointId: c.endpoint.id,
-        url: c.endpoint.url,
-        status: outcome.kind === 'success' ? 'success' : 'fail',
+    const result = (c: ClaimedDelivery, outcome: AttemptResult['outcome'], code = 200): AttemptResult =>
+      attemptResult(c, outcome, {
         responseStatusCode: code,
         response: 'ok',
         responseDurationMs: 12,
         errorClass: code >= 200 && code < 300 ? null : 'http',
-        trigger: c.trigger,
-        createdAt: new Date(),
-      },
-    });
+      });
 
     describe('applications', () => {
       it('creates, gets by id or uid, updates and deletes', async () => {
@@ -432,7 +405,7 @@ export function storeConformance(
     });
 
     describe('endpoint policies and operational webhooks', () => {
-      policyConformance(() => store, endpointInput);
+      policyConformance(() => store);
     });
 
     describe('idempotency keys and settings', () => {
