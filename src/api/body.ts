@@ -1,5 +1,30 @@
 import type { FastifyInstance } from 'fastify';
-import { HooklineError } from '../core/errors.js';
+import { HooklineError, invalid } from '../core/errors.js';
+
+/**
+ * Deepest nesting accepted. Serialising a deeper document (to answer, to list
+ * it later) overflows the stack, so it is refused before anything is stored.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** The deepest `{`/`[` nesting of JSON text, ignoring brackets inside strings. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91 /* { [ */) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 125 || c === 93 /* } ] */) depth--;
+  }
+  return max;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +47,13 @@ export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void 
     (request, text: string, done) => {
       if (text.trim() === '') {
         done(null, undefined);
+        return;
+      }
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        done(
+          invalid(['body'], `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, 'value_error.json.depth'),
+          undefined,
+        );
         return;
       }
       try {

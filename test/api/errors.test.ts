@@ -79,6 +79,22 @@ describe('API errors (raw HTTP)', () => {
     expect(res.json).toEqual({ code: 'bad_request', detail: expect.stringContaining('malformed JSON') });
   });
 
+  it('422 for JSON nested too deep, and nothing is stored', async () => {
+    // 2,000 levels fit the 4 KiB limit here; serialising them back would overflow the stack.
+    const payload = `${'['.repeat(2000)}${']'.repeat(2000)}`;
+    const res = await api.http('POST', `/api/v1/app/${appId}/msg`, {
+      rawBody: `{"eventType":"deep.nest","payload":${payload}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.json).toEqual({
+      detail: [{ loc: ['body'], msg: 'JSON nested deeper than 128 levels', type: 'value_error.json.depth' }],
+    });
+    const list = await api.http('GET', `/api/v1/app/${appId}/msg?event_types=deep.nest`);
+    expect(list.status).toBe(200);
+    expect((list.json as { data: unknown[] }).data).toEqual([]);
+  });
+
   it('415 for a body that is not JSON', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
       const res = await api.http('POST', '/api/v1/app', {
