@@ -3,7 +3,7 @@ import type { EndpointInput } from '../store/store.js';
 import { checkHeaders } from './headers.js';
 import { generateSecret, readSecret, readSecretKind } from './secret-input.js';
 import type { TargetUrlCheck } from './target-url.js';
-import { eitherRate, type Fields, NAME_PATTERN, UID_PATTERN } from './validate.js';
+import { eitherRate, type Fields, NAME_PATTERN, readUid } from './validate.js';
 
 /**
  * EndpointIn (create), EndpointUpdate (PUT) and EndpointPatch (PATCH).
@@ -44,7 +44,7 @@ export function readEndpoint(
   if (filterTypes?.length === 0) f.fail('filterTypes', 'must have at least 1 item, or be null for all');
   if (channels?.length === 0) f.fail('channels', 'must have at least 1 item, or be null for all');
   const metadata = f.stringMap('metadata');
-  const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
+  const uid = readUid(f);
   const secret = mode === 'update' ? undefined : readSecret(f, 'secret');
   // Only on create: on PATCH a new kind would replace the key with no grace period (rotate instead).
   const kind = mode === 'create' ? readSecretKind(f, secret, 'secret') : undefined;

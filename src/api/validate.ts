@@ -13,6 +13,20 @@ import { ValidationError, type ValidationIssue } from '../core/errors.js';
 export type Loc = (string | number)[];
 
 export const UID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
+// Paths take an id or a uid; a uid shaped like an id could shadow another record.
+const ID_LIKE = /^(app|ep|msg|atmpt|dlv|qtask|op)_/;
+
+/** The optional `uid` of an application or endpoint: Svix's pattern, and never id-shaped. */
+export function readUid(f: Fields): string | null | undefined {
+  const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
+  if (uid && ID_LIKE.test(uid)) {
+    return f.fail(
+      'uid',
+      'must not start with an id prefix such as app_ or ep_ (paths accept ids and uids alike)',
+    );
+  }
+  return uid;
+}
 export const NAME_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 
 interface StringRules {

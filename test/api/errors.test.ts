@@ -173,6 +173,8 @@ describe('API errors (raw HTTP)', () => {
       [`/api/v1/app/${appId}/endpoint`, { url: 'ftp://example.com' }, 'body.url'],
       [`/api/v1/app/${appId}/endpoint`, { url: 'not a url' }, 'body.url'],
       [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', uid: 'has space' }, 'body.uid'],
+      [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', uid: 'ep_lookslikeanid' }, 'body.uid'],
+      ['/api/v1/app', { name: 'shadow', uid: 'app_0000000000000000000000' }, 'body.uid'],
       [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', secret: 'whsec_short' }, 'body.secret'],
       [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', filterTypes: [''] }, 'body.filterTypes.0'],
       [`/api/v1/app/${appId}/endpoint`, { url: 'https://e.com', filterTypes: [] }, 'body.filterTypes'],

@@ -5,14 +5,14 @@ import type { AppInput } from '../../store/store.js';
 import { type ApiContext, type AppParams, loadApp } from '../context.js';
 import { appOut } from '../out.js';
 import { listOut, Query } from '../query.js';
-import { eitherRate, Fields, UID_PATTERN } from '../validate.js';
+import { eitherRate, Fields, readUid } from '../validate.js';
 
 const MAX_RATE = 2_147_483_647;
 
 /** ApplicationIn (create, PUT) or ApplicationPatch read onto `base` (null: defaults). */
 export function readApplication(f: Fields, base: AppInput | null): AppInput {
   const name = f.string('name', { required: base === null, min: 1, max: 256 });
-  const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
+  const uid = readUid(f);
   const rateLimit = f.nullableInt('rateLimit', { min: 1, max: MAX_RATE });
   const throttleRate = f.nullableInt('throttleRate', { min: 1, max: MAX_RATE });
   const metadata = f.stringMap('metadata');

@@ -39,7 +39,8 @@ export function operationalEndpointOut(ep: Endpoint) {
 
 /** The hidden application holding the operational endpoints, created on first use. */
 async function operationalApp(store: Store): Promise<string> {
-  if (await store.apps.get(OPERATIONAL_APP_ID)) return OPERATIONAL_APP_ID;
+  // By id only: apps.get also matches uids, and no user app may stand in for this one.
+  if ((await store.apps.get(OPERATIONAL_APP_ID))?.id === OPERATIONAL_APP_ID) return OPERATIONAL_APP_ID;
   const input = { uid: null, name: OPERATIONAL_APP_NAME, rateLimit: null, metadata: {} };
   try {
     await store.apps.create(input, OPERATIONAL_APP_ID);
