@@ -73,6 +73,15 @@ describe('Standard Webhooks signing', () => {
     expect(ok).toBe(true);
   });
 
+  it('derives the public key from the seed and refuses a whsk_ key whose halves disagree', () => {
+    const good = generateEd25519SecretKey();
+    const other = generateEd25519SecretKey();
+    const raw = (k: string) => Buffer.from(k.slice('whsk_'.length), 'base64');
+    const mixed = `whsk_${Buffer.concat([raw(good).subarray(0, 32), raw(other).subarray(32)]).toString('base64')}`;
+    expect(() => validateSecret(mixed)).toThrow(/does not belong to its seed/);
+    expect(ed25519PublicKey(mixed)).toBe(ed25519PublicKey(good));
+  });
+
   it('rejects malformed secrets with a validation error', () => {
     expect(() => validateSecret('nope')).toThrow(/whsec_/);
     expect(() => validateSecret('whsec_!!!')).toThrow(/base64/);

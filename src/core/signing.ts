@@ -3,6 +3,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type KeyObject,
   randomBytes,
   sign,
 } from 'node:crypto';
@@ -48,6 +49,11 @@ export function validateSecret(secret: string, loc: (string | number)[] = ['body
         'a whsk_ secret key must be whsk_ followed by 64 base64-encoded bytes (seed + public key)',
       );
     }
+    // Receivers verify with the public key we hand out, derived from the seed:
+    // a second half that disagrees would make every v1a signature fail.
+    if (!derivePublicKey(bytes.subarray(0, 32)).equals(bytes.subarray(32))) {
+      throw invalid(loc, 'the public half of this whsk_ key does not belong to its seed');
+    }
     return;
   }
   throw invalid(loc, 'secret must start with whsec_ (HMAC) or whsk_ (ed25519)');
@@ -64,10 +70,18 @@ export function generateEd25519SecretKey(): string {
   return ED25519_SECRET_PREFIX + Buffer.concat([seed, pub]).toString('base64');
 }
 
-/** The `whpk_` public key that verifies what a `whsk_` secret key signs. */
+function privateKeyFromSeed(seed: Buffer): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_HEADER, seed]), format: 'der', type: 'pkcs8' });
+}
+
+function derivePublicKey(seed: Buffer): Buffer {
+  return createPublicKey(privateKeyFromSeed(seed)).export({ format: 'der', type: 'spki' }).subarray(-32);
+}
+
+/** The `whpk_` public key that verifies what a `whsk_` secret key signs, derived from its seed. */
 export function ed25519PublicKey(secretKey: string): string {
-  const bytes = Buffer.from(secretKey.slice(ED25519_SECRET_PREFIX.length), 'base64');
-  return ED25519_PUBLIC_PREFIX + bytes.subarray(32, 64).toString('base64');
+  const seed = Buffer.from(secretKey.slice(ED25519_SECRET_PREFIX.length), 'base64').subarray(0, 32);
+  return ED25519_PUBLIC_PREFIX + derivePublicKey(seed).toString('base64');
 }
 
 /** One secret prepared once for many signatures (key decoding is not free on the hot path). */
@@ -78,11 +92,7 @@ export interface Signer {
 export function createSigner(secret: string): Signer {
   if (secretKind(secret) === 'ed25519') {
     const seed = Buffer.from(secret.slice(ED25519_SECRET_PREFIX.length), 'base64').subarray(0, 32);
-    const key = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_HEADER, seed]),
-      format: 'der',
-      type: 'pkcs8',
-    });
+    const key = privateKeyFromSeed(seed);
     return { sign: (content) => `v1a,${sign(null, Buffer.from(content), key).toString('base64')}` };
   }
   const key = Buffer.from(
