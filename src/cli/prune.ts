@@ -31,6 +31,7 @@ function positiveInt(flag: string, text: string): number {
  * `hookline prune --older-than 30d`: the retention job. Deletes messages (and
  * their deliveries and attempts) older than the given age in bounded
  * batches, so it never holds long locks against the live API and workers.
+ * Messages with a delivery still pending or sending are kept (MessageRepo.prune).
  * With `--every`, it keeps running and prunes on that period (for a sidecar
  * or a one-replica deployment instead of cron).
  */

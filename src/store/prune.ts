@@ -12,7 +12,8 @@ export interface PruneOptions {
 
 /**
  * Deletes every message created before `cutoff` (with its deliveries and
- * attempts) in bounded batches until none is left; returns how many. Shared
+ * attempts) in bounded batches until none is left; returns how many. Messages
+ * whose deliveries are not finished are skipped (MessageRepo.prune). Shared
  * by `hookline prune` and any periodic retention job, on either backend.
  */
 export async function pruneOlderThan(store: Store, cutoff: Date, opts: PruneOptions = {}): Promise<number> {

@@ -144,7 +144,13 @@ export interface MessageRepo {
     filter: MessageFilter & { status?: DeliveryStatus },
     page: PageQuery,
   ): Promise<Page<{ delivery: Delivery; message: Message }>>;
-  /** Deletes messages (their deliveries and attempts) created before `cutoff`, at most `batch`; returns how many. */
+  /**
+   * Deletes messages (their deliveries and attempts) created before `cutoff`,
+   * oldest first, at most `batch`; returns how many. A message with any
+   * delivery still pending or sending (due, retrying, leased, or parked on a
+   * disabled endpoint) is skipped whatever its age, so retention never drops
+   * accepted work; it goes in a later prune once its deliveries are finished.
+   */
   prune(cutoff: Date, batch: number): Promise<number>;
 }
 

@@ -396,11 +396,45 @@ export function storeConformance(
       it('prunes old messages with their deliveries and attempts, in batches', async () => {
         const { app, message } = await oneDelivery();
         await send(app.id);
+        // Finished deliveries only: prune keeps messages with open ones (next test).
+        const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+        await store.queue.recordAttempts(claims.map((c) => result(c, { kind: 'success' })));
         expect(await store.messages.prune(new Date(Date.now() - 60_000), 10)).toBe(0);
         expect(await store.messages.prune(new Date(Date.now() + 1000), 1)).toBe(1);
         expect(await store.messages.prune(new Date(Date.now() + 1000), 10)).toBe(1);
         expect(await store.messages.get(app.id, message.id)).toBeNull();
         expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+      });
+
+      it('keeps an old message while a delivery is pending or sending, and prunes it once finished', async () => {
+        const { app, message } = await oneDelivery();
+        const bare = await newApp();
+        const { message: unrouted } = await send(bare.id); // no endpoint: nothing left to do
+        const cutoff = () => new Date(Date.now() + 1000);
+        // Pending: kept, and skipped without using up the batch, so the finished one behind it goes.
+        expect(await store.messages.prune(cutoff(), 1)).toBe(1);
+        expect(await store.messages.get(bare.id, unrouted.id)).toBeNull();
+        expect(await store.messages.get(app.id, message.id)).not.toBeNull();
+        // Sending: kept.
+        const [c1] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+        expect(await store.messages.prune(cutoff(), 10)).toBe(0);
+        // Waiting for a retry (pending again): kept.
+        await store.queue.recordAttempts([
+          result(c1!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 503),
+        ]);
+        expect(await store.messages.prune(cutoff(), 10)).toBe(0);
+        expect(await store.messages.get(app.id, message.id)).not.toBeNull();
+        // Finished: pruned with its delivery and attempts.
+        const [c2] = await store.queue.claimDue({
+          limit: 1,
+          leaseMs: 60_000,
+          now: new Date(Date.now() + 120_000),
+        });
+        expect(c2?.deliveryId).toBe(c1!.deliveryId);
+        await store.queue.recordAttempts([result(c2!, { kind: 'success' })]);
+        expect(await store.messages.prune(cutoff(), 10)).toBe(1);
+        expect(await store.messages.get(app.id, message.id)).toBeNull();
+        expect((await store.attempts.listByMessage(app.id, message.id, {}, { limit: 10 })).items).toEqual([]);
       });
     });
 

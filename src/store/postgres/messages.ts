@@ -97,11 +97,22 @@ export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
     async prune(cutoff, batch) {
       // One bounded batch per call keeps each transaction (and its row locks)
       // short; SKIP LOCKED steps around rows another pruner holds. Deliveries
-      // and attempts go with their message (ON DELETE CASCADE).
+      // and attempts go with their message (ON DELETE CASCADE), so a message
+      // with a delivery still pending or sending (accepted work not yet done,
+      // parked ones included) is kept whatever its age. The check is one probe
+      // of UNIQUE (msg_id, endpoint_id) per candidate from the messages_created
+      // range scan; kept rows are filtered out, not counted, so every full
+      // batch makes progress. `= ANY (ARRAY(...))` rather than `IN (...)`: with
+      // IN the planner hash-joins the batch against a sequential scan of all
+      // messages; the array makes the delete a primary-key index scan.
       const rows = await db.query<{ n: number }>(
         `WITH gone AS (
-           DELETE FROM messages WHERE id IN (
-             SELECT id FROM messages WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+           DELETE FROM messages WHERE id = ANY (ARRAY(
+             SELECT m.id FROM messages m
+             WHERE m.created_at < $1
+               AND NOT EXISTS (
+                 SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
+             ORDER BY m.created_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED))
            RETURNING 1)
          SELECT count(*)::int AS n FROM gone`,
         [cutoff, batch],

@@ -190,10 +190,21 @@ export function sqliteMessages(db: Db): MessageRepo {
     },
     async prune(cutoff, batch) {
       // Bounded batches keep each write transaction short; callers loop until 0.
+      // A message with a delivery still pending or sending is accepted work not
+      // yet done, so it stays whatever its age (the cascade would drop the
+      // delivery). The check is one probe of UNIQUE (msg_id, endpoint_id) per
+      // candidate from the messages_created range scan. Kept rows are filtered
+      // out, not counted, so every full batch makes progress and the loop ends.
+      // SQLite has one writer, so nothing can reopen a delivery between the
+      // check and the delete.
       const { changes } = db
         .prepare(
           `DELETE FROM messages WHERE id IN (
-             SELECT id FROM messages WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+             SELECT m.id FROM messages m
+             WHERE m.created_at < ?
+               AND NOT EXISTS (
+                 SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
+             ORDER BY m.created_at LIMIT ?)`,
         )
         .run(cutoff.getTime(), batch);
       return changes;
