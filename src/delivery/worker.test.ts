@@ -9,6 +9,8 @@ const config: WorkerConfig = {
   leaseMs: 60_000,
   pollIntervalMs: 60_000, // long: tests only move on through wake(), nextDueAt or completions
   retrySchedule: [],
+  allowPrivateNetworks: false,
+  allowedCidrs: [],
 };
 
 function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): ClaimedDelivery {

@@ -8,11 +8,18 @@ import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
 import { decideOutcome, disableReason } from './outcome.js';
 import { createRecorder } from './recorder.js';
-import { createSender, MAX_RESPONSE_BYTES, type Sender, type SendResult } from './sender.js';
+import { createGuardedSender } from './guarded-sender.js';
+import { MAX_RESPONSE_BYTES, type Sender, type SendResult } from './sender.js';
 
 export type WorkerConfig = Pick<
   Config,
-  'requestTimeoutMs' | 'concurrency' | 'leaseMs' | 'pollIntervalMs' | 'retrySchedule'
+  | 'requestTimeoutMs'
+  | 'concurrency'
+  | 'leaseMs'
+  | 'pollIntervalMs'
+  | 'retrySchedule'
+  | 'allowPrivateNetworks'
+  | 'allowedCidrs'
 > &
   Partial<Pick<Config, 'maxRetryAfterMs' | 'breakerThreshold' | 'breakerBackoffMs' | 'autoDisableAfterMs'>>;
 
@@ -63,8 +70,8 @@ export function createWorker(opts: WorkerOptions): Worker {
   const now = opts.now ?? (() => new Date());
   const emit = createEmitter(opts.events);
   const ownSender = opts.sender === undefined;
-  const sender =
-    opts.sender ?? createSender({ timeoutMs: config.requestTimeoutMs, connections: config.concurrency });
+  // Never an unguarded client by default: the SSRF guard is part of sending.
+  const sender = opts.sender ?? createGuardedSender(config);
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   const policy: EndpointPolicy = {
     ...DEFAULT_POLICY,

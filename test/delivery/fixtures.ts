@@ -16,6 +16,9 @@ export const testConfig: WorkerConfig = {
   leaseMs: 30_000,
   pollIntervalMs: 200,
   retrySchedule: [50, 100],
+  // Receivers listen on loopback; ssrf.test.ts covers the guard itself.
+  allowPrivateNetworks: true,
+  allowedCidrs: [],
 };
 
 export interface Harness {
