@@ -1,0 +1,208 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AttemptResult, ClaimedDelivery, Store } from '../../src/store/store.js';
+import { attemptResult, endpointInput } from '../helpers/fixtures.js';
+import type { Conformance } from './conformance.js';
+
+/**
+ * The delivery queue (claims, leases, recorded attempts, resend, recover) and
+ * pruning, run by storeConformance on every backend.
+ */
+export function queueConformance(t: Conformance) {
+  const { newApp, send } = t;
+  let store: Store;
+  // Registered after storeConformance's own beforeEach, so it sees this test's fresh store.
+  beforeEach(() => {
+    store = t.store();
+  });
+  const result = (c: ClaimedDelivery, outcome: AttemptResult['outcome'], code = 200): AttemptResult =>
+    attemptResult(c, outcome, {
+      responseStatusCode: code,
+      response: 'ok',
+      responseDurationMs: 12,
+      errorClass: code >= 200 && code < 300 ? null : 'http',
+    });
+
+  describe('delivery queue', () => {
+    async function oneDelivery() {
+      const app = await newApp();
+      const ep = await store.endpoints.create(app.id, endpointInput({ headers: { 'x-a': '1' } }));
+      const { message } = await send(app.id);
+      return { app, ep, message };
+    }
+
+    it('claims carry what a worker needs, and a valid lease is never claimed twice', async () => {
+      const { ep, message } = await oneDelivery();
+      const [claim, ...rest] = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+      expect(rest).toEqual([]);
+      expect(claim).toMatchObject({
+        attempts: 0,
+        trigger: 'scheduled',
+        message: { id: message.id, payload: message.payload, eventType: 'payment.succeeded' },
+        endpoint: { id: ep.id, url: ep.url, headers: { 'x-a': '1' }, secrets: ep.secrets },
+      });
+      expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+    });
+
+    it('concurrent claims never hand out the same delivery', async () => {
+      const app = await newApp();
+      await store.endpoints.create(app.id, endpointInput());
+      for (let i = 0; i < 40; i++) await send(app.id);
+      const batches = await Promise.all(
+        Array.from({ length: 8 }, () => store.queue.claimDue({ limit: 7, leaseMs: 60_000 })),
+      );
+      const ids = batches.flat().map((c) => c.deliveryId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(40);
+    });
+
+    it('an expired lease makes the delivery claimable again, and the stale owner cannot move it', async () => {
+      await oneDelivery();
+      const [first] = await store.queue.claimDue({ limit: 1, leaseMs: 1 });
+      await new Promise((r) => setTimeout(r, 20));
+      const [second] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      expect(second?.deliveryId).toBe(first!.deliveryId);
+      expect(second?.leaseToken).not.toBe(first!.leaseToken);
+      expect(await store.queue.renewLeases([first!], 60_000)).toEqual([first!.deliveryId]);
+      expect(await store.queue.renewLeases([second!], 60_000)).toEqual([]);
+      // The stale worker's attempt is kept, but the delivery stays with its new owner.
+      await store.queue.recordAttempts([result(first!, { kind: 'success' })]);
+      await store.queue.recordAttempts([
+        result(second!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 500),
+      ]);
+      const stats = await store.endpoints.stats(first!.message.appId, first!.endpoint.id);
+      expect(stats).toMatchObject({ pending: 1, success: 0 });
+      const attempts = await store.attempts.listByMessage(
+        first!.message.appId,
+        first!.message.id,
+        {},
+        { limit: 10 },
+      );
+      expect(attempts.items).toHaveLength(2);
+    });
+
+    it('records success, retry at a time, and failure for good', async () => {
+      const { app, ep, message } = await oneDelivery();
+      const [c1] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      const retryAt = new Date(Date.now() + 50);
+      await store.queue.recordAttempts([result(c1!, { kind: 'retry', at: retryAt }, 503)]);
+      expect(await store.queue.claimDue({ limit: 1, leaseMs: 60_000 })).toEqual([]);
+      expect((await store.queue.nextDueAt())?.getTime()).toBe(retryAt.getTime());
+      const [c2] = await store.queue.claimDue({
+        limit: 1,
+        leaseMs: 60_000,
+        now: new Date(Date.now() + 1000),
+      });
+      expect(c2?.attempts).toBe(1);
+      await store.queue.recordAttempts([result(c2!, { kind: 'fail' }, 500)]);
+      expect(await store.endpoints.stats(app.id, ep.id)).toMatchObject({ fail: 1, pending: 0, sending: 0 });
+      expect(await store.queue.nextDueAt()).toBeNull();
+      const attempts = await store.attempts.listByMessage(app.id, message.id, {}, { limit: 10 });
+      expect(attempts.items.map((a) => a.responseStatusCode)).toEqual([500, 503]);
+      expect(attempts.items[0]).toMatchObject({
+        status: 'fail',
+        errorClass: 'http',
+        trigger: 'scheduled',
+        url: ep.url,
+      });
+      const failedOnly = await store.attempts.listByEndpoint(app.id, ep.id, { status: 'fail' }, { limit: 1 });
+      expect(failedOnly.items).toHaveLength(1);
+      expect(failedOnly.done).toBe(false);
+      const one = await store.attempts.get(app.id, message.id, attempts.items[0]!.id);
+      expect(one?.id).toBe(attempts.items[0]!.id);
+      // Per-message and per-endpoint views.
+      const perEndpoint = await store.messages.deliveries(app.id, message.id, { limit: 10 });
+      expect(perEndpoint.items[0]).toMatchObject({
+        delivery: { status: 'fail', attempts: 2 },
+        endpoint: { id: ep.id },
+      });
+      const perMessage = await store.messages.forEndpoint(app.id, ep.id, { status: 'fail' }, { limit: 10 });
+      expect(perMessage.items[0]?.message.id).toBe(message.id);
+    });
+
+    it('resend makes a delivery due now as a manual attempt, also for an endpoint that never had one', async () => {
+      const { app, ep, message } = await oneDelivery();
+      const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      await expect(store.queue.resend(app.id, message.id, ep.id)).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      await store.queue.recordAttempts([result(c!, { kind: 'success' })]);
+      const later = await store.endpoints.create(app.id, endpointInput());
+      await store.queue.resend(app.id, message.id, ep.id);
+      await store.queue.resend(app.id, message.id, later.id);
+      const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+      expect(claims.map((x) => x.trigger)).toEqual(['manual', 'manual']);
+      expect(new Set(claims.map((x) => x.endpoint.id))).toEqual(new Set([ep.id, later.id]));
+      await expect(store.queue.resend(app.id, 'msg_missing', ep.id)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    });
+
+    it('recover re-queues failed deliveries in the time window', async () => {
+      const { app, ep } = await oneDelivery();
+      const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      await store.queue.recordAttempts([result(c!, { kind: 'fail' }, 500)]);
+      expect(await store.queue.recover(app.id, ep.id, new Date(Date.now() + 60_000), null)).toBe(0);
+      expect(await store.queue.recover(app.id, ep.id, new Date(Date.now() - 60_000), null)).toBe(1);
+      const [again] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      expect(again?.deliveryId).toBe(c!.deliveryId);
+    });
+
+    it('deliveries to a disabled endpoint wait, and a 410-style disable is stored with its reason', async () => {
+      const { app, ep } = await oneDelivery();
+      const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      await store.queue.recordAttempts([
+        { ...result(c!, { kind: 'fail' }, 410), disableEndpoint: 'endpoint answered 410 Gone' },
+      ]);
+      expect(await store.endpoints.get(app.id, ep.id)).toMatchObject({
+        disabled: true,
+        disabledReason: 'endpoint answered 410 Gone',
+      });
+      await send(app.id); // no delivery: endpoint disabled
+      expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+    });
+
+    it('prunes old messages with their deliveries and attempts, in batches', async () => {
+      const { app, message } = await oneDelivery();
+      await send(app.id);
+      // Finished deliveries only: prune keeps messages with open ones (next test).
+      const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+      await store.queue.recordAttempts(claims.map((c) => result(c, { kind: 'success' })));
+      expect(await store.messages.prune(new Date(Date.now() - 60_000), 10)).toBe(0);
+      expect(await store.messages.prune(new Date(Date.now() + 1000), 1)).toBe(1);
+      expect(await store.messages.prune(new Date(Date.now() + 1000), 10)).toBe(1);
+      expect(await store.messages.get(app.id, message.id)).toBeNull();
+      expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
+    });
+
+    it('keeps an old message while a delivery is pending or sending, and prunes it once finished', async () => {
+      const { app, message } = await oneDelivery();
+      const bare = await newApp();
+      const { message: unrouted } = await send(bare.id); // no endpoint: nothing left to do
+      const cutoff = () => new Date(Date.now() + 1000);
+      // Pending: kept, and skipped without using up the batch, so the finished one behind it goes.
+      expect(await store.messages.prune(cutoff(), 1)).toBe(1);
+      expect(await store.messages.get(bare.id, unrouted.id)).toBeNull();
+      expect(await store.messages.get(app.id, message.id)).not.toBeNull();
+      // Sending: kept.
+      const [c1] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      expect(await store.messages.prune(cutoff(), 10)).toBe(0);
+      // Waiting for a retry (pending again): kept.
+      await store.queue.recordAttempts([
+        result(c1!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 503),
+      ]);
+      expect(await store.messages.prune(cutoff(), 10)).toBe(0);
+      expect(await store.messages.get(app.id, message.id)).not.toBeNull();
+      // Finished: pruned with its delivery and attempts.
+      const [c2] = await store.queue.claimDue({
+        limit: 1,
+        leaseMs: 60_000,
+        now: new Date(Date.now() + 120_000),
+      });
+      expect(c2?.deliveryId).toBe(c1!.deliveryId);
+      await store.queue.recordAttempts([result(c2!, { kind: 'success' })]);
+      expect(await store.messages.prune(cutoff(), 10)).toBe(1);
+      expect(await store.messages.get(app.id, message.id)).toBeNull();
+      expect((await store.attempts.listByMessage(app.id, message.id, {}, { limit: 10 })).items).toEqual([]);
+    });
+  });
+}
