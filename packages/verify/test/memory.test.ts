@@ -17,30 +17,35 @@ describe('memory store', () => {
     let now = 0;
     const local = memoryStore({ now: () => now });
     // The 1000th claim triggers a sweep.
-    for (let i = 0; i < 999; i++) await local.claim(`id-${i}`, 10);
+    for (let i = 0; i < 999; i++) await local.claim(`id-${i}`, 't', 10);
     now = 100;
-    await local.claim('after', 10);
+    await local.claim('after', 't', 10);
     expect(local.size()).toBeLessThan(10);
   });
 });
 
 describe('idempotency guard', () => {
-  function recording(): IdempotencyStore & { calls: string[] } {
+  function recording(): IdempotencyStore & { calls: string[]; tokens: string[] } {
     const inner = memoryStore();
     const calls: string[] = [];
+    const tokens: string[] = [];
     return {
       calls,
-      claim(key, lockMs) {
+      tokens,
+      claim(key, token, lockMs) {
         calls.push(`claim ${lockMs}`);
-        return inner.claim(key, lockMs);
+        tokens.push(token);
+        return inner.claim(key, token, lockMs);
       },
-      complete(key, retentionMs) {
+      complete(key, token, retentionMs) {
         calls.push(`complete ${retentionMs}`);
-        return inner.complete(key, retentionMs);
+        tokens.push(token);
+        return inner.complete(key, token, retentionMs);
       },
-      release(key) {
+      release(key, token) {
         calls.push('release');
-        return inner.release(key);
+        tokens.push(token);
+        return inner.release(key, token);
       },
     };
   }
@@ -63,6 +68,22 @@ describe('idempotency guard', () => {
       }),
     ).rejects.toThrow('no');
     expect(store.calls).toEqual(['claim 500', 'complete 1000', 'claim 500', 'release']);
+  });
+
+  it('gives each delivery its own random token and finishes the claim with it', async () => {
+    const store = recording();
+    const guard = createIdempotencyGuard(store);
+    await guard.once('a', () => {});
+    await expect(
+      guard.once('b', () => {
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    const [claimA, completeA, claimB, releaseB] = store.tokens;
+    expect(claimA).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(completeA).toBe(claimA);
+    expect(releaseB).toBe(claimB);
+    expect(claimB).not.toBe(claimA);
   });
 
   it('rejects an empty id and invalid durations', async () => {

@@ -30,13 +30,13 @@ describeWithService('Redis store', unreachable, () => {
   it('stores claims as SET NX PX keys under the prefix', async () => {
     const c = client();
     const store = redisStore(c, { prefix });
-    expect(await store.claim('k', 60_000)).toBe('claimed');
-    expect(await c.get(`${prefix}k`)).toBe('pending');
+    expect(await store.claim('k', 'token-1', 60_000)).toBe('claimed');
+    expect(await c.get(`${prefix}k`)).toBe('pending:token-1');
     const ttl = await c.pttl(`${prefix}k`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
-    await store.complete('k', 120_000);
+    await store.complete('k', 'token-1', 120_000);
     expect(await c.get(`${prefix}k`)).toBe('done');
-    expect(await store.claim('k', 60_000)).toBe('completed');
+    expect(await store.claim('k', 'token-2', 60_000)).toBe('completed');
   });
 });

@@ -10,6 +10,13 @@ import { type IdempotencyStore, createIdempotencyGuard } from '@hookline/verify'
  */
 export function idempotencyStoreSuite(makeStore: () => IdempotencyStore | Promise<IdempotencyStore>): void {
   const newId = () => `msg_${randomUUID()}`;
+  const deferred = () => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    return { promise, resolve };
+  };
 
   it('runs the handler once and reports a later delivery as a duplicate', async () => {
     const guard = createIdempotencyGuard(await makeStore());
@@ -70,10 +77,67 @@ export function idempotencyStoreSuite(makeStore: () => IdempotencyStore | Promis
   it('lets a retry take over a claim whose lock expired (the claiming process died)', async () => {
     const store = await makeStore();
     const id = newId();
-    expect(await store.claim(id, 150)).toBe('claimed');
+    expect(await store.claim(id, randomUUID(), 150)).toBe('claimed');
     const guard = createIdempotencyGuard(await makeStore(), { lockMs: 150 });
     expect(await guard.once(id, () => 'too early')).toEqual({ status: 'in_progress' });
     await sleep(600);
     expect(await guard.once(id, () => 'taken over')).toEqual({ status: 'processed', result: 'taken over' });
+  });
+
+  // A's lock expires while its handler still runs, B takes the id over, then A finishes.
+  for (const ending of ['throws', 'completes'] as const) {
+    it(`leaves the claim that took over untouched when the expired one ${ending}`, async () => {
+      const id = newId();
+      let calls = 0;
+      const guardA = createIdempotencyGuard(await makeStore(), { lockMs: 150 });
+      const guardB = createIdempotencyGuard(await makeStore(), { lockMs: 60_000 });
+      const guardC = createIdempotencyGuard(await makeStore(), { lockMs: 60_000 });
+      const a = deferred();
+      const b = deferred();
+      const bStarted = deferred();
+
+      const deliveryA = guardA.once(id, async () => {
+        calls++;
+        await a.promise;
+        if (ending === 'throws') throw new Error('A failed late');
+        return 'A';
+      });
+      await sleep(600);
+      const deliveryB = guardB.once(id, async () => {
+        calls++;
+        bStarted.resolve();
+        await b.promise;
+        return 'B';
+      });
+      await bStarted.promise;
+
+      a.resolve();
+      if (ending === 'throws') await expect(deliveryA).rejects.toThrow('A failed late');
+      else expect(await deliveryA).toEqual({ status: 'processed', result: 'A' });
+
+      // B still holds the id: neither deleted nor overwritten by A.
+      expect(await guardC.once(id, () => ++calls)).toEqual({ status: 'in_progress' });
+      b.resolve();
+      expect(await deliveryB).toEqual({ status: 'processed', result: 'B' });
+      expect(await guardC.once(id, () => ++calls)).toEqual({ status: 'duplicate' });
+      expect(await guardA.once(id, () => ++calls)).toEqual({ status: 'duplicate' });
+      expect(calls).toBe(2);
+    });
+  }
+
+  it('records a completion whose lock expired when no one took the id over', async () => {
+    const id = newId();
+    let calls = 0;
+    const guard = createIdempotencyGuard(await makeStore(), { lockMs: 150 });
+    expect(
+      await guard.once(id, async () => {
+        calls++;
+        await sleep(600);
+        return 'slow';
+      }),
+    ).toEqual({ status: 'processed', result: 'slow' });
+    const other = createIdempotencyGuard(await makeStore(), { lockMs: 150 });
+    expect(await other.once(id, () => ++calls)).toEqual({ status: 'duplicate' });
+    expect(calls).toBe(1);
   });
 }

@@ -6,14 +6,29 @@
 /** What a claim found: the caller now owns the id, someone is processing it, or it is done. */
 export type ClaimState = 'claimed' | 'in_progress' | 'completed';
 
-/** The narrow seam every backend implements; each operation must be atomic across processes. */
+/**
+ * The narrow seam every backend implements; each operation must be atomic across processes.
+ *
+ * Every claim carries `token`, a random value unique to that claim (the guard
+ * makes one per delivery). A claim whose lock expired can be taken over by
+ * another delivery with another token, so `complete` and `release` must only
+ * act on the claim that still carries their token: a late, expired claim must
+ * never delete or overwrite the claim that took over.
+ */
 export interface IdempotencyStore {
-  /** Claims `key` for `lockMs` unless a live claim or a completion exists (an expired claim is taken over). */
-  claim(key: string, lockMs: number): Promise<ClaimState>;
-  /** Marks `key` completed and remembers it for `retentionMs`. */
-  complete(key: string, retentionMs: number): Promise<void>;
-  /** Drops an unfinished claim so the sender's retry can process the id. */
-  release(key: string): Promise<void>;
+  /**
+   * Claims `key` for `lockMs`, recording `token` as its owner, unless a live
+   * claim or a completion exists (an expired claim or completion is taken over).
+   */
+  claim(key: string, token: string, lockMs: number): Promise<ClaimState>;
+  /**
+   * Marks `key` completed and remembers it for `retentionMs`, if the claim is
+   * still `token`'s or nothing live holds `key` (the claim expired and no one
+   * took it over). A live claim or completion of another token is left as is.
+   */
+  complete(key: string, token: string, retentionMs: number): Promise<void>;
+  /** Drops `token`'s unfinished claim so the sender's retry can process the id; anything else is left as is. */
+  release(key: string, token: string): Promise<void>;
 }
 
 export interface IdempotencyGuardOptions {
@@ -63,7 +78,9 @@ export function createIdempotencyGuard(
       if (typeof webhookId !== 'string' || webhookId.length === 0) {
         throw new TypeError('webhookId must be a non-empty string');
       }
-      const state = await store.claim(webhookId, lockMs);
+      // Unguessable and unique per delivery: a late handler can only finish its own claim.
+      const token = globalThis.crypto.randomUUID();
+      const state = await store.claim(webhookId, token, lockMs);
       if (state === 'completed') return { status: 'duplicate' };
       if (state === 'in_progress') return { status: 'in_progress' };
       let result: R;
@@ -71,10 +88,10 @@ export function createIdempotencyGuard(
         result = await handler();
       } catch (error) {
         // The original error matters more than a failed release; the claim then expires after lockMs.
-        await store.release(webhookId).catch(() => {});
+        await store.release(webhookId, token).catch(() => {});
         throw error;
       }
-      await store.complete(webhookId, retentionMs);
+      await store.complete(webhookId, token, retentionMs);
       return { status: 'processed', result };
     },
   };

@@ -11,7 +11,7 @@ export interface MemoryStoreOptions {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore & { size(): number } {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { done: boolean; expiresAt: number }>();
+  const entries = new Map<string, { done: boolean; expiresAt: number; owner: string }>();
   let claimsSinceSweep = 0;
 
   // Completed ids live for days; sweeping now and then keeps the map bounded by the live ones.
@@ -20,7 +20,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore 
   }
 
   return {
-    async claim(key, lockMs): Promise<ClaimState> {
+    async claim(key, token, lockMs): Promise<ClaimState> {
       const at = now();
       if (++claimsSinceSweep >= 1000) {
         claimsSinceSweep = 0;
@@ -28,14 +28,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore 
       }
       const entry = entries.get(key);
       if (entry && entry.expiresAt > at) return entry.done ? 'completed' : 'in_progress';
-      entries.set(key, { done: false, expiresAt: at + lockMs });
+      entries.set(key, { done: false, expiresAt: at + lockMs, owner: token });
       return 'claimed';
     },
-    async complete(key, retentionMs) {
-      entries.set(key, { done: true, expiresAt: now() + retentionMs });
+    async complete(key, token, retentionMs) {
+      const at = now();
+      const entry = entries.get(key);
+      // Another delivery's live claim (it took over after ours expired) or completion stays.
+      if (entry && entry.owner !== token && entry.expiresAt > at) return;
+      entries.set(key, { done: true, expiresAt: at + retentionMs, owner: token });
     },
-    async release(key) {
-      if (entries.get(key)?.done === false) entries.delete(key);
+    async release(key, token) {
+      const entry = entries.get(key);
+      if (entry?.done === false && entry.owner === token) entries.delete(key);
     },
     size: () => entries.size,
   };

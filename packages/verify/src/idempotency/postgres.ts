@@ -21,12 +21,26 @@ export function postgresStore(
   async function setup(): Promise<void> {
     try {
       await client.query(
-        `CREATE TABLE IF NOT EXISTS ${t} (key text PRIMARY KEY, state text NOT NULL, expires_at timestamptz NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${t} (key text PRIMARY KEY, state text NOT NULL, expires_at timestamptz NOT NULL, owner text)`,
       );
     } catch (error) {
       // Two processes creating the table at once: the loser sees a duplicate, the table exists.
       const code = (error as { code?: string }).code;
       if (code !== '23505' && code !== '42P07') throw error;
+    }
+    // Tables created before claims had owners get the column once. Checked first, because
+    // ALTER TABLE locks the table even when there is nothing to add. Old rows keep a NULL
+    // owner, which no token matches, so they simply expire.
+    const found = await client.query(
+      `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'owner' AND NOT attisdropped`,
+      [t],
+    );
+    if (found.rows.length > 0) return;
+    try {
+      await client.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS owner text`);
+    } catch (error) {
+      // Another process added it at the same moment.
+      if ((error as { code?: string }).code !== '42701') throw error;
     }
   }
   const ensure = () => {
@@ -39,32 +53,37 @@ export function postgresStore(
 
   return {
     setup: ensure,
-    async claim(key, lockMs): Promise<ClaimState> {
+    async claim(key, token, lockMs): Promise<ClaimState> {
       await ensure();
       const claimed = await client.query(
-        `INSERT INTO ${t} AS i (key, state, expires_at)
-         VALUES ($1, 'pending', now() + $2::double precision * interval '1 millisecond')
-         ON CONFLICT (key) DO UPDATE SET state = 'pending', expires_at = EXCLUDED.expires_at
+        `INSERT INTO ${t} AS i (key, state, expires_at, owner)
+         VALUES ($1, 'pending', now() + $2::double precision * interval '1 millisecond', $3)
+         ON CONFLICT (key) DO UPDATE SET state = 'pending', expires_at = EXCLUDED.expires_at, owner = EXCLUDED.owner
          WHERE i.expires_at <= now()
          RETURNING 1`,
-        [key, lockMs],
+        [key, lockMs, token],
       );
       if (claimed.rows.length === 1) return 'claimed';
       const found = await client.query(`SELECT state FROM ${t} WHERE key = $1`, [key]);
       return (found.rows[0] as { state: string } | undefined)?.state === 'done' ? 'completed' : 'in_progress';
     },
-    async complete(key, retentionMs) {
+    async complete(key, token, retentionMs) {
       await ensure();
+      // Only our own claim, or a row no one holds any more, becomes done: a claim that took over stays.
       await client.query(
-        `INSERT INTO ${t} AS i (key, state, expires_at)
-         VALUES ($1, 'done', now() + $2::double precision * interval '1 millisecond')
-         ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = EXCLUDED.expires_at`,
-        [key, retentionMs],
+        `INSERT INTO ${t} AS i (key, state, expires_at, owner)
+         VALUES ($1, 'done', now() + $2::double precision * interval '1 millisecond', $3)
+         ON CONFLICT (key) DO UPDATE SET state = 'done', expires_at = EXCLUDED.expires_at, owner = EXCLUDED.owner
+         WHERE i.owner = EXCLUDED.owner OR i.expires_at <= now()`,
+        [key, retentionMs, token],
       );
     },
-    async release(key) {
+    async release(key, token) {
       await ensure();
-      await client.query(`DELETE FROM ${t} WHERE key = $1 AND state = 'pending'`, [key]);
+      await client.query(`DELETE FROM ${t} WHERE key = $1 AND owner = $2 AND state = 'pending'`, [
+        key,
+        token,
+      ]);
     },
     /** Deletes expired rows; claims never depend on it, it only bounds the table. */
     async prune() {
