@@ -100,4 +100,58 @@ describe('delivery end to end: per-endpoint limits', () => {
     expect(new Set(limited.requests.map((r) => r.headers['webhook-id'])).size).toBe(10);
     expect(ep.rateLimit).toBe(5);
   });
+
+  it('holds a rate limit on a slow endpoint with a backlog while an unlimited endpoint is not kept waiting', async () => {
+    const times = new Map<number, number>();
+    // Slow: every response takes 300 ms, so deliveries to it overlap and hold worker slots.
+    const limited = await startReceiver((req) => {
+      times.set(req.index, performance.now());
+      return { status: 200, delayMs: 300 };
+    });
+    const fast = await startReceiver();
+    receivers.push(limited, fast);
+    const limitedEp = await h.endpoint(limited.url, { rateLimit: 5, filterTypes: ['limited.event'] });
+    const fastEp = await h.endpoint(fast.url, { filterTypes: ['fast.event'] });
+    const workers = [h.worker({ concurrency: 4 }), h.worker({ concurrency: 4 })];
+    const send = async (eventType: string) => {
+      await h.store.messages.create({
+        appId: h.app.id,
+        eventType,
+        eventId: null,
+        payload: JSON.stringify({ eventType }),
+        channels: null,
+        tags: null,
+      });
+      for (const w of workers) w.wake();
+    };
+    const backlog = 20;
+    for (let i = 0; i < backlog; i++) await send('limited.event');
+    for (let i = 0; i < 4; i++) await send('fast.event');
+    for (const w of workers) w.start();
+
+    // The fast endpoint's messages, queued behind the whole limited backlog, go out
+    // at once: the limited endpoint has had only a few of its twenty by then.
+    await fast.waitFor(4);
+    expect(limited.requests.length).toBeLessThan(8);
+
+    // New messages for the fast endpoint while the limited backlog is mid-drain
+    // are not queued behind it either.
+    await limited.waitFor(8);
+    for (let i = 0; i < 4; i++) await send('fast.event');
+    await fast.waitFor(8);
+    expect(limited.requests.length).toBeLessThan(14);
+
+    await limited.waitFor(backlog);
+    await h.until(() => h.recorded.length === backlog + 8, 'all recorded');
+    // 5/s with a burst of one: at most 6 start in any second, one more for
+    // scheduling noise, however slowly the endpoint answers.
+    const perSecond = maxInWindow(arrivals(limited.requests, times), 1000);
+    expect(perSecond).toBeLessThanOrEqual(7);
+    expect(perSecond).toBeGreaterThan(1);
+    expect(limited.requests.length).toBe(backlog); // nothing delivered twice
+    expect(new Set(limited.requests.map((r) => r.headers['webhook-id'])).size).toBe(backlog);
+    expect(h.recorded.filter((r) => r.attempt.endpointId === limitedEp.id)).toHaveLength(backlog);
+    expect(h.recorded.filter((r) => r.attempt.endpointId === fastEp.id)).toHaveLength(8);
+    expect(h.recorded.every((r) => r.outcome.kind === 'success')).toBe(true);
+  });
 });
