@@ -26,7 +26,6 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
 import {
-  BENCH_PAYLOAD,
   inParallel,
   measureCeiling,
   now,
