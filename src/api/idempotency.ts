@@ -5,8 +5,11 @@ import type { Store } from '../store/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The scoped idempotency key this request claimed, until its response is recorded. */
-    idempotencyClaim?: { key: string; settled: boolean };
+    /**
+     * The scoped idempotency key this request claimed and the claim's owner
+     * token (so a claim taken over since is left alone), until its response is recorded.
+     */
+    idempotencyClaim?: { key: string; token: string; settled: boolean };
   }
 }
 
@@ -51,7 +54,7 @@ export function registerIdempotency(app: FastifyInstance, store: Store): void {
       if (begun.body === '') return reply.send();
       return reply.type('application/json').send(begun.body);
     }
-    request.idempotencyClaim = { key, settled: false };
+    request.idempotencyClaim = { key, token: begun.token, settled: false };
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -62,11 +65,12 @@ export function registerIdempotency(app: FastifyInstance, store: Store): void {
       if (reply.statusCode < 300) {
         await store.idempotency.complete(
           claim.key,
+          claim.token,
           reply.statusCode,
           typeof payload === 'string' ? payload : '',
         );
       } else {
-        await store.idempotency.release(claim.key);
+        await store.idempotency.release(claim.key, claim.token);
       }
     } catch (err) {
       // The response itself is right; a lost record only means a retry runs again.

@@ -253,7 +253,8 @@ export interface AttemptRepo {
 
 // ---- idempotency keys -----------------------------------------------------------
 export type IdempotencyBegin =
-  | { state: 'new' }
+  /** The caller now owns the claim; `token` identifies it to `complete`/`release`. */
+  | { state: 'new'; token: string }
   | { state: 'in_progress' }
   | { state: 'done'; requestHash: string; statusCode: number; body: string };
 
@@ -269,11 +270,19 @@ export interface IdempotencyRepo {
   /**
    * Claims `key` for a request with this body hash, or reports what happened to it.
    * An in-progress claim older than `lockTimeoutMs` is taken over (`new`).
+   * Each claim gets a fresh random owner token, returned with `new`.
    */
   begin(key: string, requestHash: string, expiresAt: Date, lockTimeoutMs?: number): Promise<IdempotencyBegin>;
-  complete(key: string, statusCode: number, body: string): Promise<void>;
-  /** Forgets a claim whose request failed, so the client can retry. */
-  release(key: string): Promise<void>;
+  /**
+   * Records the response of the claim holding `token`. A no-op if the claim was
+   * taken over since (its lock timed out): the newer claim is left as is.
+   */
+  complete(key: string, token: string, statusCode: number, body: string): Promise<void>;
+  /**
+   * Forgets the unfinished claim holding `token`, whose request failed, so the
+   * client can retry. A no-op if another claim holds the key by now.
+   */
+  release(key: string, token: string): Promise<void>;
 }
 
 // ---- settings -------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type IdempotencyBegin,
   IDEMPOTENCY_LOCK_TIMEOUT_MS,
@@ -16,13 +17,14 @@ interface KeyRow {
  * Claims a key with one upsert: a new key is inserted, an expired one or an
  * abandoned one (unfinished, claimed more than $5 ms ago: its request crashed
  * before complete/release) is taken over, a live one is left alone (no row
- * returned), and then read. Claim age uses the database clock, so API
- * processes with skewed clocks agree on it.
+ * returned), and then read. The claim records its owner token ($6). Claim
+ * age uses the database clock, so API processes with skewed clocks agree on it.
  */
 const CLAIM_KEY = `
-INSERT INTO idempotency_keys AS k (key, request_hash, expires_at, locked_at) VALUES ($1, $2, $3, now())
+INSERT INTO idempotency_keys AS k (key, request_hash, expires_at, locked_at, owner)
+VALUES ($1, $2, $3, now(), $6)
 ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status_code = NULL, body = NULL,
-  expires_at = EXCLUDED.expires_at, locked_at = EXCLUDED.locked_at
+  expires_at = EXCLUDED.expires_at, locked_at = EXCLUDED.locked_at, owner = EXCLUDED.owner
   WHERE k.expires_at <= $4
      OR (k.status_code IS NULL AND k.locked_at < now() - $5::double precision * interval '1 millisecond')
 RETURNING 1`;
@@ -37,8 +39,16 @@ export function postgresIdempotency(db: Db): IdempotencyRepo {
     ): Promise<IdempotencyBegin> {
       // Two tries: a key released between our upsert and our read is free again.
       for (let i = 0; i < 2; i++) {
-        const claimed = await db.query(CLAIM_KEY, [key, requestHash, expiresAt, new Date(), lockTimeoutMs]);
-        if (claimed.length === 1) return { state: 'new' };
+        const token = randomUUID();
+        const claimed = await db.query(CLAIM_KEY, [
+          key,
+          requestHash,
+          expiresAt,
+          new Date(),
+          lockTimeoutMs,
+          token,
+        ]);
+        if (claimed.length === 1) return { state: 'new', token };
         const rows = await db.query<KeyRow>(
           'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1',
           [key],
@@ -50,15 +60,19 @@ export function postgresIdempotency(db: Db): IdempotencyRepo {
       }
       return { state: 'in_progress' };
     },
-    async complete(key, statusCode, body) {
-      await db.query('UPDATE idempotency_keys SET status_code = $2, body = $3 WHERE key = $1', [
-        key,
-        statusCode,
-        body,
-      ]);
+    // Both match the owner: a claim taken over since belongs to another request.
+    // A NULL owner (a row from before the owner column) matches no token.
+    async complete(key, token, statusCode, body) {
+      await db.query(
+        'UPDATE idempotency_keys SET status_code = $3, body = $4 WHERE key = $1 AND owner = $2',
+        [key, token, statusCode, body],
+      );
     },
-    async release(key) {
-      await db.query('DELETE FROM idempotency_keys WHERE key = $1 AND status_code IS NULL', [key]);
+    async release(key, token) {
+      await db.query('DELETE FROM idempotency_keys WHERE key = $1 AND owner = $2 AND status_code IS NULL', [
+        key,
+        token,
+      ]);
     },
   };
 }

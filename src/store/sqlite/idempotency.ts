@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type IdempotencyBegin,
   IDEMPOTENCY_LOCK_TIMEOUT_MS,
@@ -14,7 +15,13 @@ interface KeyRow {
 
 export function sqliteIdempotency(db: Db): IdempotencyRepo {
   const begin = db.transaction(
-    (key: string, hash: string, expiresAt: number, lockTimeoutMs: number): IdempotencyBegin => {
+    (
+      key: string,
+      hash: string,
+      expiresAt: number,
+      lockTimeoutMs: number,
+      token: string,
+    ): IdempotencyBegin => {
       const now = Date.now();
       // An expired key, or an unfinished claim older than the lock timeout (its
       // request crashed before complete/release), is free: drop it and claim anew.
@@ -24,10 +31,10 @@ export function sqliteIdempotency(db: Db): IdempotencyRepo {
       ).run(key, now, now - lockTimeoutMs);
       const inserted = db
         .prepare(
-          'INSERT OR IGNORE INTO idempotency_keys (key, request_hash, expires_at, locked_at) VALUES (?, ?, ?, ?)',
+          'INSERT OR IGNORE INTO idempotency_keys (key, request_hash, expires_at, locked_at, owner) VALUES (?, ?, ?, ?, ?)',
         )
-        .run(key, hash, expiresAt, now).changes;
-      if (inserted === 1) return { state: 'new' };
+        .run(key, hash, expiresAt, now, token).changes;
+      if (inserted === 1) return { state: 'new', token };
       const row = db
         .prepare<[string], KeyRow>(
           'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?',
@@ -39,17 +46,23 @@ export function sqliteIdempotency(db: Db): IdempotencyRepo {
   );
   return {
     async begin(key, requestHash, expiresAt, lockTimeoutMs = IDEMPOTENCY_LOCK_TIMEOUT_MS) {
-      return begin.immediate(key, requestHash, expiresAt.getTime(), lockTimeoutMs);
+      return begin.immediate(key, requestHash, expiresAt.getTime(), lockTimeoutMs, randomUUID());
     },
-    async complete(key, statusCode, body) {
-      db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE key = ?').run(
+    // Both match the owner: a claim taken over since belongs to another request.
+    // A NULL owner (a row from before the owner column) matches no token.
+    async complete(key, token, statusCode, body) {
+      db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE key = ? AND owner = ?').run(
         statusCode,
         body,
         key,
+        token,
       );
     },
-    async release(key) {
-      db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND status_code IS NULL').run(key);
+    async release(key, token) {
+      db.prepare('DELETE FROM idempotency_keys WHERE key = ? AND owner = ? AND status_code IS NULL').run(
+        key,
+        token,
+      );
     },
   };
 }
