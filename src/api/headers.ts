@@ -1,46 +1,24 @@
+import { customHeaderNameProblem, customHeaderValueProblem } from '../core/custom-headers.js';
 import { type Fields, setOwn } from './validate.js';
-
-/**
- * Custom headers an endpoint sends with every delivery. Names must be HTTP
- * tokens and values free of control characters (CR/LF would split headers).
- * Names Hookline sets itself, or that change how the request is framed or
- * routed, are refused so a user cannot break signing or delivery.
- */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const RESERVED = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'user-agent',
-  'connection',
-  'transfer-encoding',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'proxy-connection',
-]);
-const RESERVED_PREFIXES = ['webhook-', 'svix-'];
 
 /** Header values Svix reports as `sensitive` and leaves out of GET /headers. */
 const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
-/** Checks each header of `headers` (read from `key` of `f`), recording issues on `f`. */
+/**
+ * Checks each custom header of `headers` (read from `key` of `f`) against the
+ * rules in core/custom-headers.ts, recording issues on `f`.
+ */
 export function checkHeaders(f: Fields, key: string, headers: Record<string, string> | undefined): void {
   if (headers === undefined) return;
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     const loc = [key, name];
-    if (!TOKEN.test(name) || name.length > 256) f.failAt(loc, 'not a valid HTTP header name');
-    else if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
-      f.failAt(loc, `header ${name} is set by Hookline and cannot be customised`);
-    } else if (seen.has(lower)) f.failAt(loc, `header ${name} is given twice (names are case-insensitive)`);
-    if (!VALUE.test(value) || value.length > 4096) {
-      f.failAt(loc, 'header values must be at most 4096 characters without control characters (CR, LF)');
-    }
+    const nameProblem = customHeaderNameProblem(name);
+    if (nameProblem !== null) f.failAt(loc, nameProblem);
+    else if (seen.has(lower)) f.failAt(loc, `header ${name} is given twice (names are case-insensitive)`);
+    const valueProblem = customHeaderValueProblem(value);
+    if (valueProblem !== null) f.failAt(loc, valueProblem);
     seen.add(lower);
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { customHeaderProblem, customHeaderValueProblem } from '../core/custom-headers.js';
 import { createSigner, type Signer, signatureHeader } from '../core/signing.js';
 import type { EndpointSecret } from '../core/model.js';
 
@@ -7,32 +8,6 @@ export const USER_AGENT = `Hookline/${
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
     .version
 }`;
-
-/**
- * Names custom headers may not set: the signed Standard Webhooks headers and
- * content-type (a receiver must be able to trust them), plus framing and
- * hop-by-hop headers that undici owns (it rejects some of them outright, which
- * would fail every attempt to the endpoint).
- */
-const RESERVED = new Set([
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'content-type',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'expect',
-  'host',
-  'te',
-  'trailer',
-  'proxy-connection',
-]);
-// RFC 9110 token for names; values without CR, LF or NUL (header injection).
-const NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const BAD_VALUE = /[\r\n\0]/;
 
 /** The secrets that sign now: the current one and rotated ones still in their grace period. */
 export function activeSecrets(secrets: readonly EndpointSecret[], now: Date): string[] {
@@ -76,8 +51,13 @@ export function createHeaderBuilder(opts: { signerCacheSize?: number } = {}): He
   return (input, now) => {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT };
     for (const [name, value] of Object.entries(input.customHeaders)) {
+      // Stored headers the API's rules refuse are skipped rather than failing
+      // every attempt. A stored User-Agent still replaces Hookline's default
+      // (headers.test.ts), though the API refuses new ones.
       const lower = name.toLowerCase();
-      if (RESERVED.has(lower) || !NAME.test(name) || BAD_VALUE.test(value)) continue;
+      const problem =
+        lower === 'user-agent' ? customHeaderValueProblem(value) : customHeaderProblem(name, value);
+      if (problem !== null) continue;
       headers[lower] = value;
     }
     const timestamp = Math.floor(now.getTime() / 1000);
