@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
+import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
 import { openStore } from './store/open.js';
@@ -36,40 +37,47 @@ function workerLogging(log: Logger) {
   };
 }
 
-/**
- * The delivery worker of this process, if its role has one. Its HTTP client
- * runs on a thread of its own (delivery/thread.ts), so API requests and
- * outgoing webhooks do not take turns on one event loop; every database write
- * stays on this thread.
- */
-async function startWorker(store: Store, config: Config, logger: Logger): Promise<Worker | null> {
-  if (config.role === 'api') return null;
-  const sender = await startSenderThread(config);
-  const worker = createWorker({
-    store,
-    config,
-    sender,
-    events: workerLogging(logger.child({ component: 'worker' })),
-  });
-  return {
-    start: () => worker.start(),
-    wake: () => worker.wake(),
-    get inFlight() {
-      return worker.inFlight;
-    },
-    // The worker closes only senders it made itself; this one is ours.
-    stop: () => worker.stop().then(() => sender.close()),
-  };
+/** What the embedding process learns while the server runs. */
+export interface ServerHooks {
+  /**
+   * The process can no longer deliver (its sender thread died). `hookline
+   * serve` logs it and stops with a non-zero exit so a supervisor restarts it;
+   * leases make sure nothing is lost meanwhile.
+   */
+  onFatal?: (err: Error) => void;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<Server> {
+export async function startServer(config: Config, logger: Logger, hooks: ServerHooks = {}): Promise<Server> {
   const store = await openStore(config.databaseUrl);
+  let sender: Sender | null = null;
   let worker: Worker | null = null;
+  let http: FastifyInstance | null = null;
+  const shutdown = async () => {
+    // Each step runs even if an earlier one failed: a half-stopped process holds leases.
+    const steps = [() => http?.close(), () => worker?.stop(), () => sender?.close(), () => store.close()];
+    const failures: unknown[] = [];
+    for (const step of steps)
+      await Promise.resolve()
+        .then(step)
+        .catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+  };
   try {
     const apiToken = await resolveApiToken(store, config);
-    worker = await startWorker(store, config, logger);
+    if (config.role !== 'api') {
+      // The worker's HTTP client runs on a thread of its own (delivery/thread.ts),
+      // so API requests and outgoing webhooks do not take turns on one event
+      // loop; every database write stays on this thread.
+      sender = await startSenderThread(config, (err) => hooks.onFatal?.(err));
+      worker = createWorker({
+        store,
+        config,
+        sender,
+        events: workerLogging(logger.child({ component: 'worker' })),
+      });
+    }
     // A worker-only process still answers health probes (and only those).
-    const http: FastifyInstance = await buildApi({
+    http = await buildApi({
       store,
       config: { ...config, apiToken },
       logger: logger.child({ component: 'api' }),
@@ -88,17 +96,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Serve
       store,
       worker,
       stop() {
-        stopping ??= (async () => {
-          await http.close();
-          await worker?.stop();
-          await store.close();
-        })();
+        stopping ??= shutdown();
         return stopping;
       },
     };
   } catch (err) {
-    await worker?.stop();
-    await store.close();
+    await shutdown().catch(() => {});
     throw err;
   }
 }

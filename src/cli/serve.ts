@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
-import { startServer } from '../server.js';
+import { type Server, startServer } from '../server.js';
 import { addConfigOptions, rawFromOptions } from './options.js';
 
 /** `hookline serve`: the API and/or worker until SIGTERM/SIGINT, then a graceful stop. */
@@ -12,7 +12,14 @@ export function registerServe(program: Command): void {
     const raw: RawConfig = { ...rawFromEnv(process.env), ...rawFromOptions(options) };
     const config = loadConfig(raw);
     const logger = pino({ level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] });
-    const server = await startServer(config, logger);
+    let running: Server | undefined;
+    const server = await startServer(config, logger, {
+      onFatal: (err) => {
+        logger.error({ err }, 'delivery stopped working; exiting so a supervisor restarts this process');
+        void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+      },
+    });
+    running = server;
     const tokenSource = config.apiToken ? 'from configuration' : 'stored in the database';
     // The token goes to stdout for the operator, never into the structured log.
     process.stdout.write(

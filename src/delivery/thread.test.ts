@@ -52,4 +52,26 @@ describe('sender thread', () => {
       await sender.close();
     }
   });
+
+  it('when the thread dies, sends fail at once and the owner is told', async () => {
+    receiver = await startReceiver(() => ({ action: 'hang' }));
+    const deaths: Error[] = [];
+    const sender = await startSenderThread(
+      { requestTimeoutMs: 60_000, concurrency: 4, allowPrivateNetworks: true, allowedCidrs: [] },
+      (err) => deaths.push(err),
+    );
+    const inFlight = sender.send({ url: `${receiver.url}/hook`, headers: {}, body: '{}' });
+    await receiver.waitFor(1);
+    await sender.terminate();
+    expect(await inFlight).toMatchObject({
+      statusCode: 0,
+      errorClass: 'other',
+      body: 'sender thread exited',
+    });
+    expect(await sender.send({ url: `${receiver.url}/hook`, headers: {}, body: '{}' })).toMatchObject({
+      errorClass: 'other',
+    });
+    expect(deaths).toHaveLength(1);
+    await sender.close(); // after death: resolves, does not hang
+  });
 });

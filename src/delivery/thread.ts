@@ -40,15 +40,37 @@ function spawnThread(config: SenderThreadConfig): Thread {
  * stay on the main thread, so a single SQLite connection keeps one writer,
  * while the API and the HTTP client no longer share one event loop.
  */
-export async function startSenderThread(config: SenderThreadConfig): Promise<Sender> {
+/** The thread's Sender, plus an abrupt stop (what a crash looks like from outside). */
+export interface SenderThread extends Sender {
+  terminate(): Promise<void>;
+}
+
+const THREAD_EXITED: SendResult = {
+  statusCode: 0,
+  body: 'sender thread exited',
+  durationMs: 0,
+  errorClass: 'other',
+  retryAfter: null,
+};
+
+export async function startSenderThread(
+  config: SenderThreadConfig,
+  /** Called once if the thread dies before close(): the process can no longer deliver. */
+  onDeath: (err: Error) => void = () => {},
+): Promise<SenderThread> {
   const thread = spawnThread(config);
   const waiting = new Map<number, (r: SendResult) => void>();
   let nextId = 0;
   let closing: Promise<void> | null = null;
+  let dead = false;
+  let lastError: Error | null = null;
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
 
   await new Promise<void>((resolve, reject) => {
-    thread.once('error', reject);
+    thread.on('error', (err) => {
+      lastError = err;
+      reject(err);
+    });
     thread.once('exit', (code) => reject(new Error(`sender thread exited with ${code}`)));
     thread.on('message', (m: FromThread) => {
       if (m.type === 'ready') resolve();
@@ -58,22 +80,19 @@ export async function startSenderThread(config: SenderThreadConfig): Promise<Sen
       }
     });
   });
-  // If the thread dies, attempts in flight end as failed transport errors and are retried.
+  // If the thread dies, attempts in flight end as failed transport errors (and
+  // are retried); later sends fail at once instead of waiting forever, and the
+  // owner hears of it, since this process can no longer deliver anything.
   void exited.then(() => {
-    for (const settle of waiting.values()) {
-      settle({
-        statusCode: 0,
-        body: 'sender thread exited',
-        durationMs: 0,
-        errorClass: 'other',
-        retryAfter: null,
-      });
-    }
+    dead = true;
+    for (const settle of waiting.values()) settle(THREAD_EXITED);
     waiting.clear();
+    if (!closing) onDeath(lastError ?? new Error('sender thread exited unexpectedly'));
   });
 
   return {
     send(req) {
+      if (dead) return Promise.resolve(THREAD_EXITED);
       return new Promise<SendResult>((resolve) => {
         const id = nextId++;
         waiting.set(id, resolve);
@@ -82,10 +101,14 @@ export async function startSenderThread(config: SenderThreadConfig): Promise<Sen
     },
     close() {
       closing ??= (async () => {
-        thread.postMessage({ type: 'close' } satisfies ToThread);
+        if (!dead) thread.postMessage({ type: 'close' } satisfies ToThread);
         await exited;
       })();
       return closing;
+    },
+    async terminate() {
+      await thread.terminate();
+      await exited;
     },
   };
 }
