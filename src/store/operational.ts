@@ -11,11 +11,14 @@ import type { AttemptResult } from './store.js';
 export const OPERATIONAL_APP_ID = 'app_0000000000000000000000';
 export const OPERATIONAL_APP_NAME = 'Hookline operational webhooks';
 
-export type OperationalEventType =
-  | 'endpoint.disabled'
-  | 'endpoint.enabled'
-  | 'message.attempt.exhausted'
-  | 'message.attempt.failing';
+/** The event types an operational endpoint can subscribe to. */
+export const OPERATIONAL_EVENT_TYPES = [
+  'endpoint.disabled',
+  'endpoint.enabled',
+  'message.attempt.exhausted',
+  'message.attempt.failing',
+] as const;
+export type OperationalEventType = (typeof OPERATIONAL_EVENT_TYPES)[number];
 
 /** What an event is about, as the backend reads it (uids and event id joined in). */
 export interface EndpointRef {
@@ -142,6 +145,3 @@ export function operationalEventsOf(
   }
   return out;
 }
-
-export const noHealthEvents = (ev: HealthEvents): boolean =>
-  ev.exhausted.length === 0 && ev.failing.length === 0 && ev.disabled.length === 0;

@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { HooklineError, notFound } from '../../core/errors.js';
 import type { Endpoint } from '../../core/model.js';
 import { generateHmacSecret, validateSecret } from '../../core/signing.js';
-import { OPERATIONAL_APP_ID, OPERATIONAL_APP_NAME } from '../../store/operational.js';
+import {
+  OPERATIONAL_APP_ID,
+  OPERATIONAL_APP_NAME,
+  OPERATIONAL_EVENT_TYPES,
+} from '../../store/operational.js';
 import type { Store } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { inputOf, readEndpoint } from '../endpoint-input.js';
@@ -11,14 +15,6 @@ import { listOut, Query } from '../query.js';
 import { targetUrlCheck } from '../target-url.js';
 import { Fields } from '../validate.js';
 import { rotateSecrets } from './endpoint-secret.js';
-
-/** The event types an operational endpoint can subscribe to. */
-export const OPERATIONAL_EVENT_TYPES = [
-  'endpoint.disabled',
-  'endpoint.enabled',
-  'message.attempt.exhausted',
-  'message.attempt.failing',
-] as const;
 
 /** Svix OperationalWebhookEndpointOut. */
 export function operationalEndpointOut(ep: Endpoint) {
