@@ -116,18 +116,3 @@ export function signatureHeader(
   const content = signedContent(msgId, timestampSec, body);
   return signers.map((s) => s.sign(content)).join(' ');
 }
-
-/** For tests and tooling: check that a public key parses. */
-export function isEd25519PublicKey(publicKey: string): boolean {
-  try {
-    const raw = Buffer.from(publicKey.slice(ED25519_PUBLIC_PREFIX.length), 'base64');
-    createPublicKey({
-      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
-      format: 'der',
-      type: 'spki',
-    });
-    return raw.length === 32;
-  } catch {
-    return false;
-  }
-}
