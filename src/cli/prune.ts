@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { DEFAULTS, OPTION_NAMES } from '../config.js';
 import { parseDuration } from '../core/duration.js';
@@ -59,9 +60,15 @@ export function registerPrune(program: Command): void {
       try {
         do {
           const cutoff = new Date(Date.now() - olderThanMs);
-          const deleted = await pruneOlderThan(store, cutoff, { batchSize, pauseMs, signal: stop.signal });
-          process.stdout.write(`pruned ${deleted} messages created before ${cutoff.toISOString()}\n`);
-          if (everyMs !== null) await sleep(everyMs, stop.signal);
+          try {
+            const deleted = await pruneOlderThan(store, cutoff, { batchSize, pauseMs, signal: stop.signal });
+            process.stdout.write(`pruned ${deleted} messages created before ${cutoff.toISOString()}\n`);
+          } catch (err) {
+            // A one-shot run reports the failure; a periodic one outlives a database hiccup.
+            if (everyMs === null) throw err;
+            process.stderr.write(`hookline prune: ${err instanceof Error ? err.message : String(err)}\n`);
+          }
+          if (everyMs !== null) await sleep(everyMs, undefined, { signal: stop.signal }).catch(() => {});
         } while (everyMs !== null && !stop.signal.aborted);
       } finally {
         process.off('SIGTERM', onSignal);
@@ -69,14 +76,4 @@ export function registerPrune(program: Command): void {
         await store.close();
       }
     });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
