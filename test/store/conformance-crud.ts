@@ -121,6 +121,22 @@ export function crudConformance(t: Conformance) {
   });
 
   describe('endpoints', () => {
+    it('refuses an endpoint or message for an application that does not exist with NOT_FOUND', async () => {
+      await expect(store.endpoints.create('app_missing', endpointInput())).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      await expect(
+        store.messages.create({
+          appId: 'app_missing',
+          eventType: 'a',
+          eventId: null,
+          payload: '{}',
+          channels: null,
+          tags: null,
+        }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
     it('round-trips every field, finds by uid, enforces uid uniqueness per app', async () => {
       const app = await newApp();
       const other = await newApp();

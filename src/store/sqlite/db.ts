@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { HooklineError, conflict } from '../../core/errors.js';
+import { HooklineError, conflict, notFound } from '../../core/errors.js';
 
 export type Db = Database.Database;
 
@@ -51,7 +51,14 @@ export function mapSqliteError(err: unknown, what = 'record'): never {
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     throw conflict(`${what} already exists`);
   }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR') {
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw notFound('the record this refers to');
+  if (
+    code?.startsWith('SQLITE_BUSY') ||
+    code === 'SQLITE_CANTOPEN' ||
+    code?.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_READONLY'
+  ) {
     throw new HooklineError('STORE_UNAVAILABLE', `database unavailable: ${code}`, { cause: err });
   }
   throw err;

@@ -1,12 +1,37 @@
+import { HooklineError } from '../../core/errors.js';
 import type { Store } from '../store.js';
 import { sqliteApps } from './apps.js';
 import { sqliteAttempts } from './attempts.js';
-import { migrate, openDatabase } from './db.js';
+import { mapSqliteError, migrate, openDatabase } from './db.js';
 import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
+
+/**
+ * Every repo method reports driver failures with stable codes: a busy or
+ * unwritable database is STORE_UNAVAILABLE (the API's 503, not a 500), a
+ * vanished parent record NOT_FOUND. Methods that map their own errors keep them.
+ */
+function withErrorCodes<T extends object>(repo: T): T {
+  const mapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(repo)) {
+    if (typeof member !== 'function') {
+      mapped[name] = member;
+      continue;
+    }
+    mapped[name] = async (...args: unknown[]) => {
+      try {
+        return await member.apply(repo, args);
+      } catch (err) {
+        if (err instanceof HooklineError) throw err;
+        return mapSqliteError(err);
+      }
+    };
+  }
+  return mapped as T;
+}
 
 /**
  * The embedded store: one better-sqlite3 connection (synchronous, so every
@@ -24,13 +49,13 @@ export function createSqliteStore(path: string): Store {
     async close() {
       if (db.open) db.close();
     },
-    apps: sqliteApps(db),
-    eventTypes: sqliteEventTypes(db),
-    endpoints: sqliteEndpoints(db),
-    messages: sqliteMessages(db),
-    queue: sqliteQueue(db),
-    attempts: sqliteAttempts(db),
-    idempotency: sqliteIdempotency(db),
-    settings: sqliteSettings(db),
+    apps: withErrorCodes(sqliteApps(db)),
+    eventTypes: withErrorCodes(sqliteEventTypes(db)),
+    endpoints: withErrorCodes(sqliteEndpoints(db)),
+    messages: withErrorCodes(sqliteMessages(db)),
+    queue: withErrorCodes(sqliteQueue(db)),
+    attempts: withErrorCodes(sqliteAttempts(db)),
+    idempotency: withErrorCodes(sqliteIdempotency(db)),
+    settings: withErrorCodes(sqliteSettings(db)),
   };
 }
