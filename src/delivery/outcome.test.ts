@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../config.js';
 import { decideOutcome, disableReason, parseRetryAfter } from './outcome.js';
 import type { SendResult } from './sender.js';
 
@@ -12,11 +13,20 @@ const result = (statusCode: number, errorClass: SendResult['errorClass'] = null)
   retryAfter: null,
 });
 const half = () => 0.5; // no jitter
+const { maxRetryAfterMs } = DEFAULTS;
 
 describe('decideOutcome', () => {
   it('treats 2xx, and only 2xx, as success', () => {
     for (const code of [200, 201, 204, 299]) {
-      expect(decideOutcome(result(code), { attemptsMade: 1, trigger: 'scheduled', schedule, now })).toEqual({
+      expect(
+        decideOutcome(result(code), {
+          attemptsMade: 1,
+          trigger: 'scheduled',
+          schedule,
+          now,
+          maxRetryAfterMs,
+        }),
+      ).toEqual({
         kind: 'success',
       });
     }
@@ -27,13 +37,19 @@ describe('decideOutcome', () => {
       [500, 'http'],
       [0, 'timeout'],
     ] as const) {
-      const o = decideOutcome(result(code, cls), { attemptsMade: 1, trigger: 'scheduled', schedule, now });
+      const o = decideOutcome(result(code, cls), {
+        attemptsMade: 1,
+        trigger: 'scheduled',
+        schedule,
+        now,
+        maxRetryAfterMs,
+      });
       expect(o.kind).toBe('retry');
     }
   });
 
   it('retries along the schedule, then fails for good', () => {
-    const ctx = { trigger: 'scheduled' as const, schedule, now, random: half };
+    const ctx = { trigger: 'scheduled' as const, schedule, now, maxRetryAfterMs, random: half };
     expect(decideOutcome(result(500, 'http'), { ...ctx, attemptsMade: 1 })).toEqual({
       kind: 'retry',
       at: new Date(now.getTime() + 1000),
@@ -51,6 +67,7 @@ describe('decideOutcome', () => {
       trigger: 'scheduled',
       schedule,
       now,
+      maxRetryAfterMs,
       random: () => 0,
     });
     const hi = decideOutcome(result(500, 'http'), {
@@ -58,6 +75,7 @@ describe('decideOutcome', () => {
       trigger: 'scheduled',
       schedule,
       now,
+      maxRetryAfterMs,
       random: () => 1,
     });
     expect(lo).toEqual({ kind: 'retry', at: new Date(now.getTime() + 800) });
@@ -66,19 +84,32 @@ describe('decideOutcome', () => {
 
   it('never retries with an empty schedule', () => {
     expect(
-      decideOutcome(result(500, 'http'), { attemptsMade: 1, trigger: 'scheduled', schedule: [], now }),
+      decideOutcome(result(500, 'http'), {
+        attemptsMade: 1,
+        trigger: 'scheduled',
+        schedule: [],
+        now,
+        maxRetryAfterMs,
+      }),
     ).toEqual({ kind: 'fail' });
   });
 
   it('makes a manual attempt one-shot', () => {
-    const ctx = { attemptsMade: 1, trigger: 'manual' as const, schedule, now };
+    const ctx = { attemptsMade: 1, trigger: 'manual' as const, schedule, now, maxRetryAfterMs };
     expect(decideOutcome(result(500, 'http'), ctx)).toEqual({ kind: 'fail' });
     expect(decideOutcome(result(200), ctx)).toEqual({ kind: 'success' });
   });
 });
 
 describe('Retry-After and 410', () => {
-  const ctx = { attemptsMade: 1, trigger: 'scheduled' as const, schedule, now, random: half };
+  const ctx = {
+    attemptsMade: 1,
+    trigger: 'scheduled' as const,
+    schedule,
+    now,
+    maxRetryAfterMs,
+    random: half,
+  };
   const withRetryAfter = (statusCode: number, retryAfter: string): SendResult => ({
     ...result(statusCode, 'http'),
     retryAfter,

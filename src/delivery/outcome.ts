@@ -10,11 +10,9 @@ export interface OutcomeContext {
   schedule: RetrySchedule;
   now: Date;
   random?: () => number;
-  /** Longest Retry-After honoured (default 1 hour). */
-  maxRetryAfterMs?: number;
+  /** Longest Retry-After honoured. */
+  maxRetryAfterMs: number;
 }
-
-const DEFAULT_MAX_RETRY_AFTER_MS = 3_600_000;
 
 export function isSuccess(result: Pick<SendResult, 'statusCode'>): boolean {
   return result.statusCode >= 200 && result.statusCode < 300;
@@ -52,7 +50,7 @@ export function decideOutcome(result: SendResult, ctx: OutcomeContext): AttemptO
   if (result.statusCode === 429 || result.statusCode === 503) {
     const asked = parseRetryAfter(result.retryAfter, ctx.now);
     if (asked !== null) {
-      const wait = Math.min(asked, ctx.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+      const wait = Math.min(asked, ctx.maxRetryAfterMs);
       return { kind: 'retry', at: new Date(ctx.now.getTime() + wait) };
     }
   }

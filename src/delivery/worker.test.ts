@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../config.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store/store.js';
 import type { SendRequest, SendResult, Sender } from './sender.js';
 import { createWorker, type WorkerConfig } from './worker.js';
@@ -11,6 +12,10 @@ const config: WorkerConfig = {
   retrySchedule: [],
   allowPrivateNetworks: false,
   allowedCidrs: [],
+  maxRetryAfterMs: DEFAULTS.maxRetryAfterMs,
+  breakerThreshold: DEFAULTS.breakerThreshold,
+  breakerBackoffMs: DEFAULTS.breakerBackoffMs,
+  autoDisableAfterMs: DEFAULTS.autoDisableAfterMs,
 };
 
 function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): ClaimedDelivery {

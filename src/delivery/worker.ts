@@ -1,4 +1,4 @@
-import { type Config, DEFAULTS } from '../config.js';
+import type { Config } from '../config.js';
 import type { EndpointPolicy } from '../store/policy.js';
 import { DEFAULT_POLICY } from '../store/policy.js';
 import type { AttemptResult, ClaimedDelivery, Store } from '../store/store.js';
@@ -20,8 +20,11 @@ export type WorkerConfig = Pick<
   | 'retrySchedule'
   | 'allowPrivateNetworks'
   | 'allowedCidrs'
-> &
-  Partial<Pick<Config, 'maxRetryAfterMs' | 'breakerThreshold' | 'breakerBackoffMs' | 'autoDisableAfterMs'>>;
+  | 'maxRetryAfterMs'
+  | 'breakerThreshold'
+  | 'breakerBackoffMs'
+  | 'autoDisableAfterMs'
+>;
 
 export interface WorkerOptions {
   /** `watchDue`, when the store has it, wakes the worker on work accepted by other processes. */
@@ -75,11 +78,10 @@ export function createWorker(opts: WorkerOptions): Worker {
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   const policy: EndpointPolicy = {
     ...DEFAULT_POLICY,
-    breakerThreshold: config.breakerThreshold ?? DEFAULT_POLICY.breakerThreshold,
-    breakerBackoffMs: config.breakerBackoffMs ?? DEFAULT_POLICY.breakerBackoffMs,
-    autoDisableAfterMs: config.autoDisableAfterMs ?? DEFAULT_POLICY.autoDisableAfterMs,
+    breakerThreshold: config.breakerThreshold,
+    breakerBackoffMs: config.breakerBackoffMs,
+    autoDisableAfterMs: config.autoDisableAfterMs,
   };
-  const maxRetryAfterMs = config.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
   // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
   const gatedInFlight = new Set<string>();
   // Refill in chunks when busy, so a saturated worker issues one claim per
@@ -229,7 +231,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       schedule: config.retrySchedule,
       now: now(),
       random: opts.random,
-      maxRetryAfterMs,
+      maxRetryAfterMs: config.maxRetryAfterMs,
     });
     const disable = disableReason(response);
     const result: AttemptResult = {

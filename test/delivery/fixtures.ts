@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULTS } from '../../src/config.js';
 import { generateHmacSecret } from '../../src/core/signing.js';
 import type { Application, Attempt, Delivery, Endpoint } from '../../src/core/model.js';
 import type { WorkerEvents } from '../../src/delivery/events.js';
@@ -19,6 +20,10 @@ export const testConfig: WorkerConfig = {
   // Receivers listen on loopback; ssrf.test.ts covers the guard itself.
   allowPrivateNetworks: true,
   allowedCidrs: [],
+  maxRetryAfterMs: DEFAULTS.maxRetryAfterMs,
+  breakerThreshold: DEFAULTS.breakerThreshold,
+  breakerBackoffMs: DEFAULTS.breakerBackoffMs,
+  autoDisableAfterMs: DEFAULTS.autoDisableAfterMs,
 };
 
 export interface Harness {
