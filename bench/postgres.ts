@@ -24,8 +24,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Pool } from 'undici';
 import {
+  apiClient,
   inParallel,
   measureCeiling,
   now,
@@ -112,22 +112,7 @@ async function scenario(receiver: Receiver, workers: number) {
   const u = new URL(benchDb);
   u.searchParams.set('schema', schema);
   const url = u.toString();
-  const client = (base: string) => {
-    const pool = new Pool(base, { connections: 32, pipelining: 1 });
-    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-      const res = await pool.request({
-        method,
-        path,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.body.text();
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
-      return JSON.parse(text) as Record<string, unknown>;
-    };
-    return { call, close: () => pool.close() };
-  };
+  const client = (base: string) => apiClient(base, TOKEN, 32);
   const delivered = async () => (await receiver.ask<{ unique: number }>('count')).unique;
   const waitDelivered = async (n: number) => {
     const deadline = now() + 600_000;

@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
 import {
+  apiClient,
   BENCH_PAYLOAD,
   inParallel,
   measureCeiling,
@@ -69,19 +69,8 @@ async function main() {
       String(CONCURRENCY),
       '--allow-private-networks',
     ]);
-    const api = new Pool(hookline.url, { connections: CLIENTS, pipelining: 1 });
-    const headers = { authorization: `Bearer ${hookline.token}`, 'content-type': 'application/json' };
-    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-      const res = await api.request({
-        method,
-        path,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.body.text();
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
-      return JSON.parse(text) as Record<string, unknown>;
-    };
+    const api = apiClient(hookline.url, hookline.token, CLIENTS);
+    const call = api.call;
     const app = await call('POST', '/api/v1/app', { name: 'bench' });
     const endpoint = await call('POST', `/api/v1/app/${app.id}/endpoint`, {
       url: `http://127.0.0.1:${receiver.port}/`,

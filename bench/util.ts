@@ -144,3 +144,21 @@ export async function measureCeiling(
   await pool.close();
   return perSec;
 }
+
+/** A keep-alive client for Hookline's API: `call` throws on any non-2xx answer. */
+export function apiClient(baseUrl: string, token: string, connections: number) {
+  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const res = await pool.request({
+      method,
+      path,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  return { call, close: () => pool.close() };
+}
