@@ -56,6 +56,14 @@ describe('API errors (raw HTTP)', () => {
     }
     const del = await api.http('DELETE', '/api/v1/app/app_nope');
     expect(del.status).toBe(404);
+    // An id-shaped app id skips the lookup on the accept path; the insert still refuses it.
+    for (const missing of ['app_00000000000000000000000', 'no-such-uid']) {
+      const post = await api.http('POST', `/api/v1/app/${missing}/msg`, {
+        body: { eventType: 'a.b', payload: {} },
+      });
+      expect(post.status, missing).toBe(404);
+      expect(post.json).toEqual({ code: 'not_found', detail: 'application not found' });
+    }
   });
 
   it('404 for unknown routes and methods', async () => {
