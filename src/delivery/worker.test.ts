@@ -175,11 +175,24 @@ describe('worker', () => {
 
   it('sleeps until nextDueAt when that comes before the poll', async () => {
     const q = fakeQueue();
-    q.add(claimed(1), Date.now() + 50);
-    q.nextDue = new Date(Date.now() + 50);
+    // Far enough ahead that a slow machine still sees it in the future; the
+    // 60 s poll interval would time the test out if nextDueAt were ignored.
+    q.add(claimed(1), Date.now() + 500);
+    q.nextDue = new Date(Date.now() + 500);
     const worker = createWorker({ store: q, config, sender: fakeSender().sender });
     worker.start();
     await until(() => q.recorded.length === 1);
+    await worker.stop();
+  });
+
+  it('looks again soon, not at the next poll, when the earliest due time has passed', async () => {
+    const q = fakeQueue();
+    // Not claimable at the first look, due by the time of the recheck.
+    q.add(claimed(1), Date.now() + 100);
+    q.nextDue = new Date(Date.now() - 1000);
+    const worker = createWorker({ store: q, config, sender: fakeSender().sender });
+    worker.start();
+    await until(() => q.recorded.length === 1); // fails at its timeout if the worker waited for the 60 s poll
     await worker.stop();
   });
 

@@ -54,6 +54,8 @@ export interface Worker {
 }
 
 const MAX_CLAIM_BACKOFF_MS = 5000;
+/** How soon an idle worker looks again when the earliest due time has already passed. */
+const PAST_DUE_RECHECK_MS = 250;
 /** How long a wake-up waits for others to share its claim; bounds the latency it adds. */
 const WAKE_COALESCE_MS = 3;
 /** A rate-limited endpoint with a backlog is claimed again after each token, but not more often than this. */
@@ -183,11 +185,12 @@ export function createWorker(opts: WorkerOptions): Worker {
     let ms = config.pollIntervalMs;
     try {
       const due = await store.queue.nextDueAt();
-      // A due time in the past means something is due but was not claimable
-      // (another worker, a policy): polling is the right pace for that.
+      // A due time in the past means something became due after our claim
+      // looked, or is due but not claimable (another worker's, a policy): look
+      // again soon, but not in a tight loop.
       if (due) {
         const until = due.getTime() - now().getTime();
-        if (until > 0) ms = Math.min(until, ms);
+        ms = Math.min(until > 0 ? until : PAST_DUE_RECHECK_MS, ms);
       }
     } catch (error) {
       emit('error', { op: 'nextDueAt', error, retryInMs: ms });
