@@ -14,6 +14,8 @@ interface GateRow {
 
 /** The endpoints the fast claim leaves out; the same expression as the endpoints_gated index. */
 export const GATED = 'breaker_open = 1 OR rate_limit IS NOT NULL OR max_in_flight IS NOT NULL OR ordered = 1';
+/** Whether an endpoint's deliveries are parked (see migration 005): disabled or gated. */
+export const PARKED_OF_ENDPOINT = `(SELECT disabled = 1 OR ${GATED} FROM endpoints WHERE id = ?)`;
 const GATED_E =
   'e.breaker_open = 1 OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered = 1';
 

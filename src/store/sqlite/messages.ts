@@ -5,6 +5,7 @@ import type { Delivery, DeliveryStatus, Message, Trigger } from '../../core/mode
 import type { MessageFilter, MessageRepo } from '../store.js';
 import { type Db, json, mapSqliteError, parseJson, toDate, toDateOrNull } from './db.js';
 import { type EndpointRow, toEndpoint } from './endpoints.js';
+import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
 import { keyset } from './paging.js';
 
@@ -82,15 +83,17 @@ function messageConditions(f: MessageFilter): { sql: string; params: unknown[] }
 export function sqliteMessages(db: Db): MessageRepo {
   const routingRows = db.prepare<
     [string],
-    { id: string; filter_types: string | null; channels: string | null }
-  >('SELECT id, filter_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0');
+    { id: string; filter_types: string | null; channels: string | null; gated: number }
+  >(
+    `SELECT id, filter_types, channels, (${GATED}) AS gated FROM endpoints WHERE app_id = ? AND disabled = 0`,
+  );
   const insertMessage = db.prepare(
     `INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at, parked)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
   );
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointRow = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
@@ -117,7 +120,7 @@ export function sqliteMessages(db: Db): MessageRepo {
         disabled: false,
       };
       if (!endpointAccepts(rules, msg)) continue;
-      insertDelivery.run(newId('dlv', now), msg.appId, msg.id, ep.id, now, now, now);
+      insertDelivery.run(newId('dlv', now), msg.appId, msg.id, ep.id, now, now, now, ep.gated);
       count++;
     }
     return count;

@@ -8,6 +8,7 @@ import {
 } from '../operational.js';
 import type { HealthPlan } from '../policy.js';
 import { type Db, parseJson } from './db.js';
+import { PARKED_OF_ENDPOINT } from './gated.js';
 
 /**
  * Queues operational events as messages of the hidden application, one
@@ -23,8 +24,8 @@ export function sqliteOperational(db: Db) {
      VALUES (?, ?, ?, NULL, ?, NULL, NULL, ?)`,
   );
   const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at, parked)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ${PARKED_OF_ENDPOINT})`,
   );
   const refOf = db.prepare<[string], { app_id: string; app_uid: string | null; uid: string | null }>(
     `SELECT e.app_id, a.uid AS app_uid, e.uid FROM endpoints e JOIN applications a ON a.id = e.app_id
@@ -49,7 +50,16 @@ export function sqliteOperational(db: Db) {
       const msgId = newId('msg', now);
       insertMessage.run(msgId, OPERATIONAL_APP_ID, ev.type, ev.payload, now);
       for (const endpointId of to) {
-        insertDelivery.run(newId('dlv', now), OPERATIONAL_APP_ID, msgId, endpointId, now, now, now);
+        insertDelivery.run(
+          newId('dlv', now),
+          OPERATIONAL_APP_ID,
+          msgId,
+          endpointId,
+          now,
+          now,
+          now,
+          endpointId,
+        );
         queued++;
       }
     }

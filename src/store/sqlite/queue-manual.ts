@@ -2,6 +2,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
+import { PARKED_OF_ENDPOINT } from './gated.js';
 import { type DeliveryRow, toDelivery } from './messages.js';
 
 /** Operator actions on the queue (resend, recover, skip) and the idle worker's wake-up time. */
@@ -26,13 +27,14 @@ export function sqliteQueueManual(
             throw conflict('this message is being sent to this endpoint right now');
           if (existing) {
             db.prepare(
-              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ? WHERE id = ?`,
-            ).run(now, now, existing.id);
+              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?,
+                 parked = ${PARKED_OF_ENDPOINT} WHERE id = ?`,
+            ).run(now, now, endpointId, existing.id);
           } else {
             db.prepare(
-              `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, trigger, created_at, updated_at)
-               VALUES (?, ?, ?, ?, 'pending', 0, ?, 'manual', ?, ?)`,
-            ).run(newId('dlv', now), appId, msgId, endpointId, now, now, now);
+              `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, trigger, created_at, updated_at, parked)
+               VALUES (?, ?, ?, ?, 'pending', 0, ?, 'manual', ?, ?, ${PARKED_OF_ENDPOINT})`,
+            ).run(newId('dlv', now), appId, msgId, endpointId, now, now, now, endpointId);
           }
           return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
         })
@@ -42,11 +44,19 @@ export function sqliteQueueManual(
       const now = Date.now();
       return db
         .prepare(
-          `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?
+          `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?,
+             parked = ${PARKED_OF_ENDPOINT}
            WHERE app_id = ? AND endpoint_id = ? AND status = 'fail' AND created_at >= ? AND created_at < ?`,
         )
-        .run(now, now, appId, endpointId, since.getTime(), until?.getTime() ?? Number.MAX_SAFE_INTEGER)
-        .changes;
+        .run(
+          now,
+          now,
+          endpointId,
+          appId,
+          endpointId,
+          since.getTime(),
+          until?.getTime() ?? Number.MAX_SAFE_INTEGER,
+        ).changes;
     },
     async cancel(appId, msgId, endpointId) {
       return db

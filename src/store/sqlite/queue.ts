@@ -4,7 +4,7 @@ import { DEFAULT_POLICY, type Recorded } from '../policy.js';
 import type { ClaimedDelivery, DeliveryQueue } from '../store.js';
 import { type Db, toDate } from './db.js';
 import { parseSecrets } from './endpoints.js';
-import { GATED, sqliteGatedClaim } from './gated.js';
+import { sqliteGatedClaim } from './gated.js';
 import { sqliteHealth } from './health.js';
 import { sqliteOperational } from './operational.js';
 import { sqliteQueueManual } from './queue-manual.js';
@@ -44,8 +44,7 @@ export function sqliteQueue(db: Db): DeliveryQueue {
     `UPDATE deliveries SET status = 'sending', lease_until = ?, lease_token = ?, updated_at = ?
      WHERE id IN (
        SELECT id FROM deliveries
-       WHERE status = 'pending' AND next_attempt_at <= ?
-         AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1 OR ${GATED})
+       WHERE status = 'pending' AND parked = 0 AND next_attempt_at <= ?
        ORDER BY next_attempt_at LIMIT ?)
      RETURNING id`,
   );
