@@ -3,6 +3,7 @@ import { newId } from '../../core/ids.js';
 import type { Message } from '../../core/model.js';
 import type { MessageRepo } from '../store.js';
 import type { Db } from './db.js';
+import { GATED } from './gated.js';
 import { messageConditions, messageViews } from './message-views.js';
 import type { DueNotifier } from './notify.js';
 import { keyset, Params } from './paging.js';
@@ -12,7 +13,9 @@ import { type MessageRow, toMessage } from './rows.js';
  * Accepting a message is one statement, hence one round trip and one
  * implicit transaction: the message, one delivery per enabled endpoint that
  * routing accepts (the rules of core/filter.ts endpointAccepts, in SQL); then
- * a coalesced NOTIFY (notify.ts) when any delivery was created. Delivery ids come from $10, ids
+ * a coalesced NOTIFY (notify.ts) when any delivery was created. A gated
+ * endpoint's deliveries are stored parked (006_parked_deliveries.sql), its row
+ * read FOR SHARE so that a concurrent change of its gating waits for this. Delivery ids come from $10, ids
  * made here for the usual one or two endpoints, then from hookline_new_id
  * (003_new_id_format.sql, the same format as core/ids.ts, but ~16 us of database CPU
  * each against about a microsecond here).
@@ -24,14 +27,17 @@ WITH m AS (
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ), d AS (
   INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
-    created_at, updated_at)
+    created_at, updated_at, parked)
   SELECT coalesce(($10::text[])[e.n], hookline_new_id('dlv', $9)), $2, $1, e.id, 'pending', 0, $8, $8,
-    'scheduled', $8, $8
+    'scheduled', $8, $8, e.parked
   FROM (
-    SELECT e.id, row_number() OVER () AS n FROM endpoints e
-    WHERE e.app_id = $2 AND NOT e.disabled
-      AND (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR $3 = ANY (e.filter_types))
-      AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce($6::text[], '{}'))
+    SELECT e.id, e.parked, row_number() OVER () AS n FROM (
+      SELECT e.id, (${GATED}) AS parked FROM endpoints e
+      WHERE e.app_id = $2 AND NOT e.disabled
+        AND (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR $3 = ANY (e.filter_types))
+        AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce($6::text[], '{}'))
+      FOR SHARE
+    ) e
   ) e
   RETURNING 1
 )

@@ -7,6 +7,7 @@ import {
   subscribers,
 } from '../operational.js';
 import type { HealthPlan } from '../policy.js';
+import { GATED } from './gated.js';
 
 /** A statement runner inside a transaction (Db.tx's argument). */
 export type Q = <R>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -20,9 +21,13 @@ WITH ev AS (
   SELECT id, $4, event_type, NULL, payload, NULL, NULL, $5 FROM ev
 )
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
-  created_at, updated_at)
-SELECT t.id, $4, t.msg_id, t.endpoint_id, 'pending', 0, $5, $5, 'scheduled', $5, $5
-FROM unnest($6::text[], $7::text[], $8::text[]) AS t(id, msg_id, endpoint_id)`;
+  created_at, updated_at, parked)
+SELECT t.id, $4, t.msg_id, t.endpoint_id, 'pending', 0, $5, $5, 'scheduled', $5, $5, coalesce(g.parked, false)
+FROM unnest($6::text[], $7::text[], $8::text[]) AS t(id, msg_id, endpoint_id)
+LEFT JOIN (
+  -- parked for gated endpoints (006_parked_deliveries.sql); FOR SHARE as in messages.ts
+  SELECT e.id, (${GATED}) AS parked FROM endpoints e WHERE e.id = ANY ($8::text[]) FOR SHARE
+) g ON g.id = t.endpoint_id`;
 
 const REFS = `
 SELECT e.id, e.app_id, a.uid AS app_uid, e.uid FROM endpoints e JOIN applications a ON a.id = e.app_id

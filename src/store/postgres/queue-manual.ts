@@ -2,6 +2,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
+import { GATED } from './gated.js';
 import type { DueNotifier } from './notify.js';
 import { type DeliveryRow, deliveryColumns, toDelivery } from './rows.js';
 
@@ -9,19 +10,22 @@ import { type DeliveryRow, deliveryColumns, toDelivery } from './rows.js';
  * Resend: make one (message, endpoint) delivery due now as a manual attempt,
  * creating it if routing never did. One statement: the existence checks, the
  * upsert. A delivery being sent right now is left alone
- * (CONFLICT). A disabled endpoint's delivery is stored parked (due_at NULL).
+ * (CONFLICT). A disabled endpoint's delivery is stored parked (due_at NULL), a
+ * gated one's with parked set (006_parked_deliveries.sql; the endpoint row read
+ * FOR SHARE, as in messages.ts).
  */
 const RESEND = `
 WITH m AS (SELECT id FROM messages WHERE app_id = $1 AND id = $2),
-e AS (SELECT id, disabled FROM endpoints WHERE app_id = $1 AND id = $3),
+e AS (SELECT e.id, e.disabled, (${GATED}) AS parked FROM endpoints e WHERE e.app_id = $1 AND e.id = $3 FOR SHARE),
 up AS (
   INSERT INTO deliveries AS d (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
-    created_at, updated_at)
+    created_at, updated_at, parked)
   SELECT $4, $1, m.id, e.id, 'pending', 0, $5, CASE WHEN e.disabled THEN NULL ELSE $5::timestamptz END, 'manual',
-    $5, $5
+    $5, $5, e.parked
   FROM m, e
   ON CONFLICT (msg_id, endpoint_id) DO UPDATE
-    SET status = 'pending', next_attempt_at = $5, due_at = EXCLUDED.due_at, trigger = 'manual', updated_at = $5
+    SET status = 'pending', next_attempt_at = $5, due_at = EXCLUDED.due_at, trigger = 'manual', updated_at = $5,
+      parked = EXCLUDED.parked
     WHERE d.status <> 'sending'
   RETURNING d.*
 )
@@ -31,9 +35,11 @@ SELECT (SELECT count(*) FROM m)::int AS has_msg, (SELECT count(*) FROM e)::int A
 FROM (SELECT 1) one LEFT JOIN up ON true`;
 
 const RECOVER = `
-WITH r AS (
+WITH e AS (SELECT e.disabled, (${GATED}) AS parked FROM endpoints e WHERE e.id = $2 FOR SHARE),
+r AS (
   UPDATE deliveries SET status = 'pending', next_attempt_at = $5, trigger = 'manual', updated_at = $5,
-    due_at = CASE WHEN (SELECT disabled FROM endpoints WHERE id = $2) THEN NULL ELSE $5::timestamptz END
+    due_at = CASE WHEN e.disabled THEN NULL ELSE $5::timestamptz END, parked = e.parked
+  FROM e
   WHERE app_id = $1 AND endpoint_id = $2 AND status = 'fail' AND created_at >= $3
     AND ($4::timestamptz IS NULL OR created_at < $4)
   RETURNING 1
@@ -89,8 +95,11 @@ export function queueManual(
     },
     async nextDueAt() {
       // Lease expiries count too: a stalled delivery becomes claimable then.
-      const rows = await db.query<{ due_at: Date }>(
-        'SELECT due_at FROM deliveries WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1',
+      // Both partial indexes: deliveries_due (not parked) and deliveries_parked_due.
+      const rows = await db.query<{ due_at: Date | null }>(
+        `SELECT least(
+           (SELECT min(due_at) FROM deliveries WHERE due_at IS NOT NULL AND NOT parked),
+           (SELECT min(due_at) FROM deliveries WHERE due_at IS NOT NULL AND parked)) AS due_at`,
         [],
         { name: 'queue_next_due' },
       );

@@ -11,9 +11,9 @@ import { parseSecrets, type StoredSecret, stripNul } from './rows.js';
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
- * per renewal round. Gated endpoints (rate limit, in-flight cap, ordered, open
- * breaker) are skipped here, in the endpoint lookup the claim already made,
- * and claimed by gated.ts; batches with failures add a health step (health.ts). Each is a single implicit transaction, so no
+ * per renewal round. Deliveries of gated endpoints (rate limit, in-flight cap,
+ * ordered, open breaker) are parked, outside the due index this claim walks
+ * (006_parked_deliveries.sql), and claimed by gated.ts; batches with failures add a health step (health.ts). Each is a single implicit transaction, so no
  * BEGIN/COMMIT round trips.
  *
  * Claim: the oldest due rows (pending and due, or sending with an expired
@@ -25,7 +25,9 @@ import { parseSecrets, type StoredSecret, stripNul } from './rows.js';
 const CLAIM_DUE = `
 WITH due AS (
   SELECT d.id, d.due_at FROM deliveries d
-  WHERE d.due_at <= $1
+  WHERE d.due_at <= $1 AND NOT d.parked
+    -- parked rows (gated endpoints) are not in deliveries_due at all; the lookup still
+    -- skips disabled endpoints (an expired lease or a recorded retry keeps its due_at)
     AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND (e.disabled OR ${GATED}))
   ORDER BY d.due_at
   LIMIT $2
