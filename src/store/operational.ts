@@ -113,31 +113,16 @@ export function operationalEventsOf(
     const ref = refs.get(endpointId);
     return ref && ref.appId !== OPERATIONAL_APP_ID ? ref : undefined;
   };
-  for (const { result, attemptId } of ev.failing) {
-    const ref = about(result.attempt.endpointId);
-    if (ref)
-      out.push(
-        attemptEvent(
-          'message.attempt.failing',
-          ref,
-          msgEventIds.get(result.attempt.msgId) ?? null,
-          result,
-          attemptId,
-        ),
-      );
-  }
-  for (const { result, attemptId } of ev.exhausted) {
-    const ref = about(result.attempt.endpointId);
-    if (ref)
-      out.push(
-        attemptEvent(
-          'message.attempt.exhausted',
-          ref,
-          msgEventIds.get(result.attempt.msgId) ?? null,
-          result,
-          attemptId,
-        ),
-      );
+  const attempts = [
+    ['message.attempt.failing', ev.failing],
+    ['message.attempt.exhausted', ev.exhausted],
+  ] as const;
+  for (const [type, list] of attempts) {
+    for (const { result, attemptId } of list) {
+      const ref = about(result.attempt.endpointId);
+      const eventId = msgEventIds.get(result.attempt.msgId) ?? null;
+      if (ref) out.push(attemptEvent(type, ref, eventId, result, attemptId));
+    }
   }
   for (const d of ev.disabled) {
     const ref = about(d.endpointId);

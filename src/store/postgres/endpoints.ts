@@ -6,7 +6,8 @@ import type { Db } from './db.js';
 import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
 import { emitOperational, endpointRefs } from './operational.js';
 import { keyset, Params } from './paging.js';
-import { type EndpointRow, storeSecrets, toEndpoint } from './rows.js';
+import { storeSecrets } from '../secrets.js';
+import { type EndpointRow, toEndpoint } from './rows.js';
 
 /** $3..$16 of INSERT and UPDATE, in column order. */
 const columns = (i: EndpointInput) => [

@@ -7,7 +7,8 @@ import { GATED, postgresGatedClaim } from './gated.js';
 import { applyHealth, failingEndpoints, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
-import { parseSecrets, type StoredSecret, stripNul } from './rows.js';
+import { fromStoredSecrets, type StoredSecret } from '../secrets.js';
+import { stripNul } from './rows.js';
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
@@ -130,7 +131,7 @@ const toClaim =
       id: r.endpoint_id,
       url: r.url,
       headers: r.headers,
-      secrets: parseSecrets(r.secrets),
+      secrets: fromStoredSecrets(r.secrets),
       rateLimit: r.rate_limit,
       maxInFlight: r.max_in_flight,
       ordered: r.ordered,

@@ -1,11 +1,5 @@
-import type {
-  Delivery,
-  DeliveryStatus,
-  Endpoint,
-  EndpointSecret,
-  Message,
-  Trigger,
-} from '../../core/model.js';
+import type { Delivery, DeliveryStatus, Endpoint, Message, Trigger } from '../../core/model.js';
+import { fromStoredSecrets, type StoredSecret } from '../secrets.js';
 
 /**
  * Row shapes as pg returns them (timestamptz as Date, json parsed, text[] as
@@ -33,13 +27,6 @@ export interface EndpointRow {
   updated_at: Date;
 }
 
-/** Secrets are stored with epoch-ms expiry so the json column round-trips exactly. */
-export type StoredSecret = { key: string; expiresAt: number | null };
-export const parseSecrets = (stored: StoredSecret[]): EndpointSecret[] =>
-  stored.map((s) => ({ key: s.key, expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt) }));
-export const storeSecrets = (secrets: EndpointSecret[]): string =>
-  JSON.stringify(secrets.map((s) => ({ key: s.key, expiresAt: s.expiresAt?.getTime() ?? null })));
-
 export const toEndpoint = (r: EndpointRow): Endpoint => ({
   id: r.id,
   appId: r.app_id,
@@ -54,7 +41,7 @@ export const toEndpoint = (r: EndpointRow): Endpoint => ({
   channels: r.channels,
   metadata: r.metadata,
   headers: r.headers,
-  secrets: parseSecrets(r.secrets),
+  secrets: fromStoredSecrets(r.secrets),
   maxInFlight: r.max_in_flight,
   ordered: r.ordered,
   createdAt: r.created_at,

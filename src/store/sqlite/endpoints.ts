@@ -1,6 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryStatus, Endpoint, EndpointSecret } from '../../core/model.js';
+import { fromStoredSecrets, type StoredSecret, storeSecrets } from '../secrets.js';
 import type { EndpointInput, EndpointRepo } from '../store.js';
 import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
 import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
@@ -28,14 +29,9 @@ export interface EndpointRow {
   updated_at: number;
 }
 
-type StoredSecret = { key: string; expiresAt: number | null };
+/** The secrets column as JSON text (shared layout: store/secrets.ts). */
 export const parseSecrets = (text: string): EndpointSecret[] =>
-  (JSON.parse(text) as StoredSecret[]).map((s) => ({
-    key: s.key,
-    expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt),
-  }));
-const storeSecrets = (secrets: EndpointSecret[]): string =>
-  JSON.stringify(secrets.map((s) => ({ key: s.key, expiresAt: s.expiresAt?.getTime() ?? null })));
+  fromStoredSecrets(JSON.parse(text) as StoredSecret[]);
 
 export const toEndpoint = (r: EndpointRow): Endpoint => ({
   id: r.id,
