@@ -36,25 +36,22 @@ export function endpointRoutes(app: FastifyInstance, { store, config, wake }: Ap
     return endpointOut((await loadEndpoint(store, request.params)).endpoint);
   });
 
-  app.put<{ Params: EndpointParams }>(path, async (request) => {
-    const { app: application, endpoint } = await loadEndpoint(store, request.params);
-    const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'update', inputOf(endpoint), checkUrl);
-    f.done();
-    const updated = await store.endpoints.update(application.id, endpoint.id, input);
-    wakeIfToggled(endpoint.disabled, updated.disabled);
-    return endpointOut(updated);
-  });
-
-  app.patch<{ Params: EndpointParams }>(path, async (request) => {
-    const { app: application, endpoint } = await loadEndpoint(store, request.params);
-    const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'patch', inputOf(endpoint), checkUrl);
-    f.done();
-    const updated = await store.endpoints.update(application.id, endpoint.id, input);
-    wakeIfToggled(endpoint.disabled, updated.disabled);
-    return endpointOut(updated);
-  });
+  // PUT and PATCH differ only in how readEndpoint treats fields the body leaves out.
+  for (const mode of ['update', 'patch'] as const) {
+    app.route<{ Params: EndpointParams }>({
+      method: mode === 'update' ? 'PUT' : 'PATCH',
+      url: path,
+      handler: async (request) => {
+        const { app: application, endpoint } = await loadEndpoint(store, request.params);
+        const f = Fields.body(request.body);
+        const input = readEndpoint(f, mode, inputOf(endpoint), checkUrl);
+        f.done();
+        const updated = await store.endpoints.update(application.id, endpoint.id, input);
+        wakeIfToggled(endpoint.disabled, updated.disabled);
+        return endpointOut(updated);
+      },
+    });
+  }
 
   app.delete<{ Params: EndpointParams }>(path, async (request, reply) => {
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
