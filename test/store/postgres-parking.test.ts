@@ -1,0 +1,158 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import type { EndpointInput, Store } from '../../src/store/store.js';
+import { attemptResult, endpointInput } from '../helpers/fixtures.js';
+import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
+
+/**
+ * PostgreSQL keeps deliveries of gated endpoints (rate limit, in-flight cap,
+ * ordered, open breaker) out of the due index the plain claim walks
+ * (migration 006): `parked` is set at insert and kept by a trigger on the
+ * endpoint's gating fields. Queue behaviour is covered by the conformance
+ * suite; this checks the bookkeeping, and that parked work is still claimed.
+ */
+const available = await postgresAvailable();
+
+describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
+  let schema: TestSchema;
+  let store: Store;
+  beforeAll(async () => {
+    schema = await createTestSchema('parking');
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+  // A fresh store per test: the gated claim caches "no gated endpoint" for a second.
+  beforeEach(async () => {
+    store = await openStore(schema.url);
+    await schema.sql('TRUNCATE applications, endpoints, messages, deliveries, attempts CASCADE');
+  });
+  afterEach(async () => {
+    await store?.close();
+  });
+
+  const app = () => store.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
+  const send = async (appId: string, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      await store.messages.create({
+        appId,
+        eventType: 'e',
+        eventId: null,
+        payload: '{}',
+        channels: null,
+        tags: null,
+      });
+    }
+  };
+  const parked = async (endpointId: string) =>
+    (
+      await schema.sql<{ parked: boolean }>(
+        'SELECT parked FROM deliveries WHERE endpoint_id = $1 ORDER BY id',
+        [endpointId],
+      )
+    ).map((r) => r.parked);
+  const rows = (endpointId: string) =>
+    schema.sql<{ status: string; parked: boolean }>(
+      'SELECT status, parked FROM deliveries WHERE endpoint_id = $1 ORDER BY id',
+      [endpointId],
+    );
+  const claim = (limit = 100) => store.queue.claimDue({ limit, leaseMs: 60_000 });
+
+  it('stores deliveries of gated endpoints parked and of plain ones not', async () => {
+    const a = await app();
+    const gates: Partial<EndpointInput>[] = [{ rateLimit: 1 }, { maxInFlight: 1 }, { ordered: true }];
+    const gated = await Promise.all(gates.map((g) => store.endpoints.create(a.id, endpointInput(g))));
+    const broken = await store.endpoints.create(a.id, endpointInput());
+    await schema.sql('UPDATE endpoints SET breaker_open = true WHERE id = $1', [broken.id]);
+    const plain = await store.endpoints.create(a.id, endpointInput());
+    await send(a.id, 2);
+
+    for (const e of [...gated, broken]) expect(await parked(e.id)).toEqual([true, true]);
+    expect(await parked(plain.id)).toEqual([false, false]);
+  });
+
+  it('parks open deliveries when the endpoint becomes gated and unparks them after, finished ones untouched', async () => {
+    const a = await app();
+    const ep = await store.endpoints.create(a.id, endpointInput());
+    await send(a.id, 3);
+    const [c1, c2, c3] = await claim();
+    await store.queue.recordAttempts([
+      attemptResult(c1!, { kind: 'success' }),
+      attemptResult(c2!, { kind: 'fail' }),
+    ]);
+    await send(a.id); // pending
+    expect(await rows(ep.id)).toEqual([
+      { status: 'success', parked: false },
+      { status: 'fail', parked: false },
+      { status: 'sending', parked: false },
+      { status: 'pending', parked: false },
+    ]);
+
+    let current = await store.endpoints.update(a.id, ep.id, { ...ep, maxInFlight: 2 });
+    expect(await parked(ep.id)).toEqual([false, false, true, true]);
+    // Another gate instead: still gated, nothing moves.
+    current = await store.endpoints.update(a.id, ep.id, { ...current, maxInFlight: null, rateLimit: 10 });
+    expect(await parked(ep.id)).toEqual([false, false, true, true]);
+
+    // Finished while parked: stays as it was when the gate is lifted.
+    await store.queue.recordAttempts([attemptResult(c3!, { kind: 'success' })]);
+    current = await store.endpoints.update(a.id, ep.id, { ...current, rateLimit: null });
+    expect(await rows(ep.id)).toEqual([
+      { status: 'success', parked: false },
+      { status: 'fail', parked: false },
+      { status: 'success', parked: true },
+      { status: 'pending', parked: false },
+    ]);
+
+    // The breaker has no endpoint API: it is the health code's (or here our) UPDATE.
+    await schema.sql('UPDATE endpoints SET breaker_open = true WHERE id = $1', [ep.id]);
+    expect(await parked(ep.id)).toEqual([false, false, true, true]);
+    await schema.sql('UPDATE endpoints SET breaker_open = false WHERE id = $1', [ep.id]);
+    expect(await parked(ep.id)).toEqual([false, false, true, false]);
+
+    await store.endpoints.update(a.id, ep.id, { ...current, ordered: true });
+    expect(await parked(ep.id)).toEqual([false, false, true, true]);
+  });
+
+  it('claims parked deliveries through the gate, and a parked backlog does not hold up other endpoints', async () => {
+    const busy = await app();
+    const capped = await store.endpoints.create(busy.id, endpointInput({ maxInFlight: 1 }));
+    await send(busy.id, 50); // older than the other endpoint's work
+    const quiet = await app();
+    const plain = await store.endpoints.create(quiet.id, endpointInput());
+    await send(quiet.id);
+
+    const first = await claim(2);
+    expect(first.map((c) => c.endpoint.id).sort()).toEqual([capped.id, plain.id].sort());
+    expect(await claim()).toEqual([]); // the cap is reached, the plain work taken
+
+    // Lifting the cap unparks the backlog and the plain claim takes all of it.
+    await store.endpoints.update(busy.id, capped.id, { ...capped, maxInFlight: null });
+    expect((await parked(capped.id)).every((p) => !p)).toBe(true);
+    const rest = await claim();
+    expect(rest).toHaveLength(49);
+    expect(new Set(rest.map((c) => c.endpoint.id))).toEqual(new Set([capped.id]));
+  });
+
+  it('counts parked deliveries in nextDueAt', async () => {
+    const a = await app();
+    const ep = await store.endpoints.create(a.id, endpointInput({ rateLimit: 1 }));
+    expect(await store.queue.nextDueAt()).toBeNull();
+    await send(a.id);
+    const [row] = await schema.sql<{ due_at: Date; parked: boolean }>(
+      'SELECT due_at, parked FROM deliveries',
+    );
+    expect(row!.parked).toBe(true);
+    expect(await store.queue.nextDueAt()).toEqual(row!.due_at);
+
+    // Leased, it is due again when the lease runs out.
+    const [c] = await claim();
+    expect(c!.endpoint.id).toBe(ep.id);
+    const [leased] = await schema.sql<{ due_at: Date; parked: boolean }>(
+      'SELECT due_at, parked FROM deliveries',
+    );
+    expect(leased!.parked).toBe(true);
+    expect(leased!.due_at.getTime()).toBeGreaterThan(row!.due_at.getTime());
+    expect(await store.queue.nextDueAt()).toEqual(leased!.due_at);
+  });
+});
