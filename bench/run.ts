@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import {
   apiClient,
   BENCH_PAYLOAD,
+  cpuMsOf,
   inParallel,
   measureCeiling,
   memoryOf,
@@ -90,6 +91,7 @@ async function main() {
     });
     await waitFor(async () => (await delivered()) >= WARMUP, 60_000, 'warm-up deliveries');
     await receiver.ask('reset');
+    const cpu0 = cpuMsOf(hookline.pid);
     const t0 = now();
     await inParallel(N, CLIENTS, async (i) => {
       await send(i);
@@ -100,6 +102,8 @@ async function main() {
     await waitFor(async () => (await delivered()) >= N, 300_000, 'throughput deliveries');
     await waitFor(async () => (await recorded()) >= WARMUP + N, 60_000, 'throughput attempts to be recorded');
     const deliveredPerSec = N / ((now() - t0) / 1000);
+    // What each message cost Hookline (all its threads): unlike throughput, barely moved by other load.
+    const cpuUsPerMessage = ((cpuMsOf(hookline.pid) - cpu0) * 1000) / N;
 
     // 3. Latency, open loop at a fixed offered rate.
     await receiver.ask('reset');
@@ -151,6 +155,7 @@ async function main() {
       deliveredPerSec: Math.round(deliveredPerSec),
       ratio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
       acceptedPerSec: Math.round(acceptedPerSec),
+      cpuUsPerMessage: Math.round(cpuUsPerMessage),
       offeredPerSec: RATE,
       p50Ms: Number(percentile(latencies, 50).toFixed(1)),
       p99Ms: Number(percentile(latencies, 99).toFixed(1)),
@@ -172,6 +177,7 @@ async function main() {
       'end to end: deliveries/s': result.deliveredPerSec,
       'ratio to ceiling': result.ratio,
       'API accepted msgs/s': result.acceptedPerSec,
+      'Hookline CPU per message (us)': result.cpuUsPerMessage,
       [`p50 accept->delivery @${RATE}/s (ms)`]: result.p50Ms,
       [`p99 accept->delivery @${RATE}/s (ms)`]: result.p99Ms,
       [`RSS with ${BACKLOG} waiting (MB)`]: result.backlogRssMb,
