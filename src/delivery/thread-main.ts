@@ -1,16 +1,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGuardedSender } from './guarded-sender.js';
-import type { FromThread, SenderThreadConfig, ToThread } from './thread.js';
+import type { SendResult } from './sender.js';
+import { type FromThread, perTurn, type SenderThreadConfig, type ToThread } from './thread.js';
 
 /** Entry point of the sender thread (see thread.ts): a guarded sender behind a message port. */
 const port = parentPort!;
 const sender = createGuardedSender(workerData as SenderThreadConfig);
 const post = (m: FromThread) => port.postMessage(m);
+const answer = perTurn<{ id: number; result: SendResult }>((batch) => post({ type: 'sent', batch }));
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'send') {
-    // send() never throws: failures come back as results with an error class.
-    void sender.send(m.req).then((result) => post({ type: 'sent', id: m.id, result }));
+    for (const { id, req } of m.batch) {
+      // send() never throws: failures come back as results with an error class.
+      void sender.send(req).then((result) => answer({ id, result }));
+    }
   } else {
     void sender.close().finally(() => port.close());
   }
