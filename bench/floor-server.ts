@@ -16,26 +16,96 @@
  */
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { newId } from '../src/core/ids.js';
 import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
 
-const [dbPath = ':memory:', receiverPort = '0', inFlightArg = '64'] = process.argv.slice(2);
+const [database = ':memory:', receiverPort = '0', inFlightArg = '64'] = process.argv.slice(2);
 const MAX_IN_FLIGHT = Number(inFlightArg);
 
-const db = new Database(dbPath);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.exec(`
-  CREATE TABLE messages (id TEXT PRIMARY KEY, event_type TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL);
-  CREATE TABLE deliveries (id TEXT PRIMARY KEY, msg_id TEXT NOT NULL, status TEXT NOT NULL, lease_until INTEGER);
-  CREATE TABLE attempts (id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL, status_code INTEGER NOT NULL,
-    duration_ms INTEGER NOT NULL, created_at INTEGER NOT NULL);
-  CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'sending';`);
-const insertMessage = db.prepare('INSERT INTO messages VALUES (?, ?, ?, ?)');
-const insertDelivery = db.prepare("INSERT INTO deliveries VALUES (?, ?, 'sending', ?)");
-const insertAttempt = db.prepare('INSERT INTO attempts VALUES (?, ?, ?, ?, ?)');
-const finish = db.prepare("UPDATE deliveries SET status = 'success', lease_until = NULL WHERE id = ?");
+/** The two durable writes of the pipeline, each given everything that arrived in one turn. */
+interface FloorStore {
+  accept(items: Accepted[]): Promise<void>;
+  record(items: Result[]): Promise<void>;
+}
+
+function sqliteFloor(path: string): FloorStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE messages (id TEXT PRIMARY KEY, event_type TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE deliveries (id TEXT PRIMARY KEY, msg_id TEXT NOT NULL, status TEXT NOT NULL, lease_until INTEGER);
+    CREATE TABLE attempts (id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL, status_code INTEGER NOT NULL,
+      duration_ms INTEGER NOT NULL, created_at INTEGER NOT NULL);
+    CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'sending';`);
+  const insertMessage = db.prepare('INSERT INTO messages VALUES (?, ?, ?, ?)');
+  const insertDelivery = db.prepare("INSERT INTO deliveries VALUES (?, ?, 'sending', ?)");
+  const insertAttempt = db.prepare('INSERT INTO attempts VALUES (?, ?, ?, ?, ?)');
+  const finish = db.prepare("UPDATE deliveries SET status = 'success', lease_until = NULL WHERE id = ?");
+  const accept = db.transaction((items: Accepted[]) => {
+    const now = Date.now();
+    for (const m of items) {
+      insertMessage.run(m.msgId, m.eventType, m.payload, now);
+      insertDelivery.run(m.deliveryId, m.msgId, now + 30_000);
+    }
+  });
+  const record = db.transaction((items: Result[]) => {
+    const now = Date.now();
+    for (const r of items) {
+      insertAttempt.run(newId('atmpt', now), r.deliveryId, r.statusCode, r.durationMs, now);
+      finish.run(r.deliveryId);
+    }
+  });
+  return { accept: async (items) => accept(items), record: async (items) => record(items) };
+}
+
+/** Each write is one multi-row statement (one round trip, one implicit transaction) on a small pool. */
+async function postgresFloor(url: string): Promise<FloorStore> {
+  const schema = `hookline_floor_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema};
+    CREATE TABLE messages (id text PRIMARY KEY, event_type text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL);
+    CREATE TABLE deliveries (id text PRIMARY KEY, msg_id text NOT NULL, status text NOT NULL, lease_until timestamptz);
+    CREATE TABLE attempts (id text PRIMARY KEY, delivery_id text NOT NULL, status_code int NOT NULL,
+      duration_ms int NOT NULL, created_at timestamptz NOT NULL);
+    CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'sending';`);
+  process.on('exit', () => void admin.query(`DROP SCHEMA ${schema} CASCADE`));
+  const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
+  return {
+    async accept(items) {
+      await pool.query({
+        name: 'accept',
+        text: `WITH m AS (INSERT INTO messages SELECT * FROM unnest($1::text[], $2::text[], $3::text[]), now())
+               INSERT INTO deliveries SELECT d, m, 'sending', now() + interval '30 s' FROM unnest($4::text[], $1::text[]) AS x(d, m)`,
+        values: [
+          items.map((m) => m.msgId),
+          items.map((m) => m.eventType),
+          items.map((m) => m.payload),
+          items.map((m) => m.deliveryId),
+        ],
+      });
+    },
+    async record(items) {
+      const now = Date.now();
+      await pool.query({
+        name: 'record',
+        text: `WITH a AS (INSERT INTO attempts SELECT i, d, s, ms, now() FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS x(i, d, s, ms))
+               UPDATE deliveries SET status = 'success', lease_until = NULL WHERE id = ANY ($2)`,
+        values: [
+          items.map(() => newId('atmpt', now)),
+          items.map((r) => r.deliveryId),
+          items.map((r) => r.statusCode),
+          items.map((r) => Math.round(r.durationMs)),
+        ],
+      });
+    },
+  };
+}
+
+const store = database.startsWith('postgres') ? await postgresFloor(database) : sqliteFloor(database);
 
 interface Accepted {
   msgId: string;
@@ -50,48 +120,38 @@ interface Result {
   durationMs: number;
 }
 
-/** Everything that arrives in one event-loop turn shares one transaction (group commit). */
-function batcher<T>(write: (items: T[]) => void, after: (items: T[]) => void) {
+/**
+ * Everything that arrives in one event-loop turn shares one write (group
+ * commit); while a write is in flight (PostgreSQL), the next batch collects.
+ */
+function batcher<T>(write: (items: T[]) => Promise<void>, after: (items: T[]) => void) {
   let batch: T[] = [];
+  let writing = false;
+  const flush = () => {
+    if (writing || batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    writing = true;
+    void write(items).then(() => {
+      writing = false;
+      after(items);
+      flush();
+    });
+  };
   return (item: T) => {
-    if (batch.length === 0) {
-      setImmediate(() => {
-        const items = batch;
-        batch = [];
-        write(items);
-        after(items);
-      });
-    }
+    if (batch.length === 0) setImmediate(flush);
     batch.push(item);
   };
 }
 
-const accept = batcher<Accepted>(
-  db.transaction((items: Accepted[]) => {
-    const now = Date.now();
-    for (const m of items) {
-      insertMessage.run(m.msgId, m.eventType, m.payload, now);
-      insertDelivery.run(m.deliveryId, m.msgId, now + 30_000);
-    }
-  }),
-  (items) => {
-    for (const m of items) {
-      m.answer(202, JSON.stringify({ id: m.msgId, eventType: m.eventType }));
-      queue.push(m);
-    }
-    pump();
-  },
-);
-const record = batcher<Result>(
-  db.transaction((items: Result[]) => {
-    const now = Date.now();
-    for (const r of items) {
-      insertAttempt.run(newId('atmpt', now), r.deliveryId, r.statusCode, r.durationMs, now);
-      finish.run(r.deliveryId);
-    }
-  }),
-  () => {},
-);
+const accept = batcher<Accepted>(store.accept, (items) => {
+  for (const m of items) {
+    m.answer(202, JSON.stringify({ id: m.msgId, eventType: m.eventType }));
+    queue.push(m);
+  }
+  pump();
+});
+const record = batcher<Result>(store.record, () => {});
 
 const receiver = new Pool(`http://127.0.0.1:${receiverPort}`, { connections: MAX_IN_FLIGHT, pipelining: 1 });
 const signers = [createSigner(generateHmacSecret())];

@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3000' },
     clients: { type: 'string', default: '64' },
     concurrency: { type: 'string', default: '64' },
+    /** postgres://... runs the floor on PostgreSQL (in a scratch schema) instead of a SQLite file. */
+    database: { type: 'string' },
   },
 });
 const N = Number(args.messages);
@@ -42,7 +44,7 @@ async function main() {
     await receiver.ask('reset');
     child = fork(
       new URL('./floor-server.ts', import.meta.url),
-      [join(dir, 'floor.db'), String(receiver.port), args.concurrency],
+      [args.database ?? join(dir, 'floor.db'), String(receiver.port), args.concurrency],
       { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
     const port = await new Promise<number>((resolve) =>
