@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../src/core/model.js';
+import type { Endpoint, Message } from '../../src/core/model.js';
 import type { Store } from '../../src/store/store.js';
 import { endpointInput } from '../helpers/fixtures.js';
 import type { Conformance } from './conformance.js';
@@ -210,6 +210,62 @@ export function crudConformance(t: Conformance) {
       await expect(send(app.id, 'x', { eventId: 'evt-1' })).rejects.toMatchObject({ code: 'CONFLICT' });
       const other = await newApp();
       await expect(send(other.id, 'x', { eventId: 'evt-1' })).resolves.toBeTruthy();
+    });
+
+    it('concurrent accepts (written together) each get their own routing and stored fields', async () => {
+      const app = await newApp();
+      const other = await newApp();
+      const all = await store.endpoints.create(app.id, endpointInput());
+      const onlyA = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['a'] }));
+      const eu = await store.endpoints.create(app.id, endpointInput({ channels: ['eu'] }));
+      await store.endpoints.create(other.id, endpointInput());
+      // More endpoints than a message has pre-made delivery ids, and awkward channel and tag text.
+      const channels = ['eu', 'quote"d', 'back\\slash', 'comma,{brace}'];
+      const inputs = Array.from({ length: 60 }, (_, i) => ({
+        appId: i % 5 === 4 ? other.id : app.id,
+        eventType: i % 2 ? 'a' : 'b',
+        eventId: i % 3 === 0 ? `evt-${i}` : null,
+        payload: JSON.stringify({ i, text: 'ünïcødé \u2028' }),
+        channels: i % 4 === 0 ? channels : i % 4 === 1 ? [] : null,
+        tags: i % 2 ? ['t"1', 'x'] : null,
+      }));
+      const created = await Promise.all(inputs.map((input) => store.messages.create(input)));
+
+      for (const [i, { message, deliveries }] of created.entries()) {
+        const input = inputs[i]!;
+        const routed = 1 + (input.eventType === 'a' ? 1 : 0) + (input.channels?.includes('eu') ? 1 : 0);
+        expect(deliveries, `message ${i}`).toBe(input.appId === other.id ? 1 : routed);
+        const stored = await store.messages.get(input.appId, message.id);
+        expect(stored, `message ${i}`).toEqual({ ...input, id: message.id, createdAt: message.createdAt });
+      }
+      const claims = await store.queue.claimDue({ limit: 500, leaseMs: 60_000 });
+      expect(claims.length).toBe(created.reduce((n, c) => n + c.deliveries, 0));
+      expect(new Set(claims.map((c) => c.deliveryId)).size).toBe(claims.length);
+      const count = (id: Endpoint['id']) => claims.filter((c) => c.endpoint.id === id).length;
+      const ofApp = inputs.filter((m) => m.appId === app.id);
+      expect(count(all.id)).toBe(ofApp.length);
+      expect(count(onlyA.id)).toBe(ofApp.filter((m) => m.eventType === 'a').length);
+      expect(count(eu.id)).toBe(ofApp.filter((m) => m.channels?.includes('eu')).length);
+    });
+
+    it('a refused accept among concurrent ones fails alone', async () => {
+      const app = await newApp();
+      await store.endpoints.create(app.id, endpointInput());
+      await send(app.id, 'a', { eventId: 'taken' });
+      const settled = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => send(app.id, 'a', { eventId: i === 7 ? 'taken' : `e${i}` })),
+      );
+      expect(settled[7]).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+      for (const [i, s] of settled.entries()) {
+        if (i === 7) continue;
+        expect(s.status, `message ${i}`).toBe('fulfilled');
+        const { message, deliveries } = (
+          s as PromiseFulfilledResult<{ message: Message; deliveries: number }>
+        ).value;
+        expect(deliveries).toBe(1);
+        expect(await store.messages.get(app.id, message.id)).toMatchObject({ eventId: `e${i}` });
+      }
+      expect(await store.queue.claimDue({ limit: 100, leaseMs: 60_000 })).toHaveLength(20);
     });
 
     it('lists newest first with filters and keyset pages', async () => {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { type GroupWriteOptions, groupWrite } from './group-write.js';
+
+/** A recording writer: batches it was given, writes one at a time, and a gate to hold writes open. */
+function harness(overrides: Partial<GroupWriteOptions<string, string>> = {}) {
+  const batches: string[][] = [];
+  const singles: string[] = [];
+  let open = 0;
+  let maxOpen = 0;
+  const hold = async () => {
+    open++;
+    maxOpen = Math.max(maxOpen, open);
+    await new Promise((r) => setImmediate(r));
+    open--;
+  };
+  const write = groupWrite<string, string>({
+    async writeMany(items) {
+      batches.push(items);
+      await hold();
+      if (items.includes('bad')) throw new Error('refused');
+      return items.map((i) => `ok:${i}`);
+    },
+    async writeOne(item) {
+      singles.push(item);
+      await hold();
+      if (item === 'bad') throw new Error(`refused ${item}`);
+      return `one:${item}`;
+    },
+    parallel: 2,
+    maxItems: 10,
+    maxBytes: 1000,
+    sizeOf: (i) => i.length,
+    refused: (e) => (e as Error).message.startsWith('refused'),
+    ...overrides,
+  });
+  return { write, batches, singles, maxOpen: () => maxOpen };
+}
+
+describe('groupWrite', () => {
+  it('writes a lone call by itself, and calls of one turn together in input order', async () => {
+    const h = harness();
+    expect(await h.write('a')).toBe('one:a');
+    const items = ['b', 'c', 'd'];
+    expect(await Promise.all(items.map(h.write))).toEqual(['ok:b', 'ok:c', 'ok:d']);
+    expect(h.singles).toEqual(['a']);
+    expect(h.batches).toEqual([['b', 'c', 'd']]);
+  });
+
+  it('keeps at most `parallel` writes open and bounds each batch by items and bytes', async () => {
+    const h = harness({ maxItems: 4, maxBytes: 6, sizeOf: (i) => (i.startsWith('big') ? 5 : 1) });
+    const items = ['a', 'b', 'c', 'd', 'e', 'big1', 'f', 'g', 'big2', 'h'];
+    const out = await Promise.all(items.map(h.write));
+    expect(out.every((o, i) => o.endsWith(`:${items[i]}`))).toBe(true);
+    expect(h.maxOpen()).toBeLessThanOrEqual(2);
+    const written = [...h.batches, ...h.singles.map((s) => [s])];
+    expect(written.flat().sort()).toEqual([...items].sort());
+    for (const b of h.batches) {
+      expect(b.length).toBeLessThanOrEqual(4);
+      const bytes = b.reduce((n, i) => n + (i.startsWith('big') ? 5 : 1), 0);
+      expect(bytes <= 6 || b.length === 1).toBe(true);
+    }
+  });
+
+  it('retries a refused batch one call at a time, so only the bad call fails', async () => {
+    const h = harness();
+    const settled = await Promise.allSettled(['a', 'bad', 'c'].map(h.write));
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 'one:a' },
+      { status: 'rejected', reason: new Error('refused bad') },
+      { status: 'fulfilled', value: 'one:c' },
+    ]);
+  });
+
+  it('does not retry a batch whose fate is unknown: every call gets the error', async () => {
+    const lost = new Error('connection terminated');
+    const h = harness({
+      writeMany: async () => {
+        throw lost;
+      },
+    });
+    const settled = await Promise.allSettled(['a', 'b'].map(h.write));
+    expect(settled).toEqual([
+      { status: 'rejected', reason: lost },
+      { status: 'rejected', reason: lost },
+    ]);
+    expect(h.singles).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Group commit for PostgreSQL: calls that arrive while earlier writes are in
+ * flight (and those of the same event-loop turn) are written together by one
+ * `writeMany`, one statement and one round trip for the lot, with at most
+ * `parallel` such writes at a time. Under load the per-statement cost (a round
+ * trip, parse/bind/execute, a commit and its WAL flush) is shared by the whole
+ * batch; at a low rate a call goes out alone on the next turn, as before.
+ *
+ * A batch the database refused (one row's constraint error fails the whole
+ * statement, and nothing of it is stored) is written again one call at a time
+ * with `writeOne`, so each caller gets its own answer and nobody else's error.
+ * A batch whose fate is unknown (the connection died) is not retried: every
+ * caller gets that error, as a lone call would.
+ */
+export interface GroupWriteOptions<I, O> {
+  writeMany(items: I[]): Promise<O[]>;
+  writeOne(item: I): Promise<O>;
+  /** Batches in flight at once (each holds one pooled connection). */
+  parallel: number;
+  /** Cap on one batch: items... */
+  maxItems: number;
+  /** ...and their summed `sizeOf` (bytes sent in one statement). */
+  maxBytes: number;
+  sizeOf(item: I): number;
+  /** Whether a failed `writeMany` certainly stored nothing, so retrying one by one is safe. */
+  refused(error: unknown): boolean;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve(o: O): void;
+  reject(e: unknown): void;
+}
+
+export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Promise<O> {
+  const queue: Waiting<I, O>[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  const take = (): Waiting<I, O>[] => {
+    let bytes = 0;
+    let n = 0;
+    while (n < queue.length && n < opts.maxItems) {
+      bytes += opts.sizeOf(queue[n]!.item);
+      if (n > 0 && bytes > opts.maxBytes) break;
+      n++;
+    }
+    return queue.splice(0, n);
+  };
+
+  const write = async (batch: Waiting<I, O>[]): Promise<void> => {
+    if (batch.length === 1) {
+      const [w] = batch as [Waiting<I, O>];
+      await opts.writeOne(w.item).then(w.resolve, w.reject);
+      return;
+    }
+    let results: O[];
+    try {
+      results = await opts.writeMany(batch.map((w) => w.item));
+    } catch (error) {
+      if (!opts.refused(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((w) => opts.writeOne(w.item).then(w.resolve, w.reject)));
+      return;
+    }
+    for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+  };
+
+  const flush = (): void => {
+    scheduled = false;
+    while (inFlight < opts.parallel && queue.length > 0) {
+      inFlight++;
+      void write(take()).finally(() => {
+        inFlight--;
+        flush();
+      });
+    }
+  };
+
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (!scheduled && inFlight < opts.parallel) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+}
