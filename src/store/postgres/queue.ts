@@ -18,7 +18,7 @@ import { stripNul } from './rows.js';
  * add a health step (health.ts). Each is a single implicit transaction, so no
  * BEGIN/COMMIT round trips.
  *
- * Claim and record are deliberately not prepared (no statement name): a
+ * Claim, record and renew are deliberately not prepared (no statement name): a
  * prepared statement soon runs a cached generic plan, and one made while the
  * queue was small (a new deployment, a burst) went on joining by sequential
  * scans of deliveries and messages, 8-22 ms per batch of 16, until the next
@@ -192,11 +192,11 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
     },
     async renewLeases(claims, leaseMs) {
       if (claims.length === 0) return [];
-      const rows = await db.query<{ id: string }>(
-        RENEW_LEASES,
-        [claims.map((c) => c.deliveryId), claims.map((c) => c.leaseToken), new Date(Date.now() + leaseMs)],
-        { name: 'queue_renew' },
-      );
+      const rows = await db.query<{ id: string }>(RENEW_LEASES, [
+        claims.map((c) => c.deliveryId),
+        claims.map((c) => c.leaseToken),
+        new Date(Date.now() + leaseMs),
+      ]);
       const kept = new Set(rows.map((r) => r.id));
       return claims.filter((c) => !kept.has(c.deliveryId)).map((c) => c.deliveryId);
     },
