@@ -19,7 +19,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { newId } from '../src/core/ids.js';
-import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
+import { createSigner, generateHmacSecret } from '../src/core/signing.js';
+import { signedPost } from './util.js';
 
 const [database = ':memory:', receiverPort = '0', inFlightArg = '64'] = process.argv.slice(2);
 const MAX_IN_FLIGHT = Number(inFlightArg);
@@ -171,18 +172,7 @@ function pump(): void {
 
 async function send(m: Accepted): Promise<void> {
   const started = performance.now();
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await receiver.request({
-    method: 'POST',
-    path: '/',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': m.msgId,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': signatureHeader(signers, m.msgId, ts, m.payload),
-    },
-    body: m.payload,
-  });
+  const res = await signedPost(receiver, signers, m.msgId, m.payload);
   await res.body.dump();
   record({ deliveryId: m.deliveryId, statusCode: res.statusCode, durationMs: performance.now() - started });
 }

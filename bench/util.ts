@@ -1,7 +1,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { createSigner, generateHmacSecret, signatureHeader } from '../src/core/signing.js';
+import { createSigner, generateHmacSecret, type Signer, signatureHeader } from '../src/core/signing.js';
 
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +118,22 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   }
 }
 
+/** One webhook POST as Hookline sends it: Standard Webhooks headers, signed now. */
+export function signedPost(pool: Pool, signers: Signer[], id: string, body: string) {
+  const ts = Math.floor(Date.now() / 1000);
+  return pool.request({
+    method: 'POST',
+    path: '/',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signatureHeader(signers, id, ts, body),
+    },
+    body,
+  });
+}
+
 /**
  * The ceiling: raw signed POSTs from a keep-alive undici pool straight to the
  * receiver, `clients` at a time, after a warm-up (JIT, connections) like the
@@ -128,21 +144,9 @@ export async function measureCeiling(
   opts: { requests: number; warmup: number; clients: number },
 ): Promise<number> {
   const pool = new Pool(`http://127.0.0.1:${receiver.port}`, { connections: opts.clients, pipelining: 1 });
-  const signer = [createSigner(generateHmacSecret())];
+  const signers = [createSigner(generateHmacSecret())];
   const post = async (i: number) => {
-    const id = `msg_ceiling_${i}`;
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await pool.request({
-      method: 'POST',
-      path: '/',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': signatureHeader(signer, id, ts, BENCH_PAYLOAD),
-      },
-      body: BENCH_PAYLOAD,
-    });
+    const res = await signedPost(pool, signers, `msg_ceiling_${i}`, BENCH_PAYLOAD);
     await res.body.dump();
   };
   await inParallel(opts.warmup, opts.clients, post);
