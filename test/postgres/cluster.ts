@@ -178,3 +178,18 @@ export async function deliveryStatusCounts(store: Store, appId: string): Promise
   const ep = (await store.endpoints.list(appId, { limit: 1 })).items[0]!;
   return store.endpoints.stats(appId, ep.id);
 }
+
+/**
+ * Waits until `count` deliveries are recorded as successful. Arriving is not
+ * enough after a SIGKILL: what the dead worker sent but never recorded stays
+ * leased until the lease runs out, then another worker sends and records it.
+ */
+export async function waitForSuccess(store: Store, appId: string, count: number, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await deliveryStatusCounts(store, appId);
+    if ((counts.success ?? 0) >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${JSON.stringify(counts)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -16,6 +16,7 @@ import {
   setUpEndpoint,
   spawnHookline,
   stopAll,
+  waitForSuccess,
 } from './cluster.js';
 
 /**
@@ -111,6 +112,7 @@ describe.skipIf(!available || !command)('a PostgreSQL restart mid-run', () => {
     expect(await startedAt()).toBeGreaterThan(before); // it really restarted
     await producing;
     await log.waitForUnique(MESSAGES);
+    await waitForSuccess(store, appId, MESSAGES);
     await stopAll(procs);
 
     console.info(`[restart test] answers seen: ${JSON.stringify(Object.fromEntries(statuses))}`);

@@ -11,6 +11,7 @@ import {
   setUpEndpoint,
   spawnHookline,
   stopAll,
+  waitForSuccess,
 } from './cluster.js';
 
 /**
@@ -94,6 +95,7 @@ describe.skipIf(!available)('worker processes on one PostgreSQL database', () =>
     }
     await producing;
     await log.waitForUnique(MESSAGES);
+    await waitForSuccess(store, appId, MESSAGES);
     await stopAll(procs);
     expect(kills).toBe(3);
     expect(log.unique).toBe(MESSAGES);
