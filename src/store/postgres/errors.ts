@@ -33,6 +33,27 @@ export function isUnavailable(err: unknown): boolean {
   return typeof e?.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message);
 }
 
+/** Failures after which the server has certainly not committed the statement, although they read as "unavailable". */
+const ROLLED_BACK_CODES = new Set([
+  '40P01', // deadlock_detected: the server aborted the transaction
+  '40001', // serialization_failure: likewise
+  '53300', // too_many_connections: the statement never ran
+  '57P03', // cannot_connect_now: likewise
+  'ECONNREFUSED', // no connection, so no statement
+]);
+
+/**
+ * Whether a failed statement certainly stored nothing, so running its work
+ * again cannot store it twice: the server refused it (a constraint, a bad
+ * value, a deadlock) or it never reached the server. A connection lost while
+ * the statement ran is not: it may have committed without our hearing it.
+ */
+export function rolledBack(err: unknown): boolean {
+  const original = err instanceof HooklineError && err.cause !== undefined ? err.cause : err;
+  const code = (original as { code?: unknown } | null)?.code;
+  return !isUnavailable(original) || (typeof code === 'string' && ROLLED_BACK_CODES.has(code));
+}
+
 /**
  * Maps a pg failure to a stable code: connection loss becomes
  * STORE_UNAVAILABLE (the API answers 503), unique violations CONFLICT with

@@ -28,7 +28,7 @@ function harness(overrides: Partial<GroupWriteOptions<string, string>> = {}) {
     },
     parallel: 2,
     maxItems: 10,
-    maxBytes: 1000,
+    maxSize: 1000,
     sizeOf: (i) => i.length,
     refused: (e) => (e as Error).message.startsWith('refused'),
     ...overrides,
@@ -47,7 +47,7 @@ describe('groupWrite', () => {
   });
 
   it('keeps at most `parallel` writes open and bounds each batch by items and bytes', async () => {
-    const h = harness({ maxItems: 4, maxBytes: 6, sizeOf: (i) => (i.startsWith('big') ? 5 : 1) });
+    const h = harness({ maxItems: 4, maxSize: 6, sizeOf: (i) => (i.startsWith('big') ? 5 : 1) });
     const items = ['a', 'b', 'c', 'd', 'e', 'big1', 'f', 'g', 'big2', 'h'];
     const out = await Promise.all(items.map(h.write));
     expect(out.every((o, i) => o.endsWith(`:${items[i]}`))).toBe(true);
@@ -69,6 +69,8 @@ describe('groupWrite', () => {
       { status: 'rejected', reason: new Error('refused bad') },
       { status: 'fulfilled', value: 'one:c' },
     ]);
+    // Redone in sequence, not all at once: a refused batch of 200 must not flood the pool.
+    expect(h.maxOpen()).toBe(1);
   });
 
   it('does not retry a batch whose fate is unknown: every call gets the error', async () => {

@@ -19,8 +19,8 @@ export interface GroupWriteOptions<I, O> {
   parallel: number;
   /** Cap on one batch: items... */
   maxItems: number;
-  /** ...and their summed `sizeOf` (bytes sent in one statement). */
-  maxBytes: number;
+  /** ...and their summed `sizeOf` (what one statement carries); a single larger item goes alone. */
+  maxSize: number;
   sizeOf(item: I): number;
   /** Whether a failed `writeMany` certainly stored nothing, so retrying one by one is safe. */
   refused(error: unknown): boolean;
@@ -38,11 +38,11 @@ export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Pr
   let scheduled = false;
 
   const take = (): Waiting<I, O>[] => {
-    let bytes = 0;
+    let size = 0;
     let n = 0;
     while (n < queue.length && n < opts.maxItems) {
-      bytes += opts.sizeOf(queue[n]!.item);
-      if (n > 0 && bytes > opts.maxBytes) break;
+      size += opts.sizeOf(queue[n]!.item);
+      if (n > 0 && size > opts.maxSize) break;
       n++;
     }
     return queue.splice(0, n);
@@ -62,7 +62,8 @@ export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Pr
         for (const w of batch) w.reject(error);
         return;
       }
-      await Promise.all(batch.map((w) => opts.writeOne(w.item).then(w.resolve, w.reject)));
+      // One at a time: a refused batch of 200 must not flood the connection pool.
+      for (const w of batch) await opts.writeOne(w.item).then(w.resolve, w.reject);
       return;
     }
     for (const [i, w] of batch.entries()) w.resolve(results[i]!);

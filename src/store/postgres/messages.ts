@@ -3,7 +3,7 @@ import { newId } from '../../core/ids.js';
 import type { Message } from '../../core/model.js';
 import type { MessageRepo } from '../store.js';
 import type { Db } from './db.js';
-import { isUnavailable } from './errors.js';
+import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
 import { groupWrite } from './group-write.js';
 import { messageConditions, messageViews } from './message-views.js';
@@ -11,56 +11,33 @@ import type { DueNotifier } from './notify.js';
 import { keyset, Params } from './paging.js';
 import { type MessageRow, toMessage } from './rows.js';
 
-/** The endpoints of `app` that routing sends message `m` to: enabled, and the rules of core/filter.ts endpointAccepts. */
-const ROUTED = (m: { app: string; eventType: string; channels: string }) => `
-  SELECT e.id, (${GATED}) AS parked FROM endpoints e
-  WHERE e.app_id = ${m.app} AND NOT e.disabled
-    AND (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR ${m.eventType} = ANY (e.filter_types))
-    AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce(${m.channels}, '{}'))
-  FOR SHARE`;
-
 /**
- * Accepting a message is one statement, hence one round trip and one
- * implicit transaction: the message, one delivery per enabled endpoint that
- * routing accepts; then a coalesced NOTIFY (notify.ts) when any delivery was
- * created. A gated endpoint's deliveries are stored parked
- * (006_parked_deliveries.sql), its row read FOR SHARE so that a concurrent
- * change of its gating waits for this. Delivery ids come from $10, ids made
- * here for the usual one or two endpoints, then from hookline_new_id
- * (003_new_id_format.sql, the same format as core/ids.ts, but ~16 us of
- * database CPU each against about a microsecond here).
+ * Accepting messages is one statement, hence one round trip and one implicit
+ * transaction, for one message or for the many that group-write.ts gathers:
+ * each message, and one delivery per enabled endpoint that routing accepts
+ * (the rules of core/filter.ts endpointAccepts, in SQL); then a coalesced
+ * NOTIFY (notify.ts) when any delivery was created. One row of parallel arrays
+ * per message; channels and tags travel as JSON text, since PostgreSQL arrays
+ * of arrays must be rectangular. Delivery counts come back in input order.
+ *
+ * A gated endpoint's deliveries are stored parked (006_parked_deliveries.sql),
+ * its row read FOR SHARE so that a concurrent change of its gating waits for
+ * this. Delivery ids: the first PREMADE_DELIVERY_IDS of each message come
+ * from $9, made here, then from hookline_new_id (003_new_id_format.sql, the
+ * same format as core/ids.ts, but ~16 us of database CPU each against about a
+ * microsecond here).
  */
 const PREMADE_DELIVERY_IDS = 2;
-const CREATE_MESSAGE = `
-WITH m AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-), d AS (
-  INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
-    created_at, updated_at, parked)
-  SELECT coalesce(($10::text[])[e.n], hookline_new_id('dlv', $9)), $2, $1, e.id, 'pending', 0, $8, $8,
-    'scheduled', $8, $8, e.parked
-  FROM (
-    SELECT e.id, e.parked, row_number() OVER () AS n
-    FROM (${ROUTED({ app: '$2', eventType: '$3', channels: '$6::text[]' })}) e
-  ) e
-  RETURNING 1
-)
-SELECT count(*)::int AS n FROM d`;
-
-/**
- * The same for many messages at once (group-write.ts): one row of parallel
- * arrays per message; channels and tags travel as JSON text, since
- * PostgreSQL arrays of arrays must be rectangular. Delivery counts come back
- * in input order.
- */
 const CREATE_MESSAGES = `
 WITH input AS (
   SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at,
     (extract(epoch FROM i.created_at) * 1000)::bigint AS ms,
-    CASE WHEN i.channels IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(i.channels::json)) END
-      AS channels,
-    CASE WHEN i.tags IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(i.tags::json)) END AS tags
+    CASE WHEN i.channels IS NULL THEN NULL
+      ELSE ARRAY(SELECT c FROM json_array_elements_text(i.channels::json) WITH ORDINALITY AS x(c, n) ORDER BY n)
+    END AS channels,
+    CASE WHEN i.tags IS NULL THEN NULL
+      ELSE ARRAY(SELECT t FROM json_array_elements_text(i.tags::json) WITH ORDINALITY AS x(t, n) ORDER BY n)
+    END AS tags
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
               $8::timestamptz[]) WITH ORDINALITY
     AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, ord)
@@ -70,14 +47,22 @@ WITH input AS (
 ), d AS (
   INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
     created_at, updated_at, parked)
-  SELECT coalesce(($9::text[])[(x.ord - 1) * ${PREMADE_DELIVERY_IDS} + x.n], hookline_new_id('dlv', x.ms)),
+  SELECT coalesce(
+      CASE WHEN x.n <= ${PREMADE_DELIVERY_IDS} THEN ($9::text[])[(x.ord - 1) * ${PREMADE_DELIVERY_IDS} + x.n] END,
+      hookline_new_id('dlv', x.ms)),
     x.app_id, x.id, x.endpoint_id, 'pending', 0, x.created_at, x.created_at, 'scheduled', x.created_at,
     x.created_at, x.parked
   FROM (
     SELECT i.ord, i.id, i.app_id, i.ms, i.created_at, e.id AS endpoint_id, e.parked,
       row_number() OVER (PARTITION BY i.ord) AS n
     FROM input i
-    CROSS JOIN LATERAL (${ROUTED({ app: 'i.app_id', eventType: 'i.event_type', channels: 'i.channels' })}) e
+    CROSS JOIN LATERAL (
+      SELECT e.id, (${GATED}) AS parked FROM endpoints e
+      WHERE e.app_id = i.app_id AND NOT e.disabled
+        AND (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR i.event_type = ANY (e.filter_types))
+        AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce(i.channels, '{}'))
+      FOR SHARE
+    ) e
   ) x
   RETURNING msg_id
 )
@@ -86,39 +71,12 @@ SELECT count(d.msg_id)::int AS n FROM input i LEFT JOIN d ON d.msg_id = i.id GRO
 /** Concurrent accepts share statements (group-write.ts): a few batches in flight, each bounded. */
 const ACCEPT_BATCHES_IN_FLIGHT = 4;
 const MAX_MESSAGES_PER_STATEMENT = 200;
-const MAX_PAYLOAD_BYTES_PER_STATEMENT = 4 * 1024 * 1024;
+const MAX_PAYLOAD_CHARS_PER_STATEMENT = 4 * 1024 * 1024;
 
 const premadeIds = (count: number, ms: number) => Array.from({ length: count }, () => newId('dlv', ms));
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
 export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
-  const createOne = async (message: Message): Promise<number> => {
-    try {
-      const rows = await db.query<{ n: number }>(
-        CREATE_MESSAGE,
-        [
-          message.id,
-          message.appId,
-          message.eventType,
-          message.eventId,
-          message.payload,
-          message.channels,
-          message.tags,
-          message.createdAt,
-          message.createdAt.getTime(),
-          premadeIds(PREMADE_DELIVERY_IDS, message.createdAt.getTime()),
-        ],
-        { name: 'message_create', what: 'application' },
-      );
-      return rows[0]?.n ?? 0;
-    } catch (err) {
-      // The only unique key a new message can hit is (app_id, event_id).
-      if ((err as { code?: string }).code === 'CONFLICT') {
-        throw conflict(`a message with eventId ${message.eventId} already exists`);
-      }
-      throw err;
-    }
-  };
   const createMany = async (messages: Message[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(
       CREATE_MESSAGES,
@@ -133,18 +91,30 @@ export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
         messages.map((m) => m.createdAt),
         messages.flatMap((m) => premadeIds(PREMADE_DELIVERY_IDS, m.createdAt.getTime())),
       ],
-      { name: 'message_create_many', what: 'application' },
+      { name: 'message_create', what: 'application' },
     );
     return rows.map((r) => r.n);
+  };
+  const createOne = async (message: Message): Promise<number> => {
+    try {
+      const [n] = await createMany([message]);
+      return n ?? 0;
+    } catch (err) {
+      // The only unique key a new message can hit is (app_id, event_id).
+      if ((err as { code?: string }).code === 'CONFLICT') {
+        throw conflict(`a message with eventId ${message.eventId} already exists`);
+      }
+      throw err;
+    }
   };
   const accept = groupWrite<Message, number>({
     writeOne: createOne,
     writeMany: createMany,
     parallel: ACCEPT_BATCHES_IN_FLIGHT,
     maxItems: MAX_MESSAGES_PER_STATEMENT,
-    maxBytes: MAX_PAYLOAD_BYTES_PER_STATEMENT,
+    maxSize: MAX_PAYLOAD_CHARS_PER_STATEMENT,
     sizeOf: (m) => m.payload.length,
-    refused: (error) => !isUnavailable(error),
+    refused: rolledBack,
   });
 
   return {
