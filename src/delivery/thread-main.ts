@@ -7,16 +7,20 @@ import { type FromThread, perTurn, type SenderThreadConfig, type ToThread } from
 const port = parentPort!;
 const sender = createGuardedSender(workerData as SenderThreadConfig);
 const post = (m: FromThread) => port.postMessage(m);
-const answer = perTurn<{ id: number; result: SendResult }>((batch) => post({ type: 'sent', batch }));
+const answers = perTurn<{ id: number; result: SendResult }>((batch) => post({ type: 'sent', batch }));
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'send') {
     for (const { id, req } of m.batch) {
       // send() never throws: failures come back as results with an error class.
-      void sender.send(req).then((result) => answer({ id, result }));
+      void sender.send(req).then((result) => answers.push({ id, result }));
     }
   } else {
-    void sender.close().finally(() => port.close());
+    // Results of sends that finished while closing go out before the port shuts.
+    void sender.close().finally(() => {
+      answers.flush();
+      port.close();
+    });
   }
 });
 post({ type: 'ready' });

@@ -35,6 +35,21 @@ describe('sender thread', () => {
     }
   });
 
+  it('a send started in the same turn as close() still goes out, and its result comes back', async () => {
+    receiver = await startReceiver(() => ({ status: 200, body: 'ok' }));
+    const sender = await startSenderThread({
+      requestTimeoutMs: 2000,
+      concurrency: 4,
+      allowPrivateNetworks: true,
+      allowedCidrs: [],
+    });
+    const sent = sender.send({ url: `${receiver.url}/hook`, headers: {}, body: '{}' });
+    const closed = sender.close();
+    expect(await sent).toMatchObject({ statusCode: 200, body: 'ok', errorClass: null });
+    await closed;
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('applies the SSRF guard inside the thread', async () => {
     receiver = await startReceiver();
     const sender = await startSenderThread({

@@ -14,19 +14,23 @@ export type FromThread =
 /**
  * Collects items posted in one turn of the event loop and hands them over as
  * one array: a message between threads costs several microseconds whatever
- * its size, and a claim starts dozens of sends at once.
+ * its size, and a claim starts dozens of sends at once. `flush()` hands over
+ * what is waiting now (before a close message, so nothing overtakes it).
  */
-export function perTurn<T>(flush: (batch: T[]) => void): (item: T) => void {
+export function perTurn<T>(hand: (batch: T[]) => void): { push(item: T): void; flush(): void } {
   let batch: T[] = [];
-  return (item) => {
-    if (batch.length === 0) {
-      setImmediate(() => {
-        const items = batch;
-        batch = [];
-        flush(items);
-      });
-    }
-    batch.push(item);
+  const flush = () => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    hand(items);
+  };
+  return {
+    push(item) {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push(item);
+    },
+    flush,
   };
 }
 
@@ -111,8 +115,18 @@ export async function startSenderThread(
     if (!closing) onDeath(lastError ?? new Error('sender thread exited unexpectedly'));
   });
 
-  const post = perTurn<{ id: number; req: SendRequest }>((batch) => {
-    if (!dead) thread.postMessage({ type: 'send', batch } satisfies ToThread);
+  const outbox = perTurn<{ id: number; req: SendRequest }>((batch) => {
+    if (dead) return; // the exit handler has settled these
+    try {
+      thread.postMessage({ type: 'send', batch } satisfies ToThread);
+    } catch (err) {
+      // Not clonable or the port is closing: these attempts fail (and are retried) rather than hang.
+      const failed = { ...THREAD_EXITED, body: `could not reach the sender thread: ${String(err)}` };
+      for (const { id } of batch) {
+        waiting.get(id)?.(failed);
+        waiting.delete(id);
+      }
+    }
   });
 
   return {
@@ -121,11 +135,12 @@ export async function startSenderThread(
       return new Promise<SendResult>((resolve) => {
         const id = nextId++;
         waiting.set(id, resolve);
-        post({ id, req });
+        outbox.push({ id, req });
       });
     },
     close() {
       closing ??= (async () => {
+        outbox.flush();
         if (!dead) thread.postMessage({ type: 'close' } satisfies ToThread);
         await exited;
       })();
