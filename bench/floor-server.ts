@@ -64,7 +64,8 @@ function sqliteFloor(path: string): FloorStore {
 
 /** Each write is one multi-row statement (one round trip, one implicit transaction) on a small pool. */
 async function postgresFloor(url: string): Promise<FloorStore> {
-  const schema = `hookline_floor_${process.pid}`;
+  // One fixed scratch schema, replaced on each run: the process is killed, not stopped, so it cannot clean up.
+  const schema = 'hookline_floor';
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path = ${schema};
@@ -73,7 +74,7 @@ async function postgresFloor(url: string): Promise<FloorStore> {
     CREATE TABLE attempts (id text PRIMARY KEY, delivery_id text NOT NULL, status_code int NOT NULL,
       duration_ms int NOT NULL, created_at timestamptz NOT NULL);
     CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'sending';`);
-  process.on('exit', () => void admin.query(`DROP SCHEMA ${schema} CASCADE`));
+  await admin.end();
   const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
   return {
     async accept(items) {
@@ -133,11 +134,18 @@ function batcher<T>(write: (items: T[]) => Promise<void>, after: (items: T[]) =>
     const items = batch;
     batch = [];
     writing = true;
-    void write(items).then(() => {
-      writing = false;
-      after(items);
-      flush();
-    });
+    write(items).then(
+      () => {
+        writing = false;
+        after(items);
+        flush();
+      },
+      (err: unknown) => {
+        // A floor that cannot write measures nothing: stop loudly rather than hang.
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   return (item: T) => {
     if (batch.length === 0) setImmediate(flush);

@@ -22,7 +22,8 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
 /** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
 export function cpuMsOf(pid: number): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }

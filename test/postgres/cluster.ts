@@ -183,8 +183,9 @@ export async function deliveryStatusCounts(store: Store, appId: string): Promise
  * Waits until `count` deliveries are recorded as successful. Arriving is not
  * enough after a SIGKILL: what the dead worker sent but never recorded stays
  * leased until the lease runs out, then another worker sends and records it.
+ * The wait stays under vitest's 60 s test timeout, so its message is what a hung run shows.
  */
-export async function waitForSuccess(store: Store, appId: string, count: number, timeoutMs = 120_000) {
+export async function waitForSuccess(store: Store, appId: string, count: number, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const counts = await deliveryStatusCounts(store, appId);
