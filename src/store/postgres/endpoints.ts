@@ -8,6 +8,7 @@ import { emitOperational, endpointRefs } from './operational.js';
 import { keyset, Params } from './paging.js';
 import { storeSecrets } from '../secrets.js';
 import { type EndpointRow, toEndpoint } from './rows.js';
+import { statusCounts } from '../status-counts.js';
 
 /** $3..$16 of INSERT and UPDATE, in column order. */
 const columns = (i: EndpointInput) => [
@@ -126,15 +127,7 @@ export function postgresEndpoints(db: Db): EndpointRepo {
         [appId, id, since ?? new Date(0)],
       );
       if (rows.length === 0) throw notFound('endpoint');
-      const stats: Record<DeliveryStatus, number> = {
-        success: 0,
-        pending: 0,
-        fail: 0,
-        sending: 0,
-        canceled: 0,
-      };
-      for (const r of rows) if (r.status !== null) stats[r.status] = r.n;
-      return stats;
+      return statusCounts(rows);
     },
   };
 }

@@ -7,6 +7,7 @@ import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
 import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
 import { sqliteOperational } from './operational.js';
 import { keyset } from './paging.js';
+import { statusCounts } from '../status-counts.js';
 
 export interface EndpointRow {
   id: string;
@@ -161,15 +162,7 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
           'SELECT status, COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND created_at >= ? GROUP BY status',
         )
         .all(id, since?.getTime() ?? 0);
-      const stats: Record<DeliveryStatus, number> = {
-        success: 0,
-        pending: 0,
-        fail: 0,
-        sending: 0,
-        canceled: 0,
-      };
-      for (const r of rows) stats[r.status] = r.n;
-      return stats;
+      return statusCounts(rows);
     },
   };
 }
