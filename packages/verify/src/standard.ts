@@ -41,7 +41,7 @@ export interface Verifier {
   verifyRaw(rawBody: RawBody, headers: HeaderSource): Promise<VerifiedWebhook<string>>;
 }
 
-const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
+export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 // A signature is `v1,<32 bytes>` or `v1a,<64 bytes>`; other versions are skipped, for forward compatibility.
 const SIGNATURE_BYTES: Record<string, number> = { v1: 32, v1a: 64 };
 

@@ -1,7 +1,7 @@
 import { type Bytes, constantTimeEqual, hmacSha256, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import { type HeaderSource, getHeader } from '../headers.js';
-import { parseJson } from '../standard.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, parseJson } from '../standard.js';
 
 /** What a provider verifier returns; providers differ in which of id and timestamp they send. */
 export interface ProviderWebhook<T = unknown> {
@@ -17,6 +17,15 @@ export interface ProviderOptions {
   toleranceSeconds?: number;
   /** Current time in milliseconds since the epoch; defaults to `Date.now`. */
   now?: () => number;
+}
+
+/** A provider's signed timestamp checked against the options' clock and tolerance (the Standard Webhooks default). */
+export function providerTimestamp(text: string, options: ProviderOptions): number {
+  return checkTimestamp(
+    text,
+    (options.now ?? Date.now)(),
+    options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+  );
 }
 
 /** Provider secrets are used as UTF-8 text, exactly as the provider's dashboard shows them. */

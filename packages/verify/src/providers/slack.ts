@@ -1,13 +1,13 @@
 import { type RawBody, concat, decodeUtf8, fromHex, toBytes, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import type { HeaderSource } from '../headers.js';
-import { checkTimestamp } from '../standard.js';
 import {
   type ProviderOptions,
   type ProviderWebhook,
   hmacMatches,
   noMatch,
   parsePayload,
+  providerTimestamp,
   requireProviderHeader,
   secretList,
   stringField,
@@ -32,11 +32,7 @@ export async function verifySlack<T = unknown>(
   if (signature?.length !== 32) {
     throw fail('INVALID_SIGNATURE_FORMAT', 'X-Slack-Signature must be v0=<64 hex digits>');
   }
-  const timestamp = checkTimestamp(
-    timestampText,
-    (options.now ?? Date.now)(),
-    options.toleranceSeconds ?? 300,
-  );
+  const timestamp = providerTimestamp(timestampText, options);
   if (!(await hmacMatches(secrets, concat(utf8(`v0:${timestampText}:`), body), [signature]))) {
     noMatch('X-Slack-Signature');
   }

@@ -1,13 +1,13 @@
 import { type RawBody, concat, decodeUtf8, fromHex, toBytes, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import type { HeaderSource } from '../headers.js';
-import { checkTimestamp } from '../standard.js';
 import {
   type ProviderOptions,
   type ProviderWebhook,
   hmacMatches,
   noMatch,
   parsePayload,
+  providerTimestamp,
   requireProviderHeader,
   secretList,
   stringField,
@@ -40,11 +40,7 @@ export async function verifyStripe<T = unknown>(
   if (timestampText === undefined || candidates.length === 0) {
     throw fail('INVALID_SIGNATURE_FORMAT', 'Stripe-Signature must hold t=<timestamp> and v1=<hex> entries');
   }
-  const timestamp = checkTimestamp(
-    timestampText,
-    (options.now ?? Date.now)(),
-    options.toleranceSeconds ?? 300,
-  );
+  const timestamp = providerTimestamp(timestampText, options);
   if (!(await hmacMatches(secrets, concat(utf8(`${timestampText}.`), body), candidates))) {
     noMatch('Stripe-Signature');
   }
