@@ -1,5 +1,6 @@
 import { claimQuota } from '../policy.js';
 import type { Db } from './db.js';
+import { CLAIMED } from './rows.js';
 
 /** The endpoints the plain claim leaves to this one (same expression as the endpoints_gated index). */
 export const GATED = 'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered';
@@ -60,11 +61,7 @@ WITH q AS (
   FROM picked WHERE d.id = picked.id
   RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
 )
-SELECT l.id, l.attempts, l.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
-  m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
-  e.max_in_flight, e.ordered
-FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
-ORDER BY l.was_due, l.msg_id`;
+${CLAIMED}`;
 
 interface GateRow {
   id: string;

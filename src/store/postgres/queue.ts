@@ -8,7 +8,7 @@ import { applyHealth, failingEndpoints, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
 import { fromStoredSecrets, type StoredSecret } from '../secrets.js';
-import { stripNul } from './rows.js';
+import { CLAIMED, stripNul } from './rows.js';
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
@@ -50,11 +50,7 @@ WITH due AS (
   FROM due WHERE d.id = due.id
   RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, due.due_at AS was_due
 )
-SELECT l.id, l.attempts, l.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
-  m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
-  e.max_in_flight, e.ordered
-FROM leased l JOIN messages m ON m.id = l.msg_id JOIN endpoints e ON e.id = l.endpoint_id
-ORDER BY l.was_due, l.msg_id`;
+${CLAIMED}`;
 
 /**
  * Record: every attempt of the batch inserted and every delivery moved on in
