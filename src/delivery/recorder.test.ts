@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptResult } from '../store/store.js';
 import { createRecorder } from './recorder.js';
+import { until } from '../../test/helpers/until.js';
 
 function result(i: number): AttemptResult {
   return {
@@ -21,17 +22,6 @@ function result(i: number): AttemptResult {
       createdAt: new Date(),
     },
   };
-}
-
-function until(check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (check()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 2);
-  });
 }
 
 describe('recorder', () => {

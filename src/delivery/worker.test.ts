@@ -3,6 +3,7 @@ import { DEFAULTS } from '../config.js';
 import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store/store.js';
 import type { SendRequest, SendResult, Sender } from './sender.js';
 import { createWorker, type WorkerConfig } from './worker.js';
+import { until } from '../../test/helpers/until.js';
 
 const config: WorkerConfig = {
   requestTimeoutMs: 5000,
@@ -105,17 +106,6 @@ function fakeSender(auto = true) {
     } satisfies Sender,
   };
   return s;
-}
-
-function until(check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (check()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 2);
-  });
 }
 
 describe('worker', () => {
