@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { BENCH_PAYLOAD, inParallel, measureCeiling, now, startReceiver, waitFor } from './util.js';
+import { BENCH_PAYLOAD, cpuMsOf, inParallel, measureCeiling, now, startReceiver, waitFor } from './util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,11 +69,13 @@ async function main() {
     await inParallel(WARMUP, CLIENTS, send);
     await waitFor(async () => (await delivered()) >= WARMUP, 60_000, 'warm-up deliveries');
     await receiver.ask('reset');
+    const cpu0 = cpuMsOf(child.pid!);
     const t0 = now();
     await inParallel(N, CLIENTS, send);
     const acceptedPerSec = N / ((now() - t0) / 1000);
     await waitFor(async () => (await delivered()) >= N, 300_000, 'floor deliveries');
     const deliveredPerSec = N / ((now() - t0) / 1000);
+    const cpuUsPerMessage = ((cpuMsOf(child.pid!) - cpu0) * 1000) / N;
     await pool.close();
 
     const result = {
@@ -81,6 +83,7 @@ async function main() {
       floorDeliveredPerSec: Math.round(deliveredPerSec),
       floorRatio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
       floorAcceptedPerSec: Math.round(acceptedPerSec),
+      floorCpuUsPerMessage: Math.round(cpuUsPerMessage),
       messages: N,
       node: process.version,
     };
@@ -90,6 +93,7 @@ async function main() {
       'floor end to end: deliveries/s': result.floorDeliveredPerSec,
       'floor ratio to ceiling': result.floorRatio,
       'floor accepted msgs/s': result.floorAcceptedPerSec,
+      'floor CPU per message (us)': result.floorCpuUsPerMessage,
     });
     console.log(JSON.stringify(result));
   } finally {
