@@ -93,6 +93,24 @@ export function policyConformance(getStore: () => Store) {
     expect(next.map((c) => c.endpoint.id)).toEqual([ep.id]);
   });
 
+  it('policies: a cap set while deliveries are in flight counts them, and a lifted cap frees the rest', async () => {
+    const { store, app, ep, msgIds } = await setup({}, 5);
+    const inFlight = await claim(3);
+    expect(inFlight).toHaveLength(3);
+    await store.endpoints.update(app.id, ep.id, { ...ep, maxInFlight: 2 });
+    // Claims a little later: a backend may take up to a second to notice the first gated endpoint.
+    const soon = later(2000);
+    // Three already out, above the new cap of two: nothing more until two come back.
+    expect(await claim(100, soon)).toEqual([]);
+    await store.queue.recordAttempts([result(inFlight[0]!, { kind: 'success' })]);
+    expect(await claim(100, soon)).toEqual([]);
+    await store.queue.recordAttempts([result(inFlight[1]!, { kind: 'success' })]);
+    expect((await claim(100, soon)).map((c) => c.message.id)).toEqual([msgIds[3]]);
+    // Lifting the cap hands the last one to the plain claim at once.
+    await store.endpoints.update(app.id, ep.id, { ...ep, maxInFlight: null });
+    expect((await claim(100, soon)).map((c) => c.message.id)).toEqual([msgIds[4]]);
+  });
+
   it('policies: rateLimit hands out tokens as time passes, shared by all claimers', async () => {
     const { store, ep } = await setup({ rateLimit: 4 }, 6);
     const t0 = Date.now() + 1000;

@@ -25,28 +25,31 @@ const GATED_E =
  * their rate limiters on. Runs inside the claim transaction, after expired
  * leases were reclaimed, so `sending` rows are exactly the leased ones: SQLite
  * serialises writers, so the counts cannot race another claim. Costs one
- * indexed query when no endpoint is gated.
+ * indexed query when no endpoint is gated. A gated endpoint's open deliveries
+ * are all parked (migration 005), and the indexes these queries walk hold only
+ * parked rows (migration 006): hence `parked = 1` in each.
  */
 export function sqliteGatedClaim(db: Db): (now: number, limit: number) => string[] {
   const gates = db.prepare<[number], GateRow>(
     `SELECT e.id, e.rate_limit, e.max_in_flight, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at,
-       (SELECT COUNT(*) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'sending') AS in_flight
+       (SELECT COUNT(*) FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'sending' AND d.parked = 1) AS in_flight
      FROM endpoints e LEFT JOIN endpoint_state s ON s.endpoint_id = e.id
      WHERE (${GATED_E}) AND e.disabled = 0
-       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id
+       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.parked = 1
                    AND d.status IN ('pending', 'sending') AND d.status = 'pending' AND d.next_attempt_at <= ?)
      ORDER BY s.rate_tat`,
   );
   // Accept order (msg ids are time-ordered), so a rate-limited backlog drains oldest first.
   const due = db.prepare<[string, number, number], { id: string }>(
     `SELECT id FROM deliveries
-     WHERE endpoint_id = ? AND status IN ('pending', 'sending') AND status = 'pending' AND next_attempt_at <= ?
+     WHERE endpoint_id = ? AND parked = 1 AND status IN ('pending', 'sending') AND status = 'pending'
+       AND next_attempt_at <= ?
      ORDER BY msg_id LIMIT ?`,
   );
   // An ordered endpoint sends only its first open delivery, and only once it is due.
   const head = db.prepare<[string], { id: string; status: string; next_attempt_at: number | null }>(
     `SELECT id, status, next_attempt_at FROM deliveries
-     WHERE endpoint_id = ? AND status IN ('pending', 'sending') ORDER BY msg_id LIMIT 1`,
+     WHERE endpoint_id = ? AND parked = 1 AND status IN ('pending', 'sending') ORDER BY msg_id LIMIT 1`,
   );
   const setTat = db.prepare('UPDATE endpoint_state SET rate_tat = ? WHERE endpoint_id = ?');
 
