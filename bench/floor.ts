@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { BENCH_PAYLOAD, cpuMsOf, inParallel, measureCeiling, now, startReceiver, waitFor } from './util.js';
+import { BENCH_PAYLOAD, cpuMeter, inParallel, measureCeiling, now, startReceiver, waitFor } from './util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,13 +69,13 @@ async function main() {
     await inParallel(WARMUP, CLIENTS, send);
     await waitFor(async () => (await delivered()) >= WARMUP, 60_000, 'warm-up deliveries');
     await receiver.ask('reset');
-    const cpu0 = cpuMsOf(child.pid!);
+    const cpu = cpuMeter(child.pid!, receiver.pid);
     const t0 = now();
     await inParallel(N, CLIENTS, send);
     const acceptedPerSec = N / ((now() - t0) / 1000);
     await waitFor(async () => (await delivered()) >= N, 300_000, 'floor deliveries');
     const deliveredPerSec = N / ((now() - t0) / 1000);
-    const cpuUsPerMessage = ((cpuMsOf(child.pid!) - cpu0) * 1000) / N;
+    const { serverUs, harnessUs, cpuBoundRatio } = cpu(N, ceilingPerSec);
     await pool.close();
 
     const result = {
@@ -83,7 +83,9 @@ async function main() {
       floorDeliveredPerSec: Math.round(deliveredPerSec),
       floorRatio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
       floorAcceptedPerSec: Math.round(acceptedPerSec),
-      floorCpuUsPerMessage: Math.round(cpuUsPerMessage),
+      floorCpuUsPerMessage: Math.round(serverUs),
+      harnessCpuUsPerMessage: Math.round(harnessUs),
+      floorCpuBoundRatio: Number(cpuBoundRatio.toFixed(3)),
       messages: N,
       node: process.version,
     };
@@ -94,6 +96,8 @@ async function main() {
       'floor ratio to ceiling': result.floorRatio,
       'floor accepted msgs/s': result.floorAcceptedPerSec,
       'floor CPU per message (us)': result.floorCpuUsPerMessage,
+      'load generator + receiver CPU (us)': result.harnessCpuUsPerMessage,
+      'floor ratio if all cores were busy': result.floorCpuBoundRatio,
     });
     console.log(JSON.stringify(result));
   } finally {

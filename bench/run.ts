@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import {
   apiClient,
   BENCH_PAYLOAD,
-  cpuMsOf,
+  cpuMeter,
   inParallel,
   measureCeiling,
   memoryOf,
@@ -91,7 +91,7 @@ async function main() {
     });
     await waitFor(async () => (await delivered()) >= WARMUP, 60_000, 'warm-up deliveries');
     await receiver.ask('reset');
-    const cpu0 = cpuMsOf(hookline.pid);
+    const cpu = cpuMeter(hookline.pid, receiver.pid);
     const t0 = now();
     await inParallel(N, CLIENTS, async (i) => {
       await send(i);
@@ -103,7 +103,7 @@ async function main() {
     await waitFor(async () => (await recorded()) >= WARMUP + N, 60_000, 'throughput attempts to be recorded');
     const deliveredPerSec = N / ((now() - t0) / 1000);
     // What each message cost Hookline (all its threads): unlike throughput, barely moved by other load.
-    const cpuUsPerMessage = ((cpuMsOf(hookline.pid) - cpu0) * 1000) / N;
+    const { serverUs: cpuUsPerMessage, harnessUs, cpuBoundRatio } = cpu(N, ceilingPerSec);
 
     // 3. Latency, open loop at a fixed offered rate.
     await receiver.ask('reset');
@@ -156,6 +156,8 @@ async function main() {
       ratio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
       acceptedPerSec: Math.round(acceptedPerSec),
       cpuUsPerMessage: Math.round(cpuUsPerMessage),
+      harnessCpuUsPerMessage: Math.round(harnessUs),
+      cpuBoundRatio: Number(cpuBoundRatio.toFixed(3)),
       offeredPerSec: RATE,
       p50Ms: Number(percentile(latencies, 50).toFixed(1)),
       p99Ms: Number(percentile(latencies, 99).toFixed(1)),
@@ -178,6 +180,8 @@ async function main() {
       'ratio to ceiling': result.ratio,
       'API accepted msgs/s': result.acceptedPerSec,
       'Hookline CPU per message (us)': result.cpuUsPerMessage,
+      'load generator + receiver CPU (us)': result.harnessCpuUsPerMessage,
+      'ratio if all cores were busy': result.cpuBoundRatio,
       [`p50 accept->delivery @${RATE}/s (ms)`]: result.p50Ms,
       [`p99 accept->delivery @${RATE}/s (ms)`]: result.p99Ms,
       [`RSS with ${BACKLOG} waiting (MB)`]: result.backlogRssMb,

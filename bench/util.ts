@@ -1,5 +1,6 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
 import { createSigner, generateHmacSecret, type Signer, signatureHeader } from '../src/core/signing.js';
 
@@ -20,12 +21,37 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
 }
 
 /** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
-export function cpuMsOf(pid: number): number {
+function cpuMsOf(pid: number): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU spent per message during one phase, split into the server under test
+ * and the harness (this load generator plus the receiver), and what that
+ * split allows: the ratio to the ceiling reached if every core were busy,
+ * with no thread ever waiting on another. A server whose measured ratio sits
+ * below its bound loses to parallelism (one busy thread); a bound below a
+ * target means the target needs less CPU per message, not more threads.
+ */
+export function cpuMeter(serverPid: number, receiverPid: number) {
+  const read = () => ({
+    server: cpuMsOf(serverPid),
+    receiver: cpuMsOf(receiverPid),
+    self: process.cpuUsage(),
+  });
+  const start = read();
+  return (messages: number, ceilingPerSec: number) => {
+    const end = read();
+    const selfMs = (end.self.user + end.self.system - start.self.user - start.self.system) / 1000;
+    const serverUs = ((end.server - start.server) * 1000) / messages;
+    const harnessUs = ((end.receiver - start.receiver + selfMs) * 1000) / messages;
+    const boundPerSec = (availableParallelism() * 1e6) / (serverUs + harnessUs);
+    return { serverUs, harnessUs, cpuBoundRatio: boundPerSec / ceilingPerSec };
+  };
 }
 
 /** The receiver child process with a request/answer helper over IPC. */
