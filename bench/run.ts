@@ -103,7 +103,7 @@ async function main() {
     await waitFor(async () => (await recorded()) >= WARMUP + N, 60_000, 'throughput attempts to be recorded');
     const deliveredPerSec = N / ((now() - t0) / 1000);
     // What each message cost Hookline (all its threads): unlike throughput, barely moved by other load.
-    const { serverUs: cpuUsPerMessage, harnessUs, cpuBoundRatio } = cpu(N, ceilingPerSec);
+    const { serverUs: cpuUsPerMessage, mainUs, harnessUs, cpuBoundRatio } = cpu(N, ceilingPerSec);
 
     // 3. Latency, open loop at a fixed offered rate.
     await receiver.ask('reset');
@@ -156,6 +156,7 @@ async function main() {
       ratio: Number((deliveredPerSec / ceilingPerSec).toFixed(3)),
       acceptedPerSec: Math.round(acceptedPerSec),
       cpuUsPerMessage: Math.round(cpuUsPerMessage),
+      mainThreadCpuUsPerMessage: Math.round(mainUs),
       harnessCpuUsPerMessage: Math.round(harnessUs),
       cpuBoundRatio: Number(cpuBoundRatio.toFixed(3)),
       offeredPerSec: RATE,
@@ -180,6 +181,7 @@ async function main() {
       'ratio to ceiling': result.ratio,
       'API accepted msgs/s': result.acceptedPerSec,
       'Hookline CPU per message (us)': result.cpuUsPerMessage,
+      '  of which its main thread (us)': result.mainThreadCpuUsPerMessage,
       'load generator + receiver CPU (us)': result.harnessCpuUsPerMessage,
       'ratio if all cores were busy': result.cpuBoundRatio,
       [`p50 accept->delivery @${RATE}/s (ms)`]: result.p50Ms,

@@ -20,10 +20,17 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
+/**
+ * CPU time (user + system) used so far, in ms, from /proc (Linux): the whole
+ * process (all threads), or with `thread` one thread of it (the main thread's
+ * id is the process id).
+ */
+function cpuMsOf(pid: number, thread?: number): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(
+    thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+    'utf8',
+  );
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
@@ -36,10 +43,13 @@ function cpuMsOf(pid: number): number {
  * with no thread ever waiting on another. A server whose measured ratio sits
  * below its bound loses to parallelism (one busy thread); a bound below a
  * target means the target needs less CPU per message, not more threads.
+ * The server's main thread is measured on its own too: at 1e6 / mainUs
+ * messages per second it is saturated.
  */
 export function cpuMeter(serverPid: number, receiverPid: number) {
   const read = () => ({
     server: cpuMsOf(serverPid),
+    serverMain: cpuMsOf(serverPid, serverPid),
     receiver: cpuMsOf(receiverPid),
     self: process.cpuUsage(),
   });
@@ -48,9 +58,10 @@ export function cpuMeter(serverPid: number, receiverPid: number) {
     const end = read();
     const selfMs = (end.self.user + end.self.system - start.self.user - start.self.system) / 1000;
     const serverUs = ((end.server - start.server) * 1000) / messages;
+    const mainUs = ((end.serverMain - start.serverMain) * 1000) / messages;
     const harnessUs = ((end.receiver - start.receiver + selfMs) * 1000) / messages;
     const boundPerSec = (availableParallelism() * 1e6) / (serverUs + harnessUs);
-    return { serverUs, harnessUs, cpuBoundRatio: boundPerSec / ceilingPerSec };
+    return { serverUs, mainUs, harnessUs, cpuBoundRatio: boundPerSec / ceilingPerSec };
   };
 }
 
