@@ -69,6 +69,12 @@ async function main() {
       '--concurrency',
       String(CONCURRENCY),
       '--allow-private-networks',
+      // The receiver holds requests for the whole backlog phase (tens of seconds
+      // on a slow machine). With the default 15 s, the held attempts would time
+      // out twice and wait for the 5-minute retry, and the drain would measure
+      // the retry schedule instead of the delivery path.
+      '--request-timeout',
+      '10m',
     ]);
     const api = apiClient(hookline.url, hookline.token, CLIENTS);
     const call = api.call;
