@@ -55,7 +55,7 @@ interface Signature {
 export function createVerifier(secrets: string | readonly string[], options: VerifyOptions = {}): Verifier {
   const keys = parseKeys(secrets);
   let prepared: Promise<Prepared[]> | undefined;
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const tolerance = checkTolerance(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
   const now = options.now ?? Date.now;
 
   async function verifyRaw(rawBody: RawBody, headers: HeaderSource): Promise<VerifiedWebhook<string>> {
@@ -115,6 +115,18 @@ function requireHeader(headers: HeaderSource, name: 'id' | 'timestamp' | 'signat
   return value;
 }
 
+/**
+ * A tolerance must be a non-negative number of seconds: `NaN` (say from an
+ * unset environment variable) would make both clock comparisons false and
+ * accept any timestamp, turning replay protection off without a word.
+ */
+export function checkTolerance(seconds: number): number {
+  if (typeof seconds !== 'number' || !(seconds >= 0) || seconds === Number.POSITIVE_INFINITY) {
+    throw new RangeError(`toleranceSeconds must be a non-negative finite number, got ${String(seconds)}`);
+  }
+  return seconds;
+}
+
 /** Checks the timestamp against the clock, which bounds how long a captured request can be replayed. */
 export function checkTimestamp(text: string, nowMs: number, toleranceSeconds: number): number {
   if (!/^\d{1,15}$/.test(text)) {
@@ -134,10 +146,13 @@ export function checkTimestamp(text: string, nowMs: number, toleranceSeconds: nu
 /**
  * Space-separated `version,base64` entries. Malformed entries are skipped so one
  * bad entry cannot mask a good one; if none is well formed the header is invalid.
+ * A request that carried the header twice arrives joined as `v1,AAA=, v1,BBB=`
+ * (Node and Fetch join repeated headers with ", "), hence the trailing comma cut.
  */
 function parseSignatures(header: string): Signature[] {
   const signatures: Signature[] = [];
-  for (const entry of header.split(' ')) {
+  for (const raw of header.split(' ')) {
+    const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
     const comma = entry.indexOf(',');
     if (comma <= 0) continue;
     const version = entry.slice(0, comma);

@@ -29,6 +29,17 @@ describe('Stripe', () => {
     expect(result.timestamp).toBeCloseTo(now(), -2);
   });
 
+  it('refuses a tolerance that is not a non-negative number (NaN would accept any timestamp)', async () => {
+    const old = Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret,
+      timestamp: now() - 86_400,
+    });
+    await expect(
+      verifyStripe(body, { 'stripe-signature': old }, secret, { toleranceSeconds: Number.NaN }),
+    ).rejects.toThrow(RangeError);
+  });
+
   it('accepts one of several v1 entries and one of several secrets', async () => {
     const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret });
     const withExtra = `${header},v1=${'ab'.repeat(32)}`;

@@ -74,6 +74,22 @@ describe('verify: success', () => {
     }
   });
 
+  it('accepts a signature header sent twice, which Node and Fetch join with ", "', async () => {
+    const ts = now();
+    const good = await sign(secret, 'msg_1', ts, body);
+    const wrong = await sign(generateSecret(), 'msg_1', ts, body);
+    for (const header of [`${good}, ${wrong}`, `${wrong}, ${good}`]) {
+      const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': header };
+      await expect(verify(body, headers, secret)).resolves.toMatchObject({ id: 'msg_1' });
+    }
+    const joined = new Headers();
+    joined.append('webhook-id', 'msg_1');
+    joined.append('webhook-timestamp', String(ts));
+    joined.append('webhook-signature', wrong);
+    joined.append('webhook-signature', good);
+    await expect(verify(body, joined, secret)).resolves.toMatchObject({ id: 'msg_1' });
+  });
+
   it('reads svix-* header names, Web Headers objects and mixed-case keys', async () => {
     const h = await headersAt(now());
     const svix = {
@@ -106,6 +122,15 @@ describe('verify: success', () => {
     await expect(verifier.verify(body, await headersAt(now() - 3000))).resolves.toBeDefined();
     const strict = createVerifier(secret, { toleranceSeconds: 10 });
     expect(await codeOf(strict.verify(body, await headersAt(now() - 60)))).toBe('TIMESTAMP_TOO_OLD');
+  });
+
+  it('refuses a tolerance that is not a non-negative number, rather than accepting every timestamp', async () => {
+    for (const toleranceSeconds of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => createVerifier(secret, { toleranceSeconds })).toThrow(RangeError);
+      await expect(
+        verify(body, await headersAt(now() - 86_400 * 365), secret, { toleranceSeconds }),
+      ).rejects.toThrow(RangeError);
+    }
   });
 
   it('testHeaders produces a body and headers that verify', async () => {

@@ -1,7 +1,7 @@
 import { type Bytes, constantTimeEqual, hmacSha256, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import { type HeaderSource, getHeader } from '../headers.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, parseJson } from '../standard.js';
+import { checkTimestamp, checkTolerance, DEFAULT_TOLERANCE_SECONDS, parseJson } from '../standard.js';
 
 /** What a provider verifier returns; providers differ in which of id and timestamp they send. */
 export interface ProviderWebhook<T = unknown> {
@@ -24,7 +24,7 @@ export function providerTimestamp(text: string, options: ProviderOptions): numbe
   return checkTimestamp(
     text,
     (options.now ?? Date.now)(),
-    options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    checkTolerance(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS),
   );
 }
 
