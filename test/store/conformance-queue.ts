@@ -119,6 +119,24 @@ export function queueConformance(t: Conformance) {
       expect(perMessage.items[0]?.message.id).toBe(message.id);
     });
 
+    it('records a batch in which some deliveries were deleted with their app mid-flight', async () => {
+      const doomed = await oneDelivery();
+      const kept = await oneDelivery();
+      const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+      expect(claims).toHaveLength(2);
+      await store.apps.delete(doomed.app.id);
+      const doomedClaim = claims.find((c) => c.message.id === doomed.message.id)!;
+      const keptClaim = claims.find((c) => c.message.id === kept.message.id)!;
+      // A failure, so the deleted endpoint's health is moved on too.
+      await store.queue.recordAttempts([
+        result(doomedClaim, { kind: 'fail' }, 500),
+        result(keptClaim, { kind: 'success' }),
+      ]);
+      const attempts = await store.attempts.listByMessage(kept.app.id, kept.message.id, {}, { limit: 10 });
+      expect(attempts.items.map((a) => a.status)).toEqual(['success']);
+      expect(await store.endpoints.stats(kept.app.id, kept.ep.id)).toMatchObject({ success: 1, sending: 0 });
+    });
+
     it('resend makes a delivery due now as a manual attempt, also for an endpoint that never had one', async () => {
       const { app, ep, message } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });

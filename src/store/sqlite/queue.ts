@@ -78,10 +78,15 @@ export function sqliteQueue(db: Db): DeliveryQueue {
     return { token, rows: ids.length ? details.all(JSON.stringify(ids)) : [] };
   });
 
+  // A message deleted (with its app) or pruned while its delivery was in flight
+  // has nothing to attach the attempt to. Without the guard the foreign key
+  // would fail the whole batch, and the recorder would retry it forever while
+  // the worker, waiting on the recorder, claims nothing more.
   const insertAttempt = db.prepare(
     `INSERT INTO attempts (id, app_id, msg_id, endpoint_id, delivery_id, url, status, response_status_code, response,
        response_duration_ms, error_class, trigger, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+     WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)`,
   );
   const finish = db.prepare(
     `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
@@ -109,6 +114,7 @@ export function sqliteQueue(db: Db): DeliveryQueue {
           a.errorClass,
           a.trigger,
           a.createdAt.getTime(),
+          a.msgId,
         );
         const o = r.outcome;
         const status = o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail';
