@@ -38,12 +38,23 @@ export const DEFAULT_LIMIT = 10 * 1024 * 1024;
 export const tooLarge = (limit: number) =>
   fail('BODY_TOO_LARGE', `The body is larger than the ${limit}-byte limit of this webhook route`);
 
+/** Carries the answer of a handler that answered non-2xx itself out of the idempotency guard. */
+class AnsweredFailure {
+  constructor(readonly result: unknown) {}
+}
+
+export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
+
 /**
  * Verifies, deduplicates and invokes: the framework-independent half of every
  * adapter. Verification failures become 400/401 answers; handler errors propagate.
+ * `answeredFailure` tells whether the handler answered non-2xx by itself (a 503
+ * `Response`, `reply.code(500).send()`): like a throw, that leaves the event id
+ * unclaimed, because the sender will retry and the retry must run the handler.
  */
 export function createRunner<E extends WebhookEvent, Context extends unknown[]>(
   options: WebhookAdapterOptions<E, Context>,
+  answeredFailure: (result: unknown, ...context: Context) => boolean,
 ): (rawBody: unknown, headers: HeaderSource, ...context: Context) => Promise<Reply> {
   const verify = options.verify ?? standardVerify(options);
   return async (rawBody, headers, ...context) => {
@@ -55,9 +66,22 @@ export function createRunner<E extends WebhookEvent, Context extends unknown[]>(
       if (!isWebhookVerificationError(error)) throw error;
       return { kind: 'answer', status: error.status, body: { code: error.code, message: error.message } };
     }
-    const run = () => options.handler(event, ...context);
-    if (!options.idempotency || event.id === undefined) return { kind: 'handled', result: await run() };
-    const outcome = await options.idempotency.once(event.id, run);
+    // An empty id (say a blank X-GitHub-Delivery) identifies nothing: handled like no id.
+    if (!options.idempotency || !event.id) {
+      return { kind: 'handled', result: await options.handler(event, ...context) };
+    }
+    const run = async () => {
+      const result = await options.handler(event, ...context);
+      if (answeredFailure(result, ...context)) throw new AnsweredFailure(result);
+      return result;
+    };
+    let outcome: Awaited<ReturnType<typeof options.idempotency.once>>;
+    try {
+      outcome = await options.idempotency.once(event.id, run);
+    } catch (error) {
+      if (error instanceof AnsweredFailure) return { kind: 'handled', result: error.result };
+      throw error;
+    }
     if (outcome.status === 'processed') return { kind: 'handled', result: outcome.result };
     if (outcome.status === 'duplicate') return { kind: 'answer', status: 200, body: { duplicate: true } };
     return {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifiedWebhook } from '../standard.js';
 import { DEFAULT_LIMIT, type WebhookAdapterOptions, type WebhookEvent, createRunner } from './core.js';
-import { readRawBody, sendReply } from './node.js';
+import { answeredFailure, readRawBody, sendReply } from './node.js';
 
 /** What body parsers may have left on an Express (or Connect) request. */
 interface ParsedRequest {
@@ -25,7 +25,7 @@ export function expressWebhook<
 >(
   options: WebhookAdapterOptions<E, [req: Req, res: Res]>,
 ): (req: Req, res: Res, next: (error?: unknown) => void) => Promise<void> {
-  const run = createRunner(options);
+  const run = createRunner(options, answeredFailure);
   const limit = options.limit ?? DEFAULT_LIMIT;
   return async (req, res, next) => {
     try {

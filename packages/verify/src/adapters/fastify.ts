@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { VerifiedWebhook } from '../standard.js';
-import { DEFAULT_LIMIT, type WebhookAdapterOptions, type WebhookEvent, createRunner } from './core.js';
+import {
+  DEFAULT_LIMIT,
+  type WebhookAdapterOptions,
+  type WebhookEvent,
+  createRunner,
+  isSuccessStatus,
+} from './core.js';
 
 /** The parts of Fastify's request and reply the adapter touches (structural: no runtime import). */
 export interface FastifyRequestLike {
@@ -9,6 +15,7 @@ export interface FastifyRequestLike {
 }
 export interface FastifyReplyLike {
   readonly sent: boolean;
+  readonly statusCode: number;
   code(status: number): FastifyReplyLike;
   send(payload?: unknown): FastifyReplyLike;
 }
@@ -44,7 +51,10 @@ export function fastifyWebhook<
   Req extends FastifyRequestLike = FastifyRequestLike,
   Reply extends FastifyReplyLike = FastifyReplyLike,
 >(options: FastifyWebhookOptions<E, Req, Reply>): (instance: FastifyInstanceLike) => Promise<void> {
-  const run = createRunner(options);
+  const run = createRunner(
+    options,
+    (_result, _request, reply: FastifyReplyLike) => reply.sent && !isSuccessStatus(reply.statusCode),
+  );
   const limit = options.limit ?? DEFAULT_LIMIT;
   return async (instance) => {
     instance.removeAllContentTypeParsers();

@@ -6,6 +6,7 @@ import {
   type WebhookAdapterOptions,
   type WebhookEvent,
   createRunner,
+  isSuccessStatus,
   tooLarge,
 } from './core.js';
 
@@ -21,6 +22,10 @@ export async function readRawBody(req: AsyncIterable<unknown>, limit = DEFAULT_L
   }
   return Buffer.concat(chunks);
 }
+
+/** Whether the handler already sent a non-2xx answer itself (what it set but did not send is replaced). */
+export const answeredFailure = (_result: unknown, _req: IncomingMessage, res: ServerResponse): boolean =>
+  res.headersSent && !isSuccessStatus(res.statusCode);
 
 /** Sends an adapter reply unless the handler already answered. */
 export function sendReply(res: ServerResponse, reply: Reply): void {
@@ -52,7 +57,7 @@ export interface NodeWebhookOptions<E extends WebhookEvent>
 export function nodeWebhook<E extends WebhookEvent = VerifiedWebhook>(
   options: NodeWebhookOptions<E>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const run = createRunner(options);
+  const run = createRunner(options, answeredFailure);
   const limit = options.limit ?? DEFAULT_LIMIT;
   return async (req, res) => {
     let reply: Reply;

@@ -17,7 +17,7 @@ import {
 export function fetchWebhook<E extends WebhookEvent = VerifiedWebhook>(
   options: WebhookAdapterOptions<E, [request: Request]>,
 ): (request: Request) => Promise<Response> {
-  const run = createRunner(options);
+  const run = createRunner(options, (result) => result instanceof Response && !result.ok);
   const limit = options.limit ?? DEFAULT_LIMIT;
   return async (request) => {
     // Someone already called request.json() or .text(): the bytes are gone.
