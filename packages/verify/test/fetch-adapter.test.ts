@@ -101,4 +101,25 @@ describe('Web Request adapter over real HTTP', () => {
     for (const r of results) expect([200, 409]).toContain(r.status);
     expect(await post(routeBase, body, headers)).toEqual({ status: 200, body: { duplicate: true } });
   });
+
+  it('answers 413 past the limit without reading the rest of a chunked body', async () => {
+    const limited = fetchWebhook({ secret, limit: 1024, handler: () => undefined });
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        if (pulls > 1000) controller.close();
+        else controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const request = new Request('http://localhost/hook', {
+      method: 'POST',
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await limited(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
+    expect(pulls).toBeLessThan(5);
+  });
 });

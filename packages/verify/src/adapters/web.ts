@@ -24,10 +24,39 @@ export function fetchWebhook<E extends WebhookEvent = VerifiedWebhook>(
     if (request.bodyUsed) return toResponse(await run(undefined, request.headers, request));
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > limit) return toResponse(answerTooLarge(limit));
-    const body = new Uint8Array(await request.arrayBuffer());
-    if (body.length > limit) return toResponse(answerTooLarge(limit));
+    const body = await readLimited(request, limit);
+    if (body === null) return toResponse(answerTooLarge(limit));
     return toResponse(await run(body, request.headers, request));
   };
+}
+
+/**
+ * The body's bytes, or null once they pass `limit`: reading stops there, so a
+ * chunked body without content-length cannot fill memory before the signature
+ * is even checked.
+ */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
 }
 
 function answerTooLarge(limit: number): Reply {
