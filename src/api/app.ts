@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { HooklineError } from '../core/errors.js';
+import { HooklineError, notFound } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { registerAuth } from './auth.js';
 import { registerJsonBody } from './body.js';
@@ -46,6 +46,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // A line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors Fastify raises before routing (a malformed %-escape in the URL) get the same {code, detail} body.
+    frameworkErrors: errorHandler,
   });
 
   const running = new Set<Promise<void>>();
@@ -72,6 +74,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
   registerJsonBody(app, config.maxBodyBytes);
   registerAuth(app, config.apiToken);
+  // No id or uid holds a NUL (PostgreSQL text cannot even store one): no such resource.
+  app.addHook('preValidation', async (request) => {
+    for (const value of Object.values(request.params ?? {})) {
+      if (typeof value === 'string' && value.includes('\u0000')) throw notFound('resource');
+    }
+  });
   registerIdempotency(app, store);
   app.addHook('onClose', async () => {
     await Promise.allSettled([...running]);

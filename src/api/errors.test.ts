@@ -26,6 +26,15 @@ describe('toErrorResponse', () => {
       detail: 'internal error',
     });
     expect(toErrorResponse(new Error('boom')).status).toBe(500);
+    // A 503's cause names internal hosts: it is logged, not answered.
+    const down = new HooklineError(
+      'STORE_UNAVAILABLE',
+      'database unavailable: connect ECONNREFUSED 10.0.0.5:5432',
+    );
+    expect(toErrorResponse(down)).toEqual({
+      status: 503,
+      body: { code: 'store_unavailable', detail: 'the database is unavailable; retry later' },
+    });
   });
 
   it('turns Fastify 4xx errors into Svix bodies', () => {

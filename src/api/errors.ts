@@ -65,8 +65,10 @@ export function toErrorResponse(err: unknown): ErrorResponse {
       const issue = { loc: ['header', 'idempotency-key'], msg: err.message, type: 'idempotency_mismatch' };
       return { status: 422, body: { detail: [issue] } };
     }
-    const internal = HTTP_ERRORS[err.code].status >= 500 && err.code !== 'STORE_UNAVAILABLE';
-    return fromCode(err.code, internal ? 'internal error' : err.message);
+    // The cause of a 503 (say "connect ECONNREFUSED 10.0.0.5:5432") names internal hosts: logged, not answered.
+    if (err.code === 'STORE_UNAVAILABLE')
+      return fromCode(err.code, 'the database is unavailable; retry later');
+    return fromCode(err.code, HTTP_ERRORS[err.code].status >= 500 ? 'internal error' : err.message);
   }
   const fastifyError = err as Partial<FastifyError>;
   const status = fastifyError.statusCode;

@@ -23,8 +23,11 @@ export class Query {
   /** The last value given for `name`, or undefined. */
   string(name: string): string | undefined {
     const v = this.values[name];
-    if (Array.isArray(v)) return v.length > 0 ? String(v[v.length - 1]) : undefined;
-    return typeof v === 'string' ? v : undefined;
+    const text = Array.isArray(v) ? (v.length > 0 ? String(v[v.length - 1]) : undefined) : v;
+    if (typeof text !== 'string') return undefined;
+    if (text.includes('\u0000'))
+      return this.fail(name, 'must not contain NUL characters', 'value_error.str.nul');
+    return text;
   }
 
   int(name: string, rules: { min: number; max: number }): number | undefined {
@@ -59,6 +62,9 @@ export class Query {
       .flatMap((s) => String(s).split(','))
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
+    if (parts.some((s) => s.includes('\u0000'))) {
+      return this.fail(name, 'must not contain NUL characters', 'value_error.str.nul');
+    }
     return parts.length > 0 ? parts : undefined;
   }
 

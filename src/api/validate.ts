@@ -121,6 +121,8 @@ export class Fields {
       return undefined;
     };
     if (typeof v !== 'string') return push('expected a string', 'type_error.string');
+    // PostgreSQL text cannot hold NUL; refused on every backend so both answer alike.
+    if (v.includes('\u0000')) return push('must not contain NUL (\\u0000) characters', 'value_error.str.nul');
     if (rules.min !== undefined && v.length < rules.min) {
       return push(`must have at least ${rules.min} character(s)`, 'value_error.any_str.min_length');
     }
@@ -198,6 +200,14 @@ export class Fields {
     const before = this.issues.length;
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(v)) {
+      if (name.includes('\u0000')) {
+        this.issues.push({
+          loc: [...this.loc, key],
+          msg: 'keys must not contain NUL characters',
+          type: 'value_error.str.nul',
+        });
+        continue;
+      }
       const s = this.checkString(name, value, { max: rules.maxValue }, [...this.loc, key, name]);
       if (s !== undefined) setOwn(out, name, s);
     }

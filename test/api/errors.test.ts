@@ -87,6 +87,35 @@ describe('API errors (raw HTTP)', () => {
     expect(res.json).toEqual({ code: 'bad_request', detail: expect.stringContaining('malformed JSON') });
   });
 
+  it('400 in the {code, detail} shape for a malformed %-escape in the URL', async () => {
+    const res = await api.http('GET', '/api/v1/app/%ZZ');
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ code: 'bad_request', detail: expect.any(String) });
+  });
+
+  it('NUL characters: 422 in bodies and queries, 404 in paths (no id holds one)', async () => {
+    const body = await api.http('POST', '/api/v1/app', {
+      body: { name: 'a\u0000b', metadata: { 'k\u0000': 'v' } },
+    });
+    expect(body.status).toBe(422);
+    expect(body.json.detail.map((d: { loc: unknown[]; type: string }) => [d.loc, d.type])).toEqual([
+      [['body', 'name'], 'value_error.str.nul'],
+      [['body', 'metadata'], 'value_error.str.nul'],
+    ]);
+    for (const q of ['iterator=%00', 'channel=a%00', 'event_types=a,%00b']) {
+      const res = await api.http('GET', `/api/v1/app/${appId}/msg?${q}`);
+      expect(res.status, q).toBe(422);
+      expect(res.json.detail[0].type, q).toBe('value_error.str.nul');
+    }
+    const path = await api.http('GET', '/api/v1/app/%00');
+    expect(path.status).toBe(404);
+    const msg = await api.http('POST', `/api/v1/app/${appId}/msg`, {
+      body: { eventType: 'a.b', payload: {}, tags: ['x\u0000'] },
+    });
+    expect(msg.status).toBe(422);
+    expect(msg.json.detail[0].loc).toEqual(['body', 'tags', 0]);
+  });
+
   it('422 for JSON nested too deep, and nothing is stored', async () => {
     // 2,000 levels fit the 4 KiB limit here; serialising them back would overflow the stack.
     const payload = `${'['.repeat(2000)}${']'.repeat(2000)}`;
