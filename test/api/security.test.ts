@@ -199,7 +199,8 @@ describe('API: custom headers and payload size', () => {
       for (const res of results) {
         expect(res.status).toBe(422);
         expect(locs(res.json)).toEqual(['body.headers.X-Custom']);
-        expect(res.json.detail[0].msg).toContain('CR, LF');
+        // NUL is refused in every string before the header rules look at it.
+        expect(res.json.detail[0].msg).toContain(value.includes('\u0000') ? 'NUL' : 'CR, LF');
       }
     },
   );
