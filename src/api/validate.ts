@@ -16,16 +16,22 @@ export const UID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 // Paths take an id or a uid; a uid shaped like an id could shadow another record.
 const ID_LIKE = /^(app|ep|msg|atmpt|dlv|qtask|op)_/;
 
+const UID_RULES = { min: 1, max: 256, pattern: UID_PATTERN };
+const ID_LIKE_MSG = 'must not start with an id prefix such as app_ or ep_ (paths accept ids and uids alike)';
+
 /** The optional `uid` of an application or endpoint: Svix's pattern, and never id-shaped. */
 export function readUid(f: Fields): string | null | undefined {
-  const uid = f.nullableString('uid', { min: 1, max: 256, pattern: UID_PATTERN });
-  if (uid && ID_LIKE.test(uid)) {
-    return f.fail(
-      'uid',
-      'must not start with an id prefix such as app_ or ep_ (paths accept ids and uids alike)',
-    );
-  }
+  const uid = f.nullableString('uid', UID_RULES);
+  if (uid && ID_LIKE.test(uid)) return f.fail('uid', ID_LIKE_MSG);
   return uid;
+}
+
+/** Why `text` cannot be a uid (the rules of readUid), or null when it can. */
+export function uidProblem(text: string): string | null {
+  if (text.length < UID_RULES.min || text.length > UID_RULES.max || !UID_PATTERN.test(text)) {
+    return `must be ${UID_RULES.min}-${UID_RULES.max} characters matching ${UID_PATTERN.source}`;
+  }
+  return ID_LIKE.test(text) ? ID_LIKE_MSG : null;
 }
 export const NAME_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 

@@ -140,4 +140,15 @@ describe('messages through the svix client', () => {
       code: 404,
     });
   });
+
+  it('refuses to create the application when the path cannot be its uid', async () => {
+    for (const path of ['has%20space', 'app_0000000000000000000000', 'x'.repeat(257)]) {
+      const res = await api.http('POST', `/api/v1/app/${path}/msg`, {
+        body: { eventType: 'x', payload: {}, application: { name: 'b' } },
+      });
+      expect(res.status, path).toBe(422);
+      expect(res.json.detail[0].loc, path).toEqual(['path', 'app_id']);
+    }
+    expect((await api.svix.application.list()).data.map((a) => a.name)).not.toContain('b');
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HooklineError, notFound } from '../../core/errors.js';
+import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import { hasPrefix } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
 import { OPERATIONAL_APP_ID } from '../../store/operational.js';
@@ -8,7 +8,7 @@ import { type ApiContext, type AppParams, loadApp, loadMessage, type MessagePara
 import { messageOut } from '../out.js';
 import { listOut, Query } from '../query.js';
 import { rawMember } from '../raw-json.js';
-import { Fields, NAME_PATTERN, UID_PATTERN } from '../validate.js';
+import { Fields, NAME_PATTERN, UID_PATTERN, uidProblem } from '../validate.js';
 import { readApplication } from './applications.js';
 
 /** Svix list filters shared by message lists (`event_types`, `channel`, `tag`, `before`, `after`). */
@@ -39,8 +39,12 @@ async function appForMessage(store: Store, appId: string, f: Fields): Promise<Ap
   if (!nested) throw notFound('application');
   const input = readApplication(nested, null);
   f.done();
+  // The path names the new app: it becomes its uid, under the same rules as a uid in a body.
+  const uid = input.uid ?? appId;
+  const problem = uidProblem(uid);
+  if (problem) throw invalid(['path', 'app_id'], `cannot be the new application's uid: ${problem}`);
   try {
-    return await store.apps.create({ ...input, uid: input.uid ?? appId });
+    return await store.apps.create({ ...input, uid });
   } catch (err) {
     const raced =
       err instanceof HooklineError && err.code === 'CONFLICT' ? await store.apps.get(appId) : null;
