@@ -200,6 +200,17 @@ describe('API errors (raw HTTP)', () => {
       expect(res.status, q).toBe(422);
       expect(res.json.detail[0].loc[0]).toBe('query');
     }
+    // Lists kept in ascending order only refuse `descending` rather than ignore it.
+    for (const path of [
+      '/api/v1/app',
+      `/api/v1/app/${appId}/endpoint`,
+      '/api/v1/event-type',
+      '/api/v1/operational-webhook/endpoint',
+    ]) {
+      const res = await api.http('GET', `${path}?order=descending`);
+      expect(res.status, path).toBe(422);
+      expect(res.json.detail[0].loc, path).toEqual(['query', 'order']);
+    }
     const res = await api.http('GET', `/api/v1/app/${appId}/msg?before=yesterday`);
     expect(res.status).toBe(422);
     expect(res.json.detail[0].loc).toEqual(['query', 'before']);

@@ -78,7 +78,7 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
   app.get(base, async (request) => {
     const q = new Query(request.query);
     const page = q.page();
-    q.oneOf('order', ['ascending', 'descending'] as const);
+    q.oneOf('order', ['ascending'] as const);
     q.done();
     return listOut(await store.endpoints.list(OPERATIONAL_APP_ID, page), (e) => e.id, operationalEndpointOut);
   });
