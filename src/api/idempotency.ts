@@ -30,7 +30,8 @@ export function registerIdempotency(app: FastifyInstance, store: Store): void {
     if (typeof header !== 'string' || header === '') return;
     if (header.length > 256) throw invalid(['header', 'idempotency-key'], 'must be at most 256 characters');
     const [path = '', query = ''] = request.url.split('?', 2);
-    const key = `POST ${path} ${header}`;
+    // The router ignores trailing slashes, so the scope must too: /app/ is /app.
+    const key = `POST ${path.replace(/\/+$/, '')} ${header}`;
     const requestHash = createHash('sha256')
       .update(query)
       .update('\n')
