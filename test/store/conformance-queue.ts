@@ -155,6 +155,18 @@ export function queueConformance(t: Conformance) {
       });
     });
 
+    it('resending a delivery that is still being retried brings its next attempt forward and keeps its schedule', async () => {
+      const { app, ep, message } = await oneDelivery();
+      const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      const inAnHour = new Date(Date.now() + 3_600_000);
+      await store.queue.recordAttempts([result(c!, { kind: 'retry', at: inAnHour }, 503)]);
+      const resent = await store.queue.resend(app.id, message.id, ep.id);
+      expect(resent).toMatchObject({ status: 'pending', attempts: 1, trigger: 'scheduled' });
+      const [again] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      // Scheduled, so a failure goes on to the next retry instead of ending the delivery.
+      expect(again).toMatchObject({ attempts: 1, trigger: 'scheduled', endpoint: { id: ep.id } });
+    });
+
     it('recover re-queues failed deliveries in the time window', async () => {
       const { app, ep } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });

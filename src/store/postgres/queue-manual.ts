@@ -24,8 +24,9 @@ up AS (
     $5, $5, e.parked
   FROM m, e
   ON CONFLICT (msg_id, endpoint_id) DO UPDATE
-    SET status = 'pending', next_attempt_at = $5, due_at = EXCLUDED.due_at, trigger = 'manual', updated_at = $5,
-      parked = EXCLUDED.parked
+    -- A delivery still being retried keeps its trigger: the attempt comes forward, the schedule goes on.
+    SET status = 'pending', next_attempt_at = $5, due_at = EXCLUDED.due_at, updated_at = $5,
+      trigger = CASE WHEN d.status = 'pending' THEN d.trigger ELSE 'manual' END, parked = EXCLUDED.parked
     WHERE d.status <> 'sending'
   RETURNING d.*
 )

@@ -27,7 +27,10 @@ export function sqliteQueueManual(
             throw conflict('this message is being sent to this endpoint right now');
           if (existing) {
             db.prepare(
-              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?,
+              // A delivery still being retried keeps its trigger: the attempt comes forward, the
+              // schedule goes on. A finished one gets one manual attempt (outcome.ts).
+              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,
+                 trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END,
                  parked = ${PARKED_OF_ENDPOINT} WHERE id = ?`,
             ).run(now, now, endpointId, existing.id);
           } else {
