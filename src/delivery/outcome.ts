@@ -18,18 +18,23 @@ export function isSuccess(result: Pick<SendResult, 'statusCode'>): boolean {
   return result.statusCode >= 200 && result.statusCode < 300;
 }
 
+/** HTTP dates (RFC 9110 5.6.7): IMF-fixdate and RFC 850, then asctime, which carries no zone (it is GMT). */
+const HTTP_DATE = /[a-z]{3},? \d{1,2}[ -][a-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\d{2}/i;
+const ASCTIME_DATE = /^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i;
+
 /**
  * Milliseconds from `now` a `Retry-After` value asks to wait: delta-seconds
- * (`120`) or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the
- * past means "now" (0). null when absent or unreadable.
+ * (`120`) or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, or the older
+ * forms). A date in the past means "now" (0). null when absent or unreadable.
  */
 export function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   // Only full dates: Date.parse would also read "5" or "2026" as a year.
-  if (!/[a-z]{3},? \d{1,2}[ -][a-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\d{2}/i.test(text)) return null;
-  const at = Date.parse(text);
+  const dated = ASCTIME_DATE.test(text) ? `${text} GMT` : HTTP_DATE.test(text) ? text : null;
+  if (dated === null) return null;
+  const at = Date.parse(dated);
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 

@@ -88,7 +88,8 @@ function utf8Prefix(bytes: Buffer): string {
   return new StringDecoder('utf8').write(bytes);
 }
 
-function truncateText(text: string): string {
+/** `text` cut to at most MAX_RESPONSE_BYTES of UTF-8, as every stored response or error text is. */
+export function truncateText(text: string): string {
   const bytes = Buffer.from(text);
   return bytes.length <= MAX_RESPONSE_BYTES ? text : utf8Prefix(bytes.subarray(0, MAX_RESPONSE_BYTES));
 }

@@ -252,6 +252,22 @@ describe('worker', () => {
     expect(errors).toEqual(['send']);
   });
 
+  it('cuts a thrown error text to 4 KiB of UTF-8, not 4096 characters', async () => {
+    const q = fakeQueue();
+    q.add(claimed(1));
+    const worker = createWorker({
+      store: q,
+      config,
+      sender: { send: () => Promise.reject(new Error('é'.repeat(5000))), close: async () => {} },
+    });
+    worker.start();
+    await until(() => q.recorded.length === 1);
+    await worker.stop();
+    const stored = q.recorded[0]!.attempt.response;
+    expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(4096);
+    expect(stored).toMatch(/^.*é+$/);
+  });
+
   it('does not close a sender it was given, and stop() before start() resolves', async () => {
     const s = fakeSender();
     const worker = createWorker({ store: fakeQueue(), config, sender: s.sender });

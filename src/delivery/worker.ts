@@ -9,7 +9,7 @@ import { createLeaseKeeper } from './leases.js';
 import { decideOutcome, disableReason } from './outcome.js';
 import { createRecorder } from './recorder.js';
 import { createGuardedSender } from './guarded-sender.js';
-import { MAX_RESPONSE_BYTES, type Sender, type SendResult } from './sender.js';
+import { type Sender, type SendResult, truncateText } from './sender.js';
 
 export type WorkerConfig = Pick<
   Config,
@@ -224,7 +224,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     } catch (error) {
       // A custom sender or a broken key threw: still record an attempt so the delivery moves on.
       emit('error', { op: 'send', error, retryInMs: null });
-      const text = describeError(error).slice(0, MAX_RESPONSE_BYTES);
+      const text = truncateText(describeError(error));
       response = { statusCode: 0, body: text, durationMs: 0, errorClass: 'other', retryAfter: null };
     }
     // Retry delays count from the end of the attempt.
