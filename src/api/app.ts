@@ -8,6 +8,7 @@ import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
+import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -77,7 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // No id or uid holds a NUL (PostgreSQL text cannot even store one): no such resource.
   app.addHook('preValidation', async (request) => {
     for (const value of Object.values(request.params ?? {})) {
-      if (typeof value === 'string' && value.includes('\u0000')) throw notFound('resource');
+      if (typeof value === 'string' && hasNul(value)) throw notFound('resource');
     }
   });
   registerIdempotency(app, store);

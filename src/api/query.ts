@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
 import type { Page, PageQuery } from '../store/store.js';
-import { parseTimestamp } from './validate.js';
+import { hasNul, NUL, parseTimestamp } from './validate.js';
 
 /**
  * Query-string readers. Values arrive as strings (or arrays when a name
@@ -25,8 +25,7 @@ export class Query {
     const v = this.values[name];
     const text = Array.isArray(v) ? (v.length > 0 ? String(v[v.length - 1]) : undefined) : v;
     if (typeof text !== 'string') return undefined;
-    if (text.includes('\u0000'))
-      return this.fail(name, 'must not contain NUL characters', 'value_error.str.nul');
+    if (hasNul(text)) return this.fail(name, NUL.msg, NUL.type);
     return text;
   }
 
@@ -62,9 +61,7 @@ export class Query {
       .flatMap((s) => String(s).split(','))
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-    if (parts.some((s) => s.includes('\u0000'))) {
-      return this.fail(name, 'must not contain NUL characters', 'value_error.str.nul');
-    }
+    if (parts.some(hasNul)) return this.fail(name, NUL.msg, NUL.type);
     return parts.length > 0 ? parts : undefined;
   }
 

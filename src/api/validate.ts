@@ -16,6 +16,10 @@ export const UID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 // Paths take an id or a uid; a uid shaped like an id could shadow another record.
 const ID_LIKE = /^(app|ep|msg|atmpt|dlv|qtask|op)_/;
 
+/** PostgreSQL text cannot hold NUL; it is refused in every string on every backend, so both answer alike. */
+export const NUL = { msg: 'must not contain NUL (\\u0000) characters', type: 'value_error.str.nul' };
+export const hasNul = (text: string): boolean => text.includes('\u0000');
+
 const UID_RULES = { min: 1, max: 256, pattern: UID_PATTERN };
 const ID_LIKE_MSG = 'must not start with an id prefix such as app_ or ep_ (paths accept ids and uids alike)';
 
@@ -127,8 +131,7 @@ export class Fields {
       return undefined;
     };
     if (typeof v !== 'string') return push('expected a string', 'type_error.string');
-    // PostgreSQL text cannot hold NUL; refused on every backend so both answer alike.
-    if (v.includes('\u0000')) return push('must not contain NUL (\\u0000) characters', 'value_error.str.nul');
+    if (hasNul(v)) return push(NUL.msg, NUL.type);
     if (rules.min !== undefined && v.length < rules.min) {
       return push(`must have at least ${rules.min} character(s)`, 'value_error.any_str.min_length');
     }
@@ -206,12 +209,8 @@ export class Fields {
     const before = this.issues.length;
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(v)) {
-      if (name.includes('\u0000')) {
-        this.issues.push({
-          loc: [...this.loc, key],
-          msg: 'keys must not contain NUL characters',
-          type: 'value_error.str.nul',
-        });
+      if (hasNul(name)) {
+        this.issues.push({ loc: [...this.loc, key], msg: `keys ${NUL.msg}`, type: NUL.type });
         continue;
       }
       const s = this.checkString(name, value, { max: rules.maxValue }, [...this.loc, key, name]);
