@@ -7,6 +7,7 @@ import {
   type Gate,
   HEALTHY,
   planHealth,
+  RATE_BURST_MS,
   rateTokens,
 } from './policy.js';
 import type { AttemptResult } from './store.js';
@@ -82,6 +83,23 @@ describe('rate limiter (GCRA)', () => {
     }
     expect(sent).toBeLessThanOrEqual(10 + 2);
     expect(sent).toBeGreaterThanOrEqual(10);
+  });
+  it('keeps every rate at epoch-sized times, where float rounding once starved 3/s', () => {
+    const epoch = Date.parse('2026-11-29T16:00:00Z');
+    for (let rate = 1; rate <= 2000; rate++) {
+      expect(rateTokens(rate, null, epoch + (rate % 997)), `rate ${rate}`).toBeGreaterThanOrEqual(1);
+      // Two seconds of claims every 7 ms: the rate, plus at most the burst.
+      let tat: number | null = null;
+      let sent = 0;
+      for (let now = epoch; now < epoch + 2000; now += 7) {
+        const n = rateTokens(rate, tat, now);
+        if (n > 0) tat = advanceTat(rate, tat, now, n);
+        sent += n;
+      }
+      const burst = Math.max(1, Math.floor((RATE_BURST_MS * rate) / 1000));
+      expect(sent, `rate ${rate}`).toBeGreaterThanOrEqual(Math.min(2 * rate, Math.ceil(2000 / 7)));
+      expect(sent, `rate ${rate}`).toBeLessThanOrEqual(2 * rate + burst + 1);
+    }
   });
 });
 

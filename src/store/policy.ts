@@ -40,12 +40,21 @@ export interface Gate {
 
 const intervalMs = (rate: number): number => 1000 / rate;
 
+/**
+ * Rounding slack, in ms. Epoch milliseconds (~1.8e12) keep only ~0.0002 ms of
+ * fraction, so `now + 333.33 - now` is 333.33325: without slack a rate of 3/s,
+ * whose burst is exactly one interval, earned 0.99999976 tokens, floored to 0,
+ * and never sent at all.
+ */
+const RATE_SLACK_MS = 0.001;
+
 /** Sends the rate limit allows now (generic cell rate algorithm with a small burst). */
 export function rateTokens(rate: number, tat: number | null, now: number): number {
   const interval = intervalMs(rate);
   const burst = Math.max(interval, RATE_BURST_MS);
-  const base = Math.max(tat ?? now, now);
-  return Math.max(0, Math.floor((now + burst - base) / interval + 1e-9));
+  // How far the limiter is ahead of now: a difference taken first, so it stays exact when tat <= now.
+  const ahead = Math.max(0, (tat ?? now) - now);
+  return Math.max(0, Math.floor((burst - ahead + RATE_SLACK_MS) / interval));
 }
 
 /** The rate limiter's state after `sent` more sends at `now`. */
