@@ -3,9 +3,9 @@ import { emitHealth, type Q } from './operational.js';
 
 /**
  * Endpoint health after a batch with failures (store/policy.ts), inside the
- * recording transaction. The state rows are locked first, in id order (the
- * success-only path in queue.ts locks in the same order), so concurrent
- * workers apply their results one after another.
+ * recording transaction. The state rows of every endpoint in the batch are
+ * locked first, in id order (the success-only path in queue.ts locks in the
+ * same order), so concurrent workers apply their results one after another.
  */
 const LOCK_HEALTH = `
 SELECT s.endpoint_id, s.consecutive_failures, s.failing_since, s.breaker_opens, s.breaker_retry_at,

@@ -207,7 +207,12 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
       // A failure may open a breaker, disable an endpoint or raise operational events: one transaction.
       const queued = await db.tx(async (q) => {
         const recorded0 = results.map((result, i) => ({ result, attemptId: rows[i]!.id, moved: false }));
-        const current = await lockHealth(q, failingEndpoints(recorded0));
+        // Every endpoint of the batch is locked first, in id order. RECORD_ATTEMPTS locks the
+        // success-only ones again (healed); taken only there, after the failing ones, they
+        // deadlocked with a worker recording the opposite batch ([fail A, ok B] vs [fail B, ok A]).
+        const locked = await lockHealth(q, [...new Set(results.map((r) => r.attempt.endpointId))]);
+        const failing = new Set(failingEndpoints(recorded0));
+        const current = new Map([...locked].filter(([id]) => failing.has(id)));
         const moved = new Set(
           (await q<{ id: string }>(RECORD_ATTEMPTS, [JSON.stringify(rows), now])).map((r) => r.id),
         );
