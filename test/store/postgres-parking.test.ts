@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
+import { clientConfigFor, createDb, type Db } from '../../src/store/postgres/db.js';
+import { postgresQueue } from '../../src/store/postgres/queue.js';
 import type { EndpointInput, Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
@@ -154,5 +156,30 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
     expect(leased!.parked).toBe(true);
     expect(leased!.due_at.getTime()).toBeGreaterThan(row!.due_at.getTime());
     expect(await store.queue.nextDueAt()).toEqual(leased!.due_at);
+  });
+
+  it('hands over committed gated leases even when the plain claim after them fails', async () => {
+    const a = await app();
+    const capped = await store.endpoints.create(a.id, endpointInput({ maxInFlight: 1 }));
+    await store.endpoints.create(a.id, endpointInput());
+    await send(a.id);
+    const db = createDb(clientConfigFor(schema.url));
+    // The plain claim is the statement that walks unparked rows; make only it fail.
+    const failingPlain: Db = {
+      ...db,
+      query: (text, values, opts) =>
+        text.includes('NOT d.parked')
+          ? Promise.reject(new Error('connection lost'))
+          : db.query(text, values, opts),
+    };
+    try {
+      const claims = await postgresQueue(failingPlain, { poke() {} }).claimDue({
+        limit: 10,
+        leaseMs: 60_000,
+      });
+      expect(claims.map((c) => c.endpoint.id)).toEqual([capped.id]);
+    } finally {
+      await db.pool.end();
+    }
   });
 });

@@ -180,10 +180,16 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
       const leaseUntil = new Date(now.getTime() + leaseMs);
       // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
       const gated = await claimGated<ClaimRow>(now, limit, leaseUntil, token);
-      const rows =
-        gated.length < limit
-          ? await db.query<ClaimRow>(CLAIM_DUE, [now, limit - gated.length, leaseUntil, token])
-          : [];
+      let rows: ClaimRow[] = [];
+      if (gated.length < limit) {
+        try {
+          rows = await db.query<ClaimRow>(CLAIM_DUE, [now, limit - gated.length, leaseUntil, token]);
+        } catch (err) {
+          // The gated leases are committed: hand them over rather than leave them (and the
+          // quotas they hold: an ordered head, a breaker's probe) idle until the lease runs out.
+          if (gated.length === 0) throw err;
+        }
+      }
       return gated.concat(rows).map(toClaim(token));
     },
     async renewLeases(claims, leaseMs) {
