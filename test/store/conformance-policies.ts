@@ -111,6 +111,38 @@ export function policyConformance(getStore: () => Store) {
     expect((await claim(100, soon)).map((c) => c.message.id)).toEqual([msgIds[4]]);
   });
 
+  it('policies: a gated endpoint with work is claimed even behind 300 that have nothing to give', async () => {
+    const store = getStore();
+    const app = await store.apps.create({ uid: null, name: 'Shop', rateLimit: null, metadata: {} });
+    const post = (eventType: string) =>
+      store.messages.create({
+        appId: app.id,
+        eventType,
+        eventId: null,
+        payload: '{}',
+        channels: null,
+        tags: null,
+      });
+    const limited = await store.endpoints.create(
+      app.id,
+      endpointInput({ rateLimit: 1, filterTypes: ['limited'] }),
+    );
+    // Its limiter has run once, so it sorts after endpoints that never sent.
+    await post('limited');
+    const [first] = await claim();
+    await store.queue.recordAttempts([result(first!, { kind: 'success' })]);
+    for (let i = 0; i < 300; i++) {
+      await store.endpoints.create(app.id, endpointInput({ maxInFlight: 1, filterTypes: ['capped'] }));
+    }
+    await post('capped');
+    await post('capped');
+    // One in flight per capped endpoint: all 300 are at their cap, each with one more due.
+    expect(await claim(1000)).toHaveLength(300);
+    await post('limited');
+    const next = await claim(10, later(2000));
+    expect(next.map((c) => c.endpoint.id)).toEqual([limited.id]);
+  });
+
   it('policies: rateLimit hands out tokens as time passes, shared by all claimers', async () => {
     const { store, ep } = await setup({ rateLimit: 4 }, 6);
     const t0 = Date.now() + 1000;

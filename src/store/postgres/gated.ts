@@ -6,13 +6,16 @@ import { CLAIMED } from './rows.js';
 export const GATED = 'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered';
 
 /**
- * Gated endpoints with due work, their state rows locked. SKIP LOCKED: an
- * endpoint another worker is claiming for right now is simply its to serve.
+ * A page of gated endpoints with due work, their state rows locked, leaving
+ * out those already considered in this claim ($3). SKIP LOCKED: an endpoint
+ * another worker is claiming for right now is simply its to serve. An open
+ * breaker before its retry time has nothing to give and is not even read.
  */
 const LOCK_GATED = `
 SELECT e.id, e.rate_limit, e.max_in_flight, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-WHERE (${GATED}) AND NOT e.disabled
+WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
+  AND NOT (e.breaker_open AND s.breaker_retry_at > $1)
   AND EXISTS (SELECT 1 FROM deliveries d
               WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'sending') AND d.due_at <= $1)
 ORDER BY s.rate_tat NULLS FIRST
@@ -73,14 +76,15 @@ interface GateRow {
   breaker_retry_at: Date | null;
 }
 
-/** Endpoints considered per claim; the rest wait for the next one (oldest rate_tat first). */
+/** Gated endpoints read per page of a claim (oldest rate_tat first). */
 const MAX_GATED_PER_CLAIM = 256;
 /** How long "no gated endpoint exists" is trusted before asking again. */
 const RECHECK_MS = 1000;
 
 /**
- * The claim for gated endpoints: one transaction of three statements (lock
- * state rows, count live leases, lease), only while some endpoint is gated.
+ * The claim for gated endpoints: one transaction (per page of 256 endpoints:
+ * lock state rows, count live leases; then one lease statement), only while
+ * some endpoint is gated.
  * Endpoints without limits never reach it; a deployment without any gated
  * endpoint pays one tiny query per second to notice the first.
  */
@@ -107,40 +111,47 @@ export function postgresGatedClaim(db: Db) {
   ): Promise<R[]> {
     if (!(await anyGated(now.getTime()))) return [];
     return db.tx(async (q) => {
-      const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM]);
-      if (gates.length === 0) return [];
-      const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
-        gates.map((g) => g.id),
-        now,
-      ]);
-      const liveOf = new Map(live.map((l) => [l.id, l]));
       const ids: string[] = [];
       const quotas: number[] = [];
       const heads: (string | null)[] = [];
       const rates: (number | null)[] = [];
       let left = limit;
-      for (const g of gates) {
-        const l = liveOf.get(g.id);
-        if (!l || left <= 0) continue;
-        const quota = claimQuota(
-          {
-            rateLimit: g.rate_limit,
-            maxInFlight: g.max_in_flight,
-            ordered: g.ordered,
-            breakerOpen: g.breaker_open,
-            rateTat: g.rate_tat?.getTime() ?? null,
-            breakerRetryAt: g.breaker_retry_at?.getTime() ?? null,
-            inFlight: l.in_flight,
-          },
-          now.getTime(),
-        );
-        const take = Math.min(quota, left);
-        if (take <= 0 || (g.ordered && l.head_id === null)) continue;
-        ids.push(g.id);
-        quotas.push(take);
-        heads.push(g.ordered ? l.head_id : null);
-        rates.push(g.rate_limit);
-        left -= take;
+      const seen: string[] = [];
+      // Page on while the batch has room: endpoints with nothing to give (a full
+      // in-flight cap, an ordered head out) must not hide the ones behind them.
+      while (left > 0) {
+        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen]);
+        if (gates.length === 0) break;
+        seen.push(...gates.map((g) => g.id));
+        const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
+          gates.map((g) => g.id),
+          now,
+        ]);
+        const liveOf = new Map(live.map((l) => [l.id, l]));
+        for (const g of gates) {
+          const l = liveOf.get(g.id);
+          if (!l || left <= 0) continue;
+          const quota = claimQuota(
+            {
+              rateLimit: g.rate_limit,
+              maxInFlight: g.max_in_flight,
+              ordered: g.ordered,
+              breakerOpen: g.breaker_open,
+              rateTat: g.rate_tat?.getTime() ?? null,
+              breakerRetryAt: g.breaker_retry_at?.getTime() ?? null,
+              inFlight: l.in_flight,
+            },
+            now.getTime(),
+          );
+          const take = Math.min(quota, left);
+          if (take <= 0 || (g.ordered && l.head_id === null)) continue;
+          ids.push(g.id);
+          quotas.push(take);
+          heads.push(g.ordered ? l.head_id : null);
+          rates.push(g.rate_limit);
+          left -= take;
+        }
+        if (gates.length < MAX_GATED_PER_CLAIM) break;
       }
       if (ids.length === 0) return [];
       return q<R>(CLAIM_GATED, [ids, quotas, heads, rates, now, leaseUntil, token]);
