@@ -87,6 +87,10 @@ export interface EventTypeRepo {
 
 // ---- endpoints ----------------------------------------------------------------
 export type EndpointInput = Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>;
+export type EndpointChange = EndpointInput | ((current: Endpoint) => EndpointInput);
+/** The input a change asks for, given the endpoint as it is now. */
+export const applyChange = (change: EndpointChange, current: Endpoint): EndpointInput =>
+  typeof change === 'function' ? change(current) : change;
 export interface EndpointRepo {
   create(appId: string, input: EndpointInput): Promise<Endpoint>;
   /** By id or uid within the app. */
@@ -98,8 +102,13 @@ export interface EndpointRepo {
    * `disabled` emits endpoint.enabled / endpoint.disabled (trigger manual)
    * operational events in the same transaction; enabling also resets the
    * endpoint's health (breaker closed, failure run forgotten).
+   *
+   * `change` is the new input, or a function of the endpoint as it is now that
+   * returns it: read and written in one transaction under the row's lock, so a
+   * change made meanwhile (a worker disabling the endpoint, another rotation)
+   * is built upon, never overwritten. It may throw to refuse the change.
    */
-  update(appId: string, id: string, input: EndpointInput): Promise<Endpoint>;
+  update(appId: string, id: string, change: EndpointChange): Promise<Endpoint>;
   delete(appId: string, id: string): Promise<void>;
   /** Counts of this endpoint's deliveries by status. */
   stats(appId: string, id: string, since?: Date): Promise<Record<DeliveryStatus, number>>;

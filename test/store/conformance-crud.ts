@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Endpoint, Message } from '../../src/core/model.js';
-import type { Store } from '../../src/store/store.js';
+import type { EndpointInput, Store } from '../../src/store/store.js';
 import { endpointInput } from '../helpers/fixtures.js';
 import type { Conformance } from './conformance.js';
 
@@ -180,6 +180,45 @@ export function crudConformance(t: Conformance) {
       expect((await store.endpoints.list(app.id, { limit: 10 })).items.map((e) => e.id)).toEqual([ep.id]);
       await store.endpoints.delete(app.id, ep.id);
       await expect(store.endpoints.delete(app.id, ep.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('an update given as a function builds on the endpoint as it is, so concurrent changes are all kept', async () => {
+      const app = await newApp();
+      const stale = await store.endpoints.create(app.id, endpointInput());
+      const inputOf = ({ id, appId, createdAt, updatedAt, ...input }: Endpoint): EndpointInput => input;
+      // Someone else (a worker, on a 410) disables it after our read.
+      await store.endpoints.update(app.id, stale.id, {
+        ...inputOf(stale),
+        disabled: true,
+        disabledReason: 'gone',
+      });
+      const described = await store.endpoints.update(app.id, stale.id, (now) => ({
+        ...inputOf(now),
+        description: 'mine',
+      }));
+      expect(described).toMatchObject({ description: 'mine', disabled: true, disabledReason: 'gone' });
+      // Ten concurrent additions of a secret: none is lost.
+      const keys = Array.from(
+        { length: 10 },
+        (_, i) => `whsec_${Buffer.alloc(32, i + 1).toString('base64')}`,
+      );
+      await Promise.all(
+        keys.map((key) =>
+          store.endpoints.update(app.id, stale.id, (now) => ({
+            ...inputOf(now),
+            secrets: [{ key, expiresAt: null }, ...now.secrets],
+          })),
+        ),
+      );
+      const after = await store.endpoints.get(app.id, stale.id);
+      expect(new Set(after?.secrets.map((s) => s.key))).toEqual(new Set([...keys, stale.secrets[0]!.key]));
+      // A function that throws refuses the change and leaves the endpoint as it was.
+      await expect(
+        store.endpoints.update(app.id, stale.id, () => {
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect((await store.endpoints.get(app.id, stale.id))?.description).toBe('mine');
     });
   });
 

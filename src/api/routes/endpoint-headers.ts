@@ -19,10 +19,10 @@ export function endpointHeaderRoutes(app: FastifyInstance, { store }: ApiContext
     const headers = f.stringMap('headers', { required: true, maxValue: 4096 });
     checkHeaders(f, 'headers', headers);
     f.done();
-    await store.endpoints.update(application.id, endpoint.id, {
-      ...inputOf(endpoint),
+    await store.endpoints.update(application.id, endpoint.id, (current) => ({
+      ...inputOf(current),
       headers: headers ?? {},
-    });
+    }));
     return reply.code(204).send();
   });
 
@@ -33,8 +33,10 @@ export function endpointHeaderRoutes(app: FastifyInstance, { store }: ApiContext
     checkHeaders(f, 'headers', updates);
     const remove = f.stringList('deleteHeaders', { min: 1, max: 256 });
     f.done();
-    const headers = mergeHeaders(endpoint.headers, updates ?? {}, remove ?? []);
-    await store.endpoints.update(application.id, endpoint.id, { ...inputOf(endpoint), headers });
+    await store.endpoints.update(application.id, endpoint.id, (current) => ({
+      ...inputOf(current),
+      headers: mergeHeaders(current.headers, updates ?? {}, remove ?? []),
+    }));
     return reply.code(204).send();
   });
 }

@@ -48,14 +48,17 @@ export function endpointSecretRoutes(app: FastifyInstance, { store, config }: Ap
     const kind = readSecretKind(f, key, 'key');
     const graceSeconds = f.nullableInt('gracePeriodSeconds', { min: 0, max: MAX_GRACE_SECONDS });
     f.done();
-    const current = endpoint.secrets[0]?.key;
-    // A generated key keeps the endpoint's kind unless asked otherwise, so ed25519 receivers keep working.
-    const newKey = key ?? generateSecret(kind ?? (current !== undefined ? secretKind(current) : 'hmac'));
     // Config is validated at the edge; the clamp covers configs built in code.
     const graceMs =
       graceSeconds != null ? graceSeconds * 1000 : Math.min(config.secretGracePeriodMs, MAX_SECRET_GRACE_MS);
-    const secrets = rotateSecrets(endpoint.secrets, newKey, graceMs, new Date());
-    await store.endpoints.update(application.id, endpoint.id, { ...inputOf(endpoint), secrets });
+    // Built on the secrets as they are under the update's lock, so a rotation running
+    // meanwhile is kept, and a worker's disable is not undone.
+    await store.endpoints.update(application.id, endpoint.id, (now) => {
+      const current = now.secrets[0]?.key;
+      // A generated key keeps the endpoint's kind unless asked otherwise, so ed25519 receivers keep working.
+      const newKey = key ?? generateSecret(kind ?? (current !== undefined ? secretKind(current) : 'hmac'));
+      return { ...inputOf(now), secrets: rotateSecrets(now.secrets, newKey, graceMs, new Date()) };
+    });
     return reply.code(204).send();
   });
 }

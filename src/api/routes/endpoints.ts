@@ -43,10 +43,12 @@ export function endpointRoutes(app: FastifyInstance, { store, config, wake }: Ap
       url: path,
       handler: async (request) => {
         const { app: application, endpoint } = await loadEndpoint(store, request.params);
-        const f = Fields.body(request.body);
-        const input = readEndpoint(f, mode, inputOf(endpoint), checkUrl);
-        f.done();
-        const updated = await store.endpoints.update(application.id, endpoint.id, input);
+        const updated = await store.endpoints.update(application.id, endpoint.id, (current) => {
+          const f = Fields.body(request.body);
+          const input = readEndpoint(f, mode, inputOf(current), checkUrl);
+          f.done();
+          return input;
+        });
         wakeIfToggled(endpoint.disabled, updated.disabled);
         return endpointOut(updated);
       },

@@ -98,11 +98,14 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
 
   app.put<{ Params: Params }>(`${base}/:endpoint_id`, async (request) => {
     const ep = await load(request.params.endpoint_id);
-    const f = Fields.body(request.body);
-    const input = readEndpoint(f, 'update', inputOf(ep), checkUrl);
-    checkFilterTypes(f, input.filterTypes);
-    f.done();
-    return operationalEndpointOut(await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, input));
+    const updated = await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, (current) => {
+      const f = Fields.body(request.body);
+      const input = readEndpoint(f, 'update', inputOf(current), checkUrl);
+      checkFilterTypes(f, input.filterTypes);
+      f.done();
+      return input;
+    });
+    return operationalEndpointOut(updated);
   });
 
   app.delete<{ Params: Params }>(`${base}/:endpoint_id`, async (request, reply) => {
@@ -123,8 +126,10 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
     f.done();
     if (typeof key === 'string') validateSecret(key, ['body', 'key']);
     // Operational secrets rotate without a grace period, as in Svix.
-    const secrets = rotateSecrets(ep.secrets, key ?? generateHmacSecret(), 0, new Date());
-    await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, { ...inputOf(ep), secrets });
+    await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, (current) => ({
+      ...inputOf(current),
+      secrets: rotateSecrets(current.secrets, key ?? generateHmacSecret(), 0, new Date()),
+    }));
     return reply.code(204).send();
   });
 
@@ -138,7 +143,10 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
     const headers = f.stringMap('headers', { required: true, maxValue: 4096 });
     checkHeaders(f, 'headers', headers);
     f.done();
-    await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, { ...inputOf(ep), headers: headers ?? {} });
+    await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, (current) => ({
+      ...inputOf(current),
+      headers: headers ?? {},
+    }));
     return reply.code(204).send();
   });
 }

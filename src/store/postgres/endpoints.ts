@@ -1,7 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryStatus } from '../../core/model.js';
-import type { EndpointInput, EndpointRepo } from '../store.js';
+import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
 import type { Db } from './db.js';
 import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
 import { emitOperational, endpointRefs } from './operational.js';
@@ -81,14 +81,16 @@ export function postgresEndpoints(db: Db): EndpointRepo {
       const result = k.finish(rows);
       return { items: result.items.map(toEndpoint), done: result.done };
     },
-    async update(appId, id, input) {
+    async update(appId, id, change) {
       const row = await db.tx(async (q) => {
-        // The row lock orders concurrent updates, so park/unpark follows the real transition.
-        const before = await q<{ disabled: boolean }>(
-          'SELECT disabled FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE',
+        // The row lock orders concurrent updates, so park/unpark follows the real
+        // transition, and a change function sees every change committed before it.
+        const before = await q<EndpointRow>(
+          'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE',
           [appId, id],
         );
         if (!before[0]) throw notFound('endpoint');
+        const input = applyChange(change, toEndpoint(before[0]));
         const rows = await q<EndpointRow>(
           `UPDATE endpoints SET uid = $3, url = $4, description = $5, version = $6, rate_limit = $7, disabled = $8,
              disabled_reason = $9, filter_types = $10, channels = $11, metadata = $12, headers = $13,
@@ -108,7 +110,7 @@ export function postgresEndpoints(db: Db): EndpointRepo {
           }
         }
         return rows[0]!;
-      }, `endpoint with uid ${input.uid}`);
+      }, 'endpoint with this uid');
       return toEndpoint(row);
     },
     async delete(appId, id) {

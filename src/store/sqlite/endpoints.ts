@@ -2,7 +2,7 @@ import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryStatus, Endpoint, EndpointSecret } from '../../core/model.js';
 import { fromStoredSecrets, type StoredSecret, storeSecrets } from '../secrets.js';
-import type { EndpointInput, EndpointRepo } from '../store.js';
+import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
 import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
 import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
 import { sqliteOperational } from './operational.js';
@@ -112,22 +112,21 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       const result = k.finish(rows);
       return { items: result.items.map(toEndpoint), done: result.done };
     },
-    async update(appId, id, input) {
+    async update(appId, id, change) {
       const ops = operational();
       const update = db.transaction(() => {
-        const before = db
-          .prepare<[string, string], { disabled: number }>(
-            'SELECT disabled FROM endpoints WHERE app_id = ? AND id = ?',
-          )
+        const row = db
+          .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?')
           .get(appId, id);
-        if (!before) throw notFound('endpoint');
+        if (!row) throw notFound('endpoint');
+        const input = applyChange(change, toEndpoint(row));
         db.prepare(
           `UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
              disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
              max_in_flight = ?, ordered = ?, updated_at = ?
            WHERE app_id = ? AND id = ?`,
         ).run(...columns(input), Date.now(), appId, id);
-        if ((before.disabled === 1) === input.disabled) return;
+        if ((row.disabled === 1) === input.disabled) return;
         // Enabling starts over: a closed breaker and no failure run, or the next failure would disable it again.
         if (!input.disabled) {
           db.prepare(
@@ -147,7 +146,7 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       try {
         update.immediate();
       } catch (err) {
-        mapSqliteError(err, `endpoint with uid ${input.uid}`);
+        mapSqliteError(err, 'endpoint with this uid');
       }
       return get(appId, id)!;
     },
