@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONAL_APP_ID } from '../../src/store/operational.js';
+import { newKeyPair } from '../helpers/ed25519.js';
 import { type ApiHarness, settleDue, startApi } from './harness.js';
 
 describe('operational webhooks, skip and endpoint protection fields through the API', () => {
@@ -52,6 +53,27 @@ describe('operational webhooks, skip and endpoint protection fields through the 
     });
     expect(res.status).toBe(422);
     expect(res.json.detail[0].loc).toEqual(['body', 'filterTypes', 0]);
+  });
+
+  it('refuses ed25519 keys: operational receivers verify v1 (HMAC) signatures only', async () => {
+    const base = '/api/v1/operational-webhook/endpoint';
+    const { whsk } = newKeyPair();
+    const generated = await api.http('POST', base, {
+      body: { url: 'https://ops.example.com/', secretKind: 'ed25519' },
+    });
+    expect(generated.status).toBe(422);
+    expect(generated.json.detail[0].loc).toEqual(['body', 'secretKind']);
+    const supplied = await api.http('POST', base, {
+      body: { url: 'https://ops.example.com/', secret: whsk },
+    });
+    expect(supplied.status).toBe(422);
+    expect(supplied.json.detail[0].loc).toEqual(['body', 'secret']);
+    const ep = await api.http('POST', base, { body: { url: 'https://ops.example.com/' } });
+    expect(ep.status).toBe(201);
+    const rotated = await api.http('POST', `${base}/${ep.json.id}/secret/rotate`, { body: { key: whsk } });
+    expect(rotated.status).toBe(422);
+    expect(rotated.json.detail[0].loc).toEqual(['body', 'key']);
+    expect((await api.http('GET', `${base}/${ep.json.id}/secret`)).json.key).toMatch(/^whsec_/);
   });
 
   it('keeps the hidden application out of application routes', async () => {

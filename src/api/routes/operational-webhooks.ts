@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { HooklineError, notFound } from '../../core/errors.js';
+import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import type { Endpoint } from '../../core/model.js';
-import { generateHmacSecret, validateSecret } from '../../core/signing.js';
+import { generateHmacSecret, secretKind, validateSecret } from '../../core/signing.js';
 import {
   OPERATIONAL_APP_ID,
   OPERATIONAL_APP_NAME,
@@ -47,6 +47,21 @@ async function operationalApp(store: Store): Promise<string> {
   return OPERATIONAL_APP_ID;
 }
 
+/**
+ * Operational endpoints sign with HMAC only, as in Svix: their receivers use
+ * the Svix and Standard Webhooks verifiers, which check `v1` and not `v1a`,
+ * and their secret route returns the key with no public half.
+ */
+function checkHmacOnly(f: Fields, secrets: readonly { key: string }[]): void {
+  // A whsk_ key is either supplied as `secret` or generated for `secretKind: "ed25519"`.
+  if (secrets.some((s) => secretKind(s.key) !== 'hmac')) {
+    f.fail(
+      f.has('secret') ? 'secret' : 'secretKind',
+      'operational webhook endpoints sign with HMAC (whsec_) only',
+    );
+  }
+}
+
 function checkFilterTypes(f: Fields, types: string[] | null): void {
   for (const [i, t] of (types ?? []).entries()) {
     if (!(OPERATIONAL_EVENT_TYPES as readonly string[]).includes(t)) {
@@ -87,6 +102,7 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
     const f = Fields.body(request.body);
     const input = readEndpoint(f, 'create', null, checkUrl);
     checkFilterTypes(f, input.filterTypes);
+    checkHmacOnly(f, input.secrets);
     f.done();
     const appId = await operationalApp(store);
     return reply.code(201).send(operationalEndpointOut(await store.endpoints.create(appId, input)));
@@ -124,7 +140,12 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
     const f = Fields.body(request.body ?? {});
     const key = f.nullableString('key', { max: 1024 });
     f.done();
-    if (typeof key === 'string') validateSecret(key, ['body', 'key']);
+    if (typeof key === 'string') {
+      validateSecret(key, ['body', 'key']);
+      if (secretKind(key) !== 'hmac') {
+        throw invalid(['body', 'key'], 'operational webhook endpoints sign with HMAC (whsec_) only');
+      }
+    }
     // Operational secrets rotate without a grace period, as in Svix.
     await store.endpoints.update(OPERATIONAL_APP_ID, ep.id, (current) => ({
       ...inputOf(current),
