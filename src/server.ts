@@ -21,6 +21,8 @@ export interface Server {
 }
 
 const TOKEN_SETTING = 'api_token';
+/** How long a stop waits for HTTP requests in flight before closing their connections. */
+const HTTP_CLOSE_GRACE_MS = 5000;
 
 /** The configured token, or the one generated on first start and stored, so restarts keep it. */
 async function resolveApiToken(store: Store, config: Config): Promise<string> {
@@ -52,14 +54,29 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
   let sender: Sender | null = null;
   let worker: Worker | null = null;
   let http: FastifyInstance | null = null;
+  const closeHttp = async () => {
+    if (!http) return;
+    const server = http.server;
+    // Requests in flight get a grace; a client that never finishes its request
+    // (or its body) must not keep the process alive, so then its socket is cut.
+    const cut = setTimeout(() => server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+    try {
+      await http.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  };
   const shutdown = async () => {
-    // Each step runs even if an earlier one failed: a half-stopped process holds leases.
-    const steps = [() => http?.close(), () => worker?.stop(), () => sender?.close(), () => store.close()];
     const failures: unknown[] = [];
-    for (const step of steps)
-      await Promise.resolve()
+    const run = (step: () => unknown) =>
+      Promise.resolve()
         .then(step)
         .catch((err: unknown) => failures.push(err));
+    // The listener and the worker stop together: claiming ends at once, not after
+    // the last HTTP client has gone. Each step runs even if another failed: a
+    // half-stopped process holds leases.
+    await Promise.all([run(closeHttp), run(() => worker?.stop())]);
+    for (const step of [() => sender?.close(), () => store.close()]) await run(step);
     if (failures.length > 0) throw failures[0];
   };
   try {

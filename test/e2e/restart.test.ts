@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +129,28 @@ describe('restart with deliveries in flight (SQLite)', () => {
       await store.close();
     }
     expect(receiver.requests).toHaveLength(5);
+  });
+
+  it('SIGTERM stops claiming at once and exits even while a client holds a request open', async () => {
+    receiver.respondWith(() => ({ status: 500 }));
+    const proc = serve();
+    const base = await proc.ready;
+    await setUp(base, 1);
+    await receiver.waitFor(2); // failing, retried every few hundred ms
+    // A client that announced a body it never sends keeps its request in flight forever.
+    const { port } = new URL(base);
+    const slow = connect(Number(port), '127.0.0.1');
+    slow.on('error', () => {});
+    await new Promise((resolve) => slow.once('connect', resolve));
+    slow.write(
+      `POST /api/v1/app HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{`,
+    );
+    const atStop = receiver.requests.length;
+    proc.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    slow.destroy();
+    // At most the attempt that was in flight when the signal came; no retry claimed after it.
+    expect(receiver.requests.length - atStop).toBeLessThanOrEqual(1);
   });
 
   it('keeps the generated API token across restarts and refuses bad flags with a clear message', async () => {
