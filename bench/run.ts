@@ -76,7 +76,7 @@ async function main() {
       '--request-timeout',
       '10m',
     ]);
-    const api = apiClient(hookline.url, hookline.token, CLIENTS);
+    const api = apiClient(hookline.url, hookline.token!, CLIENTS);
     const call = api.call;
     const app = await call('POST', '/api/v1/app', { name: 'bench' });
     const endpoint = await call('POST', `/api/v1/app/${app.id}/endpoint`, {

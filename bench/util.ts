@@ -100,7 +100,7 @@ export async function startReceiver(): Promise<Receiver> {
 export async function startHookline(
   args: string[],
   nodeArgs: string[] = (process.env.HOOKLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-): Promise<{ pid: number; url: string; token: string; stop(): Promise<void> }> {
+): Promise<{ pid: number; url: string; token: string | null; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     [...nodeArgs, new URL('../bin/hookline.js', import.meta.url).pathname, 'serve', ...args],
@@ -119,7 +119,8 @@ export async function startHookline(
   });
   child.stdout!.resume();
   const url = /listening on (\S+)/.exec(banner)![1]!;
-  const token = /API token: (\S+)/.exec(banner)![1]!;
+  // Only a generated token is printed; a configured one the caller already knows.
+  const token = /API token: (\S+) \(stored in the database\)/.exec(banner)?.[1] ?? null;
   return {
     pid: child.pid!,
     url,

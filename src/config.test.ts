@@ -55,6 +55,12 @@ describe('config', () => {
     [{ maxRetryAfterMs: '10ms' }, /--max-retry-after.*at least 1000ms/],
     [{ breakerThreshold: '-1' }, /--breaker-threshold.*integer/],
     [{ autoDisableAfterMs: 'never' }, /--auto-disable-after.*duration/],
+    // Timers overflow past 2^31-1 ms and fire at once: 30d would fail every delivery or spin.
+    [{ requestTimeoutMs: '30d' }, /--request-timeout.*at most 24d/],
+    [{ pollIntervalMs: '30d' }, /--poll-interval.*at most 24d/],
+    [{ leaseMs: '100d' }, /--lease.*at most 24d/],
+    [{ apiToken: '                    ' }, /--api-token.*whitespace/],
+    [{ databaseUrl: 'postgres://u:p@[bad' }, /--database.*not a valid URL/],
   ])('rejects %o naming the option and why', (raw, message) => {
     expect(() => loadConfig(raw)).toThrow(message);
     try {

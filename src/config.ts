@@ -1,5 +1,5 @@
 import { HooklineError } from './core/errors.js';
-import { parseDuration } from './core/duration.js';
+import { formatDuration, parseDuration } from './core/duration.js';
 import { isCidr } from './core/ip-ranges.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
 import { DEFAULT_POLICY } from './store/policy.js';
@@ -49,6 +49,12 @@ export interface Config {
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
 export const MAX_SECRET_GRACE_MS = 7 * 86_400_000;
+/**
+ * The longest duration a timer is set for. Node runs a setTimeout of more than
+ * 2^31-1 ms (24.8 days) after 1 ms, so a 30d request timeout would fail every
+ * delivery at once and a 30d poll interval would spin.
+ */
+export const MAX_TIMER_MS = 24 * 86_400_000;
 
 export const DEFAULTS: Config = {
   port: 8071,
@@ -110,10 +116,11 @@ function integer(key: keyof Config, text: string, min: number, max: number): num
   return n;
 }
 
-function duration(key: keyof Config, text: string, minMs: number): number {
+function duration(key: keyof Config, text: string, minMs: number, maxMs = MAX_TIMER_MS): number {
   const ms = parseDuration(text);
   if (ms === undefined) fail(key, `expected a duration like 500ms, 15s, 5m, 2h or 7d, got "${text}"`);
   if (ms < minMs) fail(key, `must be at least ${minMs}ms, got "${text}"`);
+  if (ms > maxMs) fail(key, `must be at most ${formatDuration(maxMs)}, got "${text}"`);
   return ms;
 }
 
@@ -131,6 +138,18 @@ function oneOf<T extends string>(key: keyof Config, text: string, options: reado
   return text as T;
 }
 
+/** A `--database` value, checked as `serve` and `prune` both need it. */
+export function databaseUrl(text: string): string {
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(text)) {
+    fail('databaseUrl', `expected sqlite:<file>, sqlite::memory: or postgres://..., got "${text}"`);
+  }
+  if (text === 'sqlite:') fail('databaseUrl', 'sqlite: needs a file path or :memory:');
+  if (text.startsWith('postgres') && !URL.canParse(text)) {
+    fail('databaseUrl', 'not a valid URL (special characters in the password must be %-encoded)');
+  }
+  return text;
+}
+
 /** Reads HOOKLINE_* variables into raw settings. */
 export function rawFromEnv(env: NodeJS.ProcessEnv): RawConfig {
   const raw: RawConfig = {};
@@ -146,17 +165,10 @@ export function loadConfig(raw: RawConfig): Config {
   const c: Config = { ...DEFAULTS };
   if (raw.port !== undefined) c.port = integer('port', raw.port, 0, 65535);
   if (raw.host !== undefined) c.host = raw.host.trim() || fail('host', 'must not be empty');
-  if (raw.databaseUrl !== undefined) {
-    if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(raw.databaseUrl)) {
-      fail(
-        'databaseUrl',
-        `expected sqlite:<file>, sqlite::memory: or postgres://..., got "${raw.databaseUrl}"`,
-      );
-    }
-    if (raw.databaseUrl === 'sqlite:') fail('databaseUrl', 'sqlite: needs a file path or :memory:');
-    c.databaseUrl = raw.databaseUrl;
-  }
+  if (raw.databaseUrl !== undefined) c.databaseUrl = databaseUrl(raw.databaseUrl);
   if (raw.apiToken !== undefined) {
+    // Header values arrive trimmed, so spaces around a token could never match.
+    if (raw.apiToken.trim() !== raw.apiToken) fail('apiToken', 'must not start or end with whitespace');
     if (raw.apiToken.length < 16) fail('apiToken', 'must be at least 16 characters');
     c.apiToken = raw.apiToken;
   }
@@ -216,7 +228,7 @@ export function loadConfig(raw: RawConfig): Config {
     c.breakerBackoffMs = duration('breakerBackoffMs', raw.breakerBackoffMs, 100);
   }
   if (raw.autoDisableAfterMs !== undefined) {
-    c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0);
+    c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0, Number.MAX_SAFE_INTEGER);
   }
   return c;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
+import { HooklineError } from './core/errors.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
@@ -101,7 +102,16 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       onMessageAccepted: () => worker?.wake(),
       healthOnly: config.role === 'worker',
     });
-    await http.listen({ port: config.port, host: config.host });
+    await http.listen({ port: config.port, host: config.host }).catch((err: Error) => {
+      // EADDRINUSE, EACCES, an unknown host: the operator's to fix, said in one line.
+      throw new HooklineError(
+        'CONFIG_INVALID',
+        `cannot listen on ${config.host}:${config.port}: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    });
     worker?.start();
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,17 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { DEFAULTS, OPTION_NAMES } from '../config.js';
-import { parseDuration } from '../core/duration.js';
+import { DEFAULTS, databaseUrl, MAX_TIMER_MS, OPTION_NAMES } from '../config.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { HooklineError } from '../core/errors.js';
 import { openStore } from '../store/open.js';
 import { pruneOlderThan } from '../store/prune.js';
 
-function durationOption(flag: string, text: string): number {
+/** A duration flag: positive, and (for a timer) at most MAX_TIMER_MS; `--pause` may be 0. */
+function durationOption(flag: string, text: string, { zero = false, timer = false } = {}): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
+  if (ms === undefined || (ms === 0 && !zero)) {
     throw new HooklineError(
       'CONFIG_INVALID',
       `invalid ${flag}: expected a duration like 30d, 12h or 90m, got "${text}"`,
+    );
+  }
+  if (timer && ms > MAX_TIMER_MS) {
+    throw new HooklineError(
+      'CONFIG_INVALID',
+      `invalid ${flag}: must be at most ${formatDuration(MAX_TIMER_MS)}`,
     );
   }
   return ms;
@@ -49,10 +56,12 @@ export function registerPrune(program: Command): void {
     .action(async (options: Record<string, string | undefined>) => {
       const olderThanMs = durationOption('--older-than', options.olderThan ?? '');
       const batchSize = positiveInt('--batch-size', options.batchSize ?? '1000');
-      const pauseMs = options.pause === '0ms' ? 0 : durationOption('--pause', options.pause ?? '0ms');
-      const everyMs = options.every === undefined ? null : durationOption('--every', options.every);
-      const databaseUrl = options.database ?? process.env[env] ?? DEFAULTS.databaseUrl;
-      const store = await openStore(databaseUrl);
+      const pauseMs = durationOption('--pause', options.pause ?? '0ms', { zero: true, timer: true });
+      const everyMs =
+        options.every === undefined ? null : durationOption('--every', options.every, { timer: true });
+      const store = await openStore(
+        databaseUrl(options.database ?? process.env[env] ?? DEFAULTS.databaseUrl),
+      );
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGTERM', onSignal);

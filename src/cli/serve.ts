@@ -20,13 +20,16 @@ export function registerServe(program: Command): void {
       },
     });
     running = server;
-    const tokenSource = config.apiToken ? 'from configuration' : 'stored in the database';
-    // The token goes to stdout for the operator, never into the structured log.
+    // A generated token is shown once for the operator (never in the structured log). A
+    // configured one is not: it came from a secret store, and stdout is where logs go.
+    const tokenLines = config.apiToken
+      ? '  API token: from --api-token / HOOKLINE_API_TOKEN (not shown)\n'
+      : `  API token: ${server.apiToken} (stored in the database)\n` +
+        `  try: curl -H "Authorization: Bearer ${server.apiToken}" ${server.url}/api/v1/app\n`;
     process.stdout.write(
       `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
         `  database:  ${redactUrl(config.databaseUrl)}\n` +
-        `  API token: ${server.apiToken} (${tokenSource})\n` +
-        `  try: curl -H "Authorization: Bearer ${server.apiToken}" ${server.url}/api/v1/app\n`,
+        tokenLines,
     );
     let signals = 0;
     const shutdown = (signal: string) => {

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { type Config, MAX_TIMER_MS } from '../config.js';
 import type { EndpointPolicy } from '../store/policy.js';
 import { DEFAULT_POLICY } from '../store/policy.js';
 import type { AttemptResult, ClaimedDelivery, Store } from '../store/store.js';
@@ -130,7 +130,9 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   function wakeAfter(ms: number): void {
     if (state !== 'running') return;
-    const delay = Math.max(0, Math.ceil(ms));
+    // A retry weeks away (a long schedule, a Retry-After) would overflow the timer and fire
+    // at once; waking at the timer's limit and looking again is enough.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
     const at = Date.now() + delay;
     if (timer && timerAt <= at) return;
     if (timer) clearTimeout(timer);

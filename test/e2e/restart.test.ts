@@ -175,4 +175,30 @@ describe('restart with deliveries in flight (SQLite)', () => {
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('invalid --concurrency (HOOKLINE_CONCURRENCY): expected an integer');
   });
+
+  it('prints no configured token, and ends startup failures with one line and exit 2', async () => {
+    const running = serve();
+    const base = await running.ready;
+    expect(running.stdout()).toContain('API token: from --api-token / HOOKLINE_API_TOKEN (not shown)');
+    expect(running.stdout()).not.toContain(TOKEN);
+    const failures = [
+      // The port the first one holds.
+      ['--port', new URL(base).port],
+      ['--database', join(dir, 'missing', 'x.db')],
+    ];
+    for (const extra of failures) {
+      const p = spawnHookline({
+        databaseUrl: extra[0] === '--database' ? `sqlite:${extra[1]}` : `sqlite:${join(dir, 'other.db')}`,
+        role: 'all',
+        apiToken: TOKEN,
+        extra: extra[0] === '--port' ? extra : [],
+      });
+      procs.push(p);
+      expect(await p.exited, extra.join(' ')).toBe(2);
+      expect(p.stderr(), extra.join(' ')).toMatch(
+        /^hookline: (cannot listen on .*EADDRINUSE|cannot open SQLite database)/,
+      );
+      expect(p.stderr(), 'no stack trace').not.toMatch(/\n\s+at /);
+    }
+  });
 });

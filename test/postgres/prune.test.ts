@@ -78,4 +78,32 @@ describe.skipIf(!available)('hookline prune on PostgreSQL', () => {
       program.parseAsync(['prune', '--older-than', 'soon', '--database', schema.url], { from: 'user' }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('--older-than') });
   });
+
+  it('checks --database like serve, refuses a period a timer cannot hold, and takes --pause 0', async () => {
+    const run = (...args: string[]) => {
+      const program = new Command('hookline').exitOverride();
+      registerPrune(program);
+      return program.parseAsync(['prune', '--older-than', '30d', ...args], { from: 'user' });
+    };
+    await expect(run('--database', 'sqlite:')).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('--database (HOOKLINE_DATABASE_URL): sqlite: needs a file path'),
+    });
+    // Over 24.8 days a timer fires at once: --every 30d used to prune in a tight loop.
+    await expect(run('--database', schema.url, '--every', '30d')).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('--every: must be at most 24d'),
+    });
+    let printed = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed += String(chunk);
+      return true;
+    });
+    try {
+      await run('--database', schema.url, '--pause', '0');
+    } finally {
+      out.mockRestore();
+    }
+    expect(printed).toMatch(/^pruned \d+ messages/);
+  });
 });

@@ -8,7 +8,19 @@ const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** Opens the file (or `:memory:`) with the pragmas Hookline relies on. */
 export function openDatabase(path: string): Db {
-  const db = new Database(path);
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    // Say which file, once, without a stack: a missing directory or no permission is the operator's to fix.
+    throw new HooklineError(
+      'STORE_UNAVAILABLE',
+      `cannot open SQLite database ${path}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
   // WAL lets readers (API lists) run beside the writer; NORMAL sync is durable
   // across process crashes (not power loss mid-checkpoint), the usual WAL trade.
   db.pragma('journal_mode = WAL');
