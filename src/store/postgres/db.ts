@@ -32,7 +32,9 @@ export interface QueryOptions {
   what?: string;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// Lower case only: search_path folds an unquoted name to lower case, so "Hooks"
+// would be created quoted by migrate and then never found.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Splits `?schema=name` off a postgres:// URL (pg would pass unknown
@@ -53,7 +55,10 @@ export function clientConfigFor(databaseUrl: string, opts: PostgresOptions = {})
   };
   if (schema !== undefined) {
     if (!SCHEMA_NAME.test(schema)) {
-      throw new HooklineError('CONFIG_INVALID', `invalid PostgreSQL schema name: ${schema}`);
+      throw new HooklineError(
+        'CONFIG_INVALID',
+        `invalid PostgreSQL schema name: ${schema} (lower-case letters, digits and _ only)`,
+      );
     }
     config.options = `-c search_path=${schema}`;
   }
