@@ -53,11 +53,12 @@ export function endpointSecretRoutes(app: FastifyInstance, { store, config }: Ap
       graceSeconds != null ? graceSeconds * 1000 : Math.min(config.secretGracePeriodMs, MAX_SECRET_GRACE_MS);
     // Built on the secrets as they are under the update's lock, so a rotation running
     // meanwhile is kept, and a worker's disable is not undone.
-    await store.endpoints.update(application.id, endpoint.id, (now) => {
-      const current = now.secrets[0]?.key;
+    await store.endpoints.update(application.id, endpoint.id, (current) => {
+      const currentKey = current.secrets[0]?.key;
       // A generated key keeps the endpoint's kind unless asked otherwise, so ed25519 receivers keep working.
-      const newKey = key ?? generateSecret(kind ?? (current !== undefined ? secretKind(current) : 'hmac'));
-      return { ...inputOf(now), secrets: rotateSecrets(now.secrets, newKey, graceMs, new Date()) };
+      const newKey =
+        key ?? generateSecret(kind ?? (currentKey !== undefined ? secretKind(currentKey) : 'hmac'));
+      return { ...inputOf(current), secrets: rotateSecrets(current.secrets, newKey, graceMs, new Date()) };
     });
     return reply.code(204).send();
   });
