@@ -39,7 +39,7 @@ function cpuMsOf(pid: number, thread?: number): number {
 /**
  * CPU spent per message during one phase, split into the server under test
  * and the harness (this load generator plus the receiver), and what that
- * split allows: the ratio to the ceiling reached if every core were busy,
+ * split allows: the rate (and so the ratio to the ceiling) reached if every core were busy,
  * with no thread ever waiting on another. A server whose measured ratio sits
  * below its bound loses to parallelism (one busy thread); a bound below a
  * target means the target needs less CPU per message, not more threads.
@@ -54,14 +54,15 @@ export function cpuMeter(serverPid: number, receiverPid: number) {
     self: process.cpuUsage(),
   });
   const start = read();
-  return (messages: number, ceilingPerSec: number) => {
+  return (messages: number) => {
     const end = read();
     const selfMs = (end.self.user + end.self.system - start.self.user - start.self.system) / 1000;
     const serverUs = ((end.server - start.server) * 1000) / messages;
     const mainUs = ((end.serverMain - start.serverMain) * 1000) / messages;
     const harnessUs = ((end.receiver - start.receiver + selfMs) * 1000) / messages;
+    /** Messages per second with every core busy; divided by the ceiling, the ratio this CPU cost allows. */
     const boundPerSec = (availableParallelism() * 1e6) / (serverUs + harnessUs);
-    return { serverUs, mainUs, harnessUs, cpuBoundRatio: boundPerSec / ceilingPerSec };
+    return { serverUs, mainUs, harnessUs, boundPerSec };
   };
 }
 
@@ -176,7 +177,11 @@ export function signedPost(pool: Pool, signers: Signer[], id: string, body: stri
 /**
  * The ceiling: raw signed POSTs from a keep-alive undici pool straight to the
  * receiver, `clients` at a time, after a warm-up (JIT, connections) like the
- * Hookline runs get. Returns requests per second.
+ * Hookline runs get. Returns requests per second. The benches take it right
+ * before and right after the phase they compare with it, and use the mean:
+ * on a shared machine the speed drifts within minutes (the ceiling moved
+ * between 9,400 and 24,000/s in one hour), and one side alone would let that
+ * drift decide the ratio.
  */
 export async function measureCeiling(
   receiver: Receiver,
