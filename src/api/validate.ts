@@ -40,6 +40,8 @@ export function uidProblem(text: string): string | null {
 export const NAME_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 
 interface StringRules {
+  /** NUL is refused unless allowed: only JSON columns (metadata) can hold it on PostgreSQL. */
+  allowNul?: boolean;
   required?: boolean;
   min?: number;
   max?: number;
@@ -131,7 +133,7 @@ export class Fields {
       return undefined;
     };
     if (typeof v !== 'string') return push('expected a string', 'type_error.string');
-    if (hasNul(v)) return push(NUL.msg, NUL.type);
+    if (!rules.allowNul && hasNul(v)) return push(NUL.msg, NUL.type);
     if (rules.min !== undefined && v.length < rules.min) {
       return push(`must have at least ${rules.min} character(s)`, 'value_error.any_str.min_length');
     }
@@ -209,11 +211,12 @@ export class Fields {
     const before = this.issues.length;
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(v)) {
-      if (hasNul(name)) {
-        this.issues.push({ loc: [...this.loc, key], msg: `keys ${NUL.msg}`, type: NUL.type });
-        continue;
-      }
-      const s = this.checkString(name, value, { max: rules.maxValue }, [...this.loc, key, name]);
+      // Maps are stored as JSON, which holds NUL (escaped) on every backend.
+      const s = this.checkString(name, value, { max: rules.maxValue, allowNul: true }, [
+        ...this.loc,
+        key,
+        name,
+      ]);
       if (s !== undefined) setOwn(out, name, s);
     }
     return this.issues.length === before ? out : undefined;

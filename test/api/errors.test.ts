@@ -93,15 +93,16 @@ describe('API errors (raw HTTP)', () => {
     expect(res.json).toEqual({ code: 'bad_request', detail: expect.any(String) });
   });
 
-  it('NUL characters: 422 in bodies and queries, 404 in paths (no id holds one)', async () => {
-    const body = await api.http('POST', '/api/v1/app', {
-      body: { name: 'a\u0000b', metadata: { 'k\u0000': 'v' } },
-    });
+  it('NUL characters: 422 in bodies and queries, 404 in paths (no id holds one); kept in metadata', async () => {
+    const body = await api.http('POST', '/api/v1/app', { body: { name: 'a\u0000b' } });
     expect(body.status).toBe(422);
-    expect(body.json.detail.map((d: { loc: unknown[]; type: string }) => [d.loc, d.type])).toEqual([
-      [['body', 'name'], 'value_error.str.nul'],
-      [['body', 'metadata'], 'value_error.str.nul'],
+    expect(body.json.detail).toEqual([
+      { loc: ['body', 'name'], msg: expect.stringContaining('NUL'), type: 'value_error.str.nul' },
     ]);
+    // Metadata is stored as JSON, which holds NUL on both backends.
+    const kept = await api.http('POST', '/api/v1/app', { body: { name: 'n', metadata: { k: 'a\u0000b' } } });
+    expect(kept.status).toBe(201);
+    expect(kept.json.metadata).toEqual({ k: 'a\u0000b' });
     for (const q of ['iterator=%00', 'channel=a%00', 'event_types=a,%00b']) {
       const res = await api.http('GET', `/api/v1/app/${appId}/msg?${q}`);
       expect(res.status, q).toBe(422);

@@ -199,8 +199,7 @@ describe('API: custom headers and payload size', () => {
       for (const res of results) {
         expect(res.status).toBe(422);
         expect(locs(res.json)).toEqual(['body.headers.X-Custom']);
-        // NUL is refused in every string before the header rules look at it.
-        expect(res.json.detail[0].msg).toContain(value.includes('\u0000') ? 'NUL' : 'CR, LF');
+        expect(res.json.detail[0].msg).toContain('CR, LF');
       }
     },
   );

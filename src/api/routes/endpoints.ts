@@ -43,13 +43,15 @@ export function endpointRoutes(app: FastifyInstance, { store, config, wake }: Ap
       url: path,
       handler: async (request) => {
         const { app: application, endpoint } = await loadEndpoint(store, request.params);
+        let wasDisabled = endpoint.disabled;
         const updated = await store.endpoints.update(application.id, endpoint.id, (current) => {
+          wasDisabled = current.disabled;
           const f = Fields.body(request.body);
           const input = readEndpoint(f, mode, inputOf(current), checkUrl);
           f.done();
           return input;
         });
-        wakeIfToggled(endpoint.disabled, updated.disabled);
+        wakeIfToggled(wasDisabled, updated.disabled);
         return endpointOut(updated);
       },
     });

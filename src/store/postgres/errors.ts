@@ -66,10 +66,16 @@ export function mapPgError(err: unknown, what = 'record'): HooklineError | unkno
     return new HooklineError('STORE_UNAVAILABLE', `database unavailable: ${detail}`, { cause: err });
   }
   const code = (err as { code?: string }).code;
-  // NUL, which text and jsonb cannot hold, in what the API does not check field by field
-  // (a path segment, an event type's JSON schema): the request's fault, not the server's.
+  // A character the database cannot store (NUL, or one outside its encoding) in what the
+  // API does not check field by field: the request's fault, not the server's.
   if (code === '22021' || code === '22P05') {
-    return new HooklineError('BAD_REQUEST', 'text must not contain NUL (\\u0000) characters');
+    return new HooklineError(
+      'BAD_REQUEST',
+      'the request holds a character the database cannot store (such as NUL)',
+      {
+        cause: err,
+      },
+    );
   }
   if (code === '23505') return conflict(`${what} already exists`);
   if (code === '23503') return notFound(what === 'record' ? 'parent record' : what);
