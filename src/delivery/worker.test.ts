@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../config.js';
-import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store/store.js';
+import {
+  type AttemptResult,
+  type ClaimedDelivery,
+  type DeliveryQueue,
+  PartialClaimError,
+} from '../store/store.js';
 import type { SendRequest, SendResult, Sender } from './sender.js';
 import { createWorker, type WorkerConfig } from './worker.js';
 import { until } from '../../test/helpers/until.js';
@@ -45,6 +50,8 @@ class FakeQueue {
   readonly recordCalls: AttemptResult[][] = [];
   readonly renewCalls: string[][] = [];
   failClaims = 0;
+  /** Claims that lease one delivery and then fail. */
+  partialClaims = 0;
   failRecords = 0;
   nextDue: Date | null = null;
 
@@ -59,6 +66,10 @@ class FakeQueue {
     claimDue: async ({ limit }) => {
       this.claimLimits.push(limit);
       if (this.failClaims-- > 0) throw new Error('SQLITE_BUSY');
+      if (this.partialClaims-- > 0) {
+        const leased = this.due.splice(0, 1).map((d) => d.claim);
+        throw new PartialClaimError(leased, new Error('connection lost'));
+      }
       const now = Date.now();
       const ready = this.due.filter((d) => d.at <= now).slice(0, limit);
       for (const r of ready) this.due.splice(this.due.indexOf(r), 1);
@@ -150,6 +161,25 @@ describe('worker', () => {
     await worker.stop();
     expect(errors).toContain('claim');
     expect(errors).toContain('record');
+  });
+
+  it('sends what a claim leased before it failed, and still reports the failure', async () => {
+    const q = fakeQueue();
+    q.partialClaims = 1;
+    q.add(claimed(1));
+    const s = fakeSender();
+    const errors: string[] = [];
+    const worker = createWorker({
+      store: q,
+      config,
+      sender: s.sender,
+      events: { error: (e) => errors.push(e.op) },
+    });
+    worker.start();
+    await until(() => q.recorded.length === 1);
+    await worker.stop();
+    expect(q.recorded.map((r) => r.deliveryId)).toEqual([claimed(1).deliveryId]);
+    expect(errors).toContain('claim');
   });
 
   it('wake() claims new work without waiting for the poll', async () => {

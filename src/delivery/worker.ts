@@ -1,7 +1,7 @@
 import { type Config, MAX_TIMER_MS } from '../config.js';
 import type { EndpointPolicy } from '../store/policy.js';
 import { DEFAULT_POLICY } from '../store/policy.js';
-import type { AttemptResult, ClaimedDelivery, Store } from '../store/store.js';
+import { type AttemptResult, type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
 import { describeError } from './classify.js';
 import { createEmitter, type WorkerEvents } from './events.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
@@ -162,14 +162,24 @@ export function createWorker(opts: WorkerOptions): Worker {
       claims = await store.queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
       claimFailures = 0;
     } catch (error) {
+      if (error instanceof PartialClaimError) take(error.claims);
       claimFailures++;
       const retryInMs = Math.min(50 * 2 ** claimFailures, MAX_CLAIM_BACKOFF_MS);
       emit('error', { op: 'claim', error, retryInMs });
       wakeAfter(retryInMs);
       return;
     }
-    // Claimed deliveries are ours even if stop() began meanwhile: send them
-    // rather than leave them to wait for their lease to expire.
+    take(claims);
+    if (claims.length >= limit) wanted = true;
+    else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
+    else if (!wanted) await sleepUntilDue();
+  }
+
+  /**
+   * Starts claimed deliveries. They are ours even if stop() began meanwhile:
+   * send them rather than leave them to wait for their lease to expire.
+   */
+  function take(claims: readonly ClaimedDelivery[]): void {
     let rateWake = Number.POSITIVE_INFINITY;
     for (const c of claims) {
       if (gated(c)) gatedInFlight.add(c.deliveryId);
@@ -178,9 +188,6 @@ export function createWorker(opts: WorkerOptions): Worker {
     }
     // A rate-limited backlog earns a token every 1/rate s; claim again then rather than at the next poll.
     if (rateWake !== Number.POSITIVE_INFINITY) wakeAfter(Math.max(MIN_RATE_WAKE_MS, rateWake));
-    if (claims.length >= limit) wanted = true;
-    else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
-    else if (!wanted) await sleepUntilDue();
   }
 
   async function sleepUntilDue(): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   Metadata,
   Trigger,
 } from '../core/model.js';
+import { HooklineError } from '../core/errors.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -186,6 +187,21 @@ export interface ClaimedDelivery {
   trigger: Trigger;
   message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'>;
   endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'>;
+}
+
+/**
+ * claimDue failed part-way: `claims` were already leased (committed) when
+ * `cause` stopped the rest. The caller sends them, as if claimed, and treats
+ * the failure like any other.
+ */
+export class PartialClaimError extends HooklineError {
+  constructor(
+    readonly claims: ClaimedDelivery[],
+    cause: unknown,
+  ) {
+    super('STORE_UNAVAILABLE', `claim failed after leasing ${claims.length}: ${String(cause)}`, { cause });
+    this.name = 'PartialClaimError';
+  }
 }
 
 export type AttemptOutcome = { kind: 'success' } | { kind: 'retry'; at: Date } | { kind: 'fail' };

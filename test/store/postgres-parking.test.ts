@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openStore } from '../../src/store/open.js';
 import { clientConfigFor, createDb, type Db } from '../../src/store/postgres/db.js';
 import { postgresQueue } from '../../src/store/postgres/queue.js';
-import type { EndpointInput, Store } from '../../src/store/store.js';
+import { type EndpointInput, PartialClaimError, type Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
 
@@ -158,7 +158,7 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
     expect(await store.queue.nextDueAt()).toEqual(leased!.due_at);
   });
 
-  it('hands over committed gated leases even when the plain claim after them fails', async () => {
+  it('reports a plain claim that fails after the gated one, with the gated leases it committed', async () => {
     const a = await app();
     const capped = await store.endpoints.create(a.id, endpointInput({ maxInFlight: 1 }));
     await store.endpoints.create(a.id, endpointInput());
@@ -173,11 +173,15 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
           : db.query(text, values, opts),
     };
     try {
-      const claims = await postgresQueue(failingPlain, { poke() {} }).claimDue({
-        limit: 10,
-        leaseMs: 60_000,
-      });
-      expect(claims.map((c) => c.endpoint.id)).toEqual([capped.id]);
+      const failed = await postgresQueue(failingPlain, { poke() {} })
+        .claimDue({ limit: 10, leaseMs: 60_000 })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      // The failure is reported, and the committed gated lease comes with it.
+      expect(failed).toBeInstanceOf(PartialClaimError);
+      expect((failed as PartialClaimError).claims.map((c) => c.endpoint.id)).toEqual([capped.id]);
     } finally {
       await db.pool.end();
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { DEFAULT_POLICY, hasFailures } from '../policy.js';
-import type { AttemptResult, ClaimedDelivery, DeliveryQueue } from '../store.js';
+import { type AttemptResult, type ClaimedDelivery, type DeliveryQueue, PartialClaimError } from '../store.js';
 import type { Db } from './db.js';
 import { GATED, postgresGatedClaim } from './gated.js';
 import { applyHealth, failingEndpoints, lockHealth } from './health.js';
@@ -185,9 +185,11 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
         try {
           rows = await db.query<ClaimRow>(CLAIM_DUE, [now, limit - gated.length, leaseUntil, token]);
         } catch (err) {
-          // The gated leases are committed: hand them over rather than leave them (and the
-          // quotas they hold: an ordered head, a breaker's probe) idle until the lease runs out.
+          // The gated leases are committed: hand them over with the error rather than leave
+          // them (and the quotas they hold: an ordered head, a breaker's probe) idle until the
+          // lease runs out.
           if (gated.length === 0) throw err;
+          throw new PartialClaimError(gated.map(toClaim(token)), err);
         }
       }
       return gated.concat(rows).map(toClaim(token));
