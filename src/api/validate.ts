@@ -250,7 +250,13 @@ export function eitherRate(rateLimit: number | null | undefined, throttleRate: n
 
 /** Parses an ISO 8601 timestamp (with date and time); undefined when it is not one. */
 export function parseTimestamp(text: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}(T|\s|$)/.test(text)) return undefined;
+  const day = /^(\d{4})-(\d{2})-(\d{2})(T|\s|$)/.exec(text);
+  if (!day) return undefined;
+  // Date.parse rolls 2024-02-30 over to March 1st instead of refusing it.
+  const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+  if (month < 1 || month > 12 || date < 1 || date > new Date(Date.UTC(year, month, 0)).getUTCDate()) {
+    return undefined;
+  }
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }

@@ -212,9 +212,18 @@ describe('API errors (raw HTTP)', () => {
       expect(res.status, path).toBe(422);
       expect(res.json.detail[0].loc, path).toEqual(['query', 'order']);
     }
-    const res = await api.http('GET', `/api/v1/app/${appId}/msg?before=yesterday`);
-    expect(res.status).toBe(422);
-    expect(res.json.detail[0].loc).toEqual(['query', 'before']);
+    for (const before of ['yesterday', '2024-02-30', '2023-02-29T00:00:00Z', '2024-13-01']) {
+      const res = await api.http('GET', `/api/v1/app/${appId}/msg?before=${before}`);
+      expect(res.status, before).toBe(422);
+      expect(res.json.detail[0].loc).toEqual(['query', 'before']);
+    }
+    // The last day of a month, a leap day, an offset: all real times.
+    for (const before of ['2024-02-29', '2024-04-30T23:59:59+02:00', '2023-12-31T00:00:00Z']) {
+      expect(
+        (await api.http('GET', `/api/v1/app/${appId}/msg?before=${encodeURIComponent(before)}`)).status,
+        before,
+      ).toBe(200);
+    }
   });
 
   it('422 for invalid URLs, uids, event type names, channels and secrets', async () => {
