@@ -8,9 +8,11 @@ import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
+import { createTaskRegistry } from './tasks.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointOpsRoutes } from './routes/endpoint-ops.js';
@@ -52,6 +54,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const running = new Set<Promise<void>>();
+  const tasks = createTaskRegistry();
   const ctx: ApiContext = {
     store,
     config,
@@ -63,12 +66,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         app.log.error({ err }, 'onMessageAccepted failed');
       }
     },
-    background: (name, work) => {
-      const task = work()
-        .catch((err: unknown) => app.log.error({ err, task: name }, 'background task failed'))
-        .finally(() => running.delete(task));
-      running.add(task);
+    background: (kind, work) => {
+      const task = tasks.start(kind);
+      const run = work()
+        .then(
+          (data) => tasks.settle(task.id, 'finished', data),
+          (err: unknown) => {
+            app.log.error({ err, task: kind, taskId: task.id }, 'background task failed');
+            tasks.settle(task.id, 'failed', {});
+          },
+        )
+        .finally(() => running.delete(run));
+      running.add(run);
+      return task;
     },
+    tasks,
   };
 
   app.setErrorHandler(errorHandler);
@@ -98,6 +110,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     attemptRoutes,
     deliveryRoutes,
     operationalWebhookRoutes,
+    backgroundTaskRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   return app;

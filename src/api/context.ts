@@ -5,6 +5,8 @@ import type { Application, Endpoint, Message } from '../core/model.js';
 import { OPERATIONAL_APP_ID } from '../store/operational.js';
 import type { Store } from '../store/store.js';
 
+import type { BackgroundTask, TaskRegistry } from './tasks.js';
+
 /** What every route needs: the store, the config and a way to wake the worker. */
 export interface ApiContext {
   store: Store;
@@ -12,8 +14,13 @@ export interface ApiContext {
   /** Tells the in-process worker that deliveries are due now. */
   wake: () => void;
   log: FastifyBaseLogger;
-  /** Runs work after the response (recover); awaited when the server closes. */
-  background: (name: string, work: () => Promise<void>) => void;
+  /**
+   * Runs `work` after the response as a background task of kind `task`
+   * (recover) that clients can poll; awaited when the server closes. Returns
+   * the task as it starts; what `work` returns becomes its `data`.
+   */
+  background: (task: string, work: () => Promise<Record<string, unknown>>) => BackgroundTask;
+  tasks: TaskRegistry;
 }
 
 export interface AppParams {

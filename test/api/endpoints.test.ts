@@ -170,7 +170,14 @@ describe('endpoints through the svix client', () => {
     expect(out).toMatchObject({ status: 'running', task: 'endpoint.recover' });
     expect(out.id).toMatch(/^qtask_/);
     expect(out.updatedAt).toBeInstanceOf(Date);
-    await eventually(async () => (await api.svix.endpoint.getStats(app.id, ep.id)).pending === 3);
+    // The task can be followed with the svix client until it ends.
+    await eventually(async () => (await api.svix.backgroundTask.get(out.id)).status === 'finished');
+    expect(await api.svix.backgroundTask.get(out.id)).toMatchObject({
+      id: out.id,
+      task: 'endpoint.recover',
+      data: { recovered: 3 },
+    });
+    await expect(api.svix.backgroundTask.get('qtask_unknown')).rejects.toMatchObject({ code: 404 });
     expect(await api.svix.endpoint.getStats(app.id, ep.id)).toMatchObject({
       fail: 0,
       pending: 3,

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
 import { Query } from '../query.js';
+import { taskOut } from '../tasks.js';
 import { Fields } from '../validate.js';
 
-/** Endpoint stats (delivery counts by status) and recover (resend failures since a time). */
+/** Endpoint stats (delivery counts by status) and recover (resend failures since a time, as a background task). */
 export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, background }: ApiContext): void {
   const path = '/api/v1/app/:app_id/endpoint/:endpoint_id';
 
@@ -41,17 +41,14 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
     if (since && until && until.getTime() <= since.getTime()) {
       throw invalid(['body', 'until'], 'must be after since');
     }
-    const taskId = newId('qtask', now.getTime());
-    background(`recover ${taskId}`, async () => {
+    const task = background('endpoint.recover', async () => {
       const recovered = await store.queue.recover(application.id, endpoint.id, since ?? now, until ?? null);
-      log.info({ taskId, endpointId: endpoint.id, recovered }, 'endpoint recovered');
+      log.info({ endpointId: endpoint.id, recovered }, 'endpoint recovered');
       if (recovered > 0) wake();
+      return { recovered };
     });
-    return reply.code(202).send({
-      id: taskId,
-      status: 'running',
-      task: 'endpoint.recover',
-      updatedAt: now.toISOString(),
-    });
+    // Svix RecoverOut; GET /api/v1/background-task/{id} follows it.
+    const { data: _, ...recoverOut } = taskOut(task);
+    return reply.code(202).send(recoverOut);
   });
 }
