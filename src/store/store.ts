@@ -259,9 +259,15 @@ export interface DeliveryQueue {
 // ---- attempts -----------------------------------------------------------------
 export interface AttemptFilter {
   status?: 'success' | 'fail';
+  /** 0: no response; 100-500: response codes from it to it + 99. */
+  statusCodeClass?: number;
   before?: Date;
   after?: Date;
   endpointId?: string;
+  /** Of the attempt's message. */
+  eventTypes?: string[];
+  channel?: string;
+  tag?: string;
 }
 export interface AttemptRepo {
   get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;

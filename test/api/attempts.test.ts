@@ -130,9 +130,40 @@ describe('attempts and deliveries through the svix client', () => {
     await expect(api.svix.messageAttempt.resend(appId, m2, 'ep_nope')).rejects.toMatchObject({ code: 404 });
   });
 
-  it('refuses Svix filters Hookline does not implement instead of ignoring them', async () => {
-    const res = await api.http('GET', `/api/v1/app/${appId}/attempt/endpoint/${epA}?status_code_class=200`);
-    expect(res.status).toBe(422);
-    expect(res.json.detail[0].loc).toEqual(['query', 'status_code_class']);
+  it('filters attempts by status code class and by their message (event types, channel, tag)', async () => {
+    const tagged = (
+      await api.svix.message.create(appId, {
+        eventType: 'a.thing',
+        payload: { n: 3 },
+        channels: ['eu'],
+        tags: ['vip'],
+      })
+    ).id;
+    await settleDue(api.store, 'success', 204);
+    const list = async (query: Record<string, unknown>) =>
+      (await api.svix.messageAttempt.listByEndpoint(appId, epA, query)).data;
+    const msgs = async (query: Record<string, unknown>) => (await list(query)).map((a) => a.msgId);
+    const [m0, m1, m2] = msgIds as [string, string, string];
+    // Other tests here add attempts too: check the class of each, and the known ones.
+    const fives = await list({ statusCodeClass: 500 });
+    expect(fives.every((a) => a.responseStatusCode >= 500 && a.responseStatusCode < 600)).toBe(true);
+    expect(fives.map((a) => a.msgId)).toEqual(expect.arrayContaining([m0, m2]));
+    const twos = await list({ statusCodeClass: 200 });
+    expect(twos.every((a) => a.responseStatusCode >= 200 && a.responseStatusCode < 300)).toBe(true);
+    expect(twos.map((a) => a.msgId)).toEqual(expect.arrayContaining([m1, tagged]));
+    expect(await msgs({ statusCodeClass: 0 })).toEqual([]);
+    expect(new Set(await msgs({ eventTypes: ['b.only'] }))).toEqual(new Set([m1]));
+    expect(await msgs({ eventTypes: ['a.thing'] })).not.toContain(m1);
+    expect(await msgs({ channel: 'eu' })).toEqual([tagged]);
+    expect(await msgs({ tag: 'vip' })).toEqual([tagged]);
+    expect(await msgs({ tag: 'other' })).toEqual([]);
+    const byMsg = await api.svix.messageAttempt.listByMsg(appId, m1, {
+      statusCodeClass: 200,
+      eventTypes: ['a.thing'],
+    });
+    expect(byMsg.data).toEqual([]);
+    const bad = await api.http('GET', `/api/v1/app/${appId}/attempt/endpoint/${epA}?status_code_class=250`);
+    expect(bad.status).toBe(422);
+    expect(bad.json.detail[0].loc).toEqual(['query', 'status_code_class']);
   });
 });

@@ -137,6 +137,32 @@ export function queueConformance(t: Conformance) {
       expect(await store.endpoints.stats(kept.app.id, kept.ep.id)).toMatchObject({ success: 1, sending: 0 });
     });
 
+    it('filters attempts by status code class and by their message', async () => {
+      const app = await newApp();
+      const ep = await store.endpoints.create(app.id, endpointInput());
+      const post = (eventType: string, channels: string[] | null, tags: string[] | null) =>
+        store.messages.create({ appId: app.id, eventType, eventId: null, payload: '{}', channels, tags });
+      const a = (await post('a', ['eu'], ['vip'])).message.id;
+      const b = (await post('b', null, null)).message.id;
+      const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
+      await store.queue.recordAttempts(
+        claims.map((c) =>
+          c.message.id === a ? result(c, { kind: 'success' }, 200) : result(c, { kind: 'fail' }, 503),
+        ),
+      );
+      const msgs = async (filter: Parameters<typeof store.attempts.listByEndpoint>[2]) =>
+        (await store.attempts.listByEndpoint(app.id, ep.id, filter, { limit: 10 })).items.map((x) => x.msgId);
+      expect(await msgs({ statusCodeClass: 200 })).toEqual([a]);
+      expect(await msgs({ statusCodeClass: 500 })).toEqual([b]);
+      expect(await msgs({ statusCodeClass: 0 })).toEqual([]);
+      expect(await msgs({ eventTypes: ['b', 'c'] })).toEqual([b]);
+      expect(await msgs({ channel: 'eu' })).toEqual([a]);
+      expect(await msgs({ tag: 'vip' })).toEqual([a]);
+      expect(await msgs({ tag: 'eu' })).toEqual([]);
+      const byMessage = await store.attempts.listByMessage(app.id, a, { eventTypes: ['b'] }, { limit: 10 });
+      expect(byMessage.items).toEqual([]);
+    });
+
     it('resend makes a delivery due now as a manual attempt, also for an endpoint that never had one', async () => {
       const { app, ep, message } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });

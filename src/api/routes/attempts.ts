@@ -29,7 +29,14 @@ function readAttemptFilter(q: Query): AttemptFilter & { none?: true } {
   // Content is never inlined in attempts; expanded statuses are what Hookline reports anyway.
   q.bool('with_content');
   q.bool('expanded_statuses');
-  q.unsupported('status_code_class', 'channel', 'tag', 'event_types');
+  const statusCodeClass = q.oneOf('status_code_class', ['0', '100', '200', '300', '400', '500'] as const);
+  if (statusCodeClass !== undefined) filter.statusCodeClass = Number(statusCodeClass);
+  const eventTypes = q.list('event_types');
+  if (eventTypes) filter.eventTypes = eventTypes;
+  const channel = q.string('channel');
+  if (channel !== undefined) filter.channel = channel;
+  const tag = q.string('tag');
+  if (tag !== undefined) filter.tag = tag;
   return filter;
 }
 

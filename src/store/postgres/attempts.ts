@@ -41,6 +41,28 @@ function conditions(f: AttemptFilter, p: Params): string {
   if (f.before) parts.push(`created_at < ${p.add(f.before)}`);
   if (f.after) parts.push(`created_at > ${p.add(f.after)}`);
   if (f.endpointId) parts.push(`endpoint_id = ${p.add(f.endpointId)}`);
+  if (f.statusCodeClass === 0) parts.push('response_status_code = 0');
+  else if (f.statusCodeClass !== undefined) {
+    parts.push(
+      `response_status_code >= ${p.add(f.statusCodeClass)} AND response_status_code < ${p.add(f.statusCodeClass + 100)}`,
+    );
+  }
+  // Message filters: one primary-key probe of the attempt's message per row.
+  if (f.eventTypes?.length) {
+    parts.push(
+      `(SELECT m.event_type FROM messages m WHERE m.id = msg_id) = ANY (${p.add(f.eventTypes)}::text[])`,
+    );
+  }
+  if (f.channel !== undefined) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${p.add(f.channel)}::text = ANY (m.channels))`,
+    );
+  }
+  if (f.tag !== undefined) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${p.add(f.tag)}::text = ANY (m.tags))`,
+    );
+  }
   return parts.length ? parts.join(' AND ') : 'true';
 }
 

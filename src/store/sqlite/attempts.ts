@@ -36,14 +36,39 @@ const toAttempt = (r: AttemptRow): Attempt => ({
 });
 
 function conditions(f: AttemptFilter): { sql: string; params: unknown[] } {
-  const clauses: [string, unknown][] = [];
+  const clauses: [string, ...unknown[]][] = [];
   if (f.status) clauses.push(['status = ?', f.status]);
+  if (f.statusCodeClass === 0) clauses.push(['response_status_code = 0']);
+  else if (f.statusCodeClass !== undefined) {
+    clauses.push([
+      'response_status_code >= ? AND response_status_code < ?',
+      f.statusCodeClass,
+      f.statusCodeClass + 100,
+    ]);
+  }
   if (f.before) clauses.push(['created_at < ?', f.before.getTime()]);
   if (f.after) clauses.push(['created_at > ?', f.after.getTime()]);
   if (f.endpointId) clauses.push(['endpoint_id = ?', f.endpointId]);
+  // Message filters: one primary-key probe of the attempt's message per row.
+  if (f.eventTypes?.length) {
+    const marks = f.eventTypes.map(() => '?').join(', ');
+    clauses.push([`(SELECT event_type FROM messages m WHERE m.id = msg_id) IN (${marks})`, ...f.eventTypes]);
+  }
+  if (f.channel !== undefined) {
+    clauses.push([
+      'EXISTS (SELECT 1 FROM messages m, json_each(m.channels) WHERE m.id = msg_id AND value = ?)',
+      f.channel,
+    ]);
+  }
+  if (f.tag !== undefined) {
+    clauses.push([
+      'EXISTS (SELECT 1 FROM messages m, json_each(m.tags) WHERE m.id = msg_id AND value = ?)',
+      f.tag,
+    ]);
+  }
   return {
     sql: clauses.length ? clauses.map(([sql]) => sql).join(' AND ') : '1 = 1',
-    params: clauses.map(([, value]) => value),
+    params: clauses.flatMap(([, ...values]) => values),
   };
 }
 
