@@ -112,7 +112,7 @@ export interface EndpointRepo {
   update(appId: string, id: string, change: EndpointChange): Promise<Endpoint>;
   delete(appId: string, id: string): Promise<void>;
   /** Counts of this endpoint's deliveries by status. */
-  stats(appId: string, id: string, since?: Date): Promise<Record<DeliveryStatus, number>>;
+  stats(appId: string, id: string, since?: Date, until?: Date): Promise<Record<DeliveryStatus, number>>;
 }
 
 // ---- messages -----------------------------------------------------------------

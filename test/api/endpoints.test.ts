@@ -164,6 +164,10 @@ describe('endpoints through the svix client', () => {
     await api.svix.message.create(app.id, { eventType: 'e.t', payload: { i: 3 } });
     await settleDue(api.store, 'success');
     expect(await api.svix.endpoint.getStats(app.id, ep.id, { since })).toMatchObject({ fail: 3, success: 1 });
+    expect(await api.svix.endpoint.getStats(app.id, ep.id, { until: since })).toMatchObject({
+      fail: 0,
+      success: 0,
+    });
 
     const wakes = api.wakes();
     const out = await api.svix.endpoint.recover(app.id, ep.id, { since });

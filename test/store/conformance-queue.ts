@@ -137,6 +137,19 @@ export function queueConformance(t: Conformance) {
       expect(await store.endpoints.stats(kept.app.id, kept.ep.id)).toMatchObject({ success: 1, sending: 0 });
     });
 
+    it("counts an endpoint's deliveries created within since and until", async () => {
+      const { app, ep } = await oneDelivery();
+      await send(app.id);
+      const at = (ms: number) => new Date(Date.now() + ms);
+      expect(await store.endpoints.stats(app.id, ep.id, at(-60_000), at(60_000))).toMatchObject({
+        pending: 2,
+      });
+      expect(await store.endpoints.stats(app.id, ep.id, undefined, at(-60_000))).toMatchObject({
+        pending: 0,
+      });
+      expect(await store.endpoints.stats(app.id, ep.id, at(60_000))).toMatchObject({ pending: 0 });
+    });
+
     it('filters attempts by status code class and by their message', async () => {
       const app = await newApp();
       const ep = await store.endpoints.create(app.id, endpointInput());

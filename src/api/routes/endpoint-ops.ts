@@ -12,10 +12,10 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
   app.get<{ Params: EndpointParams }>(`${path}/stats`, async (request) => {
     const q = new Query(request.query);
     const since = q.date('since');
-    q.unsupported('until');
+    const until = q.date('until');
     q.done();
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
-    const counts = await store.endpoints.stats(application.id, endpoint.id, since);
+    const counts = await store.endpoints.stats(application.id, endpoint.id, since, until);
     return {
       success: counts.success,
       pending: counts.pending,

@@ -120,13 +120,14 @@ export function postgresEndpoints(db: Db): EndpointRepo {
       ]);
       if (rows.length === 0) throw notFound('endpoint');
     },
-    async stats(appId, id, since) {
+    async stats(appId, id, since, until) {
       const rows = await db.query<{ found: boolean; status: DeliveryStatus | null; n: number }>(
         `SELECT true AS found, d.status, count(d.id)::int AS n
-         FROM endpoints e LEFT JOIN deliveries d ON d.endpoint_id = e.id AND d.created_at >= $3
+         FROM endpoints e LEFT JOIN deliveries d
+           ON d.endpoint_id = e.id AND d.created_at >= $3 AND ($4::timestamptz IS NULL OR d.created_at < $4)
          WHERE e.app_id = $1 AND e.id = $2
          GROUP BY d.status`,
-        [appId, id, since ?? new Date(0)],
+        [appId, id, since ?? new Date(0), until ?? null],
       );
       if (rows.length === 0) throw notFound('endpoint');
       return statusCounts(rows);

@@ -154,13 +154,14 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       const { changes } = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id);
       if (changes === 0) throw notFound('endpoint');
     },
-    async stats(appId, id, since) {
+    async stats(appId, id, since, until) {
       if (!get(appId, id)) throw notFound('endpoint');
       const rows = db
-        .prepare<[string, number], { status: DeliveryStatus; n: number }>(
-          'SELECT status, COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND created_at >= ? GROUP BY status',
+        .prepare<[string, number, number], { status: DeliveryStatus; n: number }>(
+          `SELECT status, COUNT(*) AS n FROM deliveries
+           WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY status`,
         )
-        .all(id, since?.getTime() ?? 0);
+        .all(id, since?.getTime() ?? 0, until?.getTime() ?? Number.MAX_SAFE_INTEGER);
       return statusCounts(rows);
     },
   };
