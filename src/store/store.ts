@@ -269,6 +269,15 @@ export interface AttemptFilter {
   channel?: string;
   tag?: string;
 }
+/** The part of an AttemptFilter that is about the attempt's message, or null when there is none. */
+export function attemptMessageFilter(f: AttemptFilter): MessageFilter | null {
+  if (!f.eventTypes?.length && f.channel === undefined && f.tag === undefined) return null;
+  const m: MessageFilter = {};
+  if (f.eventTypes?.length) m.eventTypes = f.eventTypes;
+  if (f.channel !== undefined) m.channel = f.channel;
+  if (f.tag !== undefined) m.tag = f.tag;
+  return m;
+}
 export interface AttemptRepo {
   get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;
   /** Newest first. */

@@ -11,32 +11,24 @@ import {
 } from '../context.js';
 import { attemptOut } from '../out.js';
 import { listOut, Query } from '../query.js';
+import { readMessageFilter } from './messages.js';
 
 /**
  * Attempt lists and lookups. Attempts are only ever success (0) or fail (2);
  * the other Svix statuses are valid filters that match nothing.
  */
 function readAttemptFilter(q: Query): AttemptFilter & { none?: true } {
-  const filter: AttemptFilter & { none?: true } = {};
+  // event_types, channel, tag as message lists read them; before/after apply to the attempt here.
+  const filter: AttemptFilter & { none?: true } = readMessageFilter(q);
   const status = q.int('status', { min: 0, max: 4 });
   if (status === 0) filter.status = 'success';
   else if (status === 2) filter.status = 'fail';
   else if (status !== undefined) filter.none = true;
-  const before = q.date('before');
-  if (before) filter.before = before;
-  const after = q.date('after');
-  if (after) filter.after = after;
   // Content is never inlined in attempts; expanded statuses are what Hookline reports anyway.
   q.bool('with_content');
   q.bool('expanded_statuses');
   const statusCodeClass = q.oneOf('status_code_class', ['0', '100', '200', '300', '400', '500'] as const);
   if (statusCodeClass !== undefined) filter.statusCodeClass = Number(statusCodeClass);
-  const eventTypes = q.list('event_types');
-  if (eventTypes) filter.eventTypes = eventTypes;
-  const channel = q.string('channel');
-  if (channel !== undefined) filter.channel = channel;
-  const tag = q.string('tag');
-  if (tag !== undefined) filter.tag = tag;
   return filter;
 }
 

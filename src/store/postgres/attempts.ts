@@ -1,5 +1,6 @@
 import type { Attempt } from '../../core/model.js';
-import type { AttemptFilter, AttemptRepo, PageQuery } from '../store.js';
+import { type AttemptFilter, type AttemptRepo, attemptMessageFilter, type PageQuery } from '../store.js';
+import { messageConditions } from './message-views.js';
 import type { Db } from './db.js';
 import { keyset, Params } from './paging.js';
 
@@ -47,22 +48,12 @@ function conditions(f: AttemptFilter, p: Params): string {
       `response_status_code >= ${p.add(f.statusCodeClass)} AND response_status_code < ${p.add(f.statusCodeClass + 100)}`,
     );
   }
-  // Message filters: one primary-key probe of the attempt's message per row.
-  if (f.eventTypes?.length) {
+  // Message filters, as message lists apply them: one primary-key probe of the attempt's message per row.
+  const onMessage = attemptMessageFilter(f);
+  if (onMessage)
     parts.push(
-      `(SELECT m.event_type FROM messages m WHERE m.id = msg_id) = ANY (${p.add(f.eventTypes)}::text[])`,
+      `EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${messageConditions(onMessage, p)})`,
     );
-  }
-  if (f.channel !== undefined) {
-    parts.push(
-      `EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${p.add(f.channel)}::text = ANY (m.channels))`,
-    );
-  }
-  if (f.tag !== undefined) {
-    parts.push(
-      `EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${p.add(f.tag)}::text = ANY (m.tags))`,
-    );
-  }
   return parts.length ? parts.join(' AND ') : 'true';
 }
 

@@ -1,5 +1,6 @@
 import type { Attempt } from '../../core/model.js';
-import type { AttemptFilter, AttemptRepo, PageQuery } from '../store.js';
+import { type AttemptFilter, type AttemptRepo, attemptMessageFilter, type PageQuery } from '../store.js';
+import { messageConditions } from './messages.js';
 import { type Db, toDate } from './db.js';
 import { keyset } from './paging.js';
 
@@ -49,22 +50,11 @@ function conditions(f: AttemptFilter): { sql: string; params: unknown[] } {
   if (f.before) clauses.push(['created_at < ?', f.before.getTime()]);
   if (f.after) clauses.push(['created_at > ?', f.after.getTime()]);
   if (f.endpointId) clauses.push(['endpoint_id = ?', f.endpointId]);
-  // Message filters: one primary-key probe of the attempt's message per row.
-  if (f.eventTypes?.length) {
-    const marks = f.eventTypes.map(() => '?').join(', ');
-    clauses.push([`(SELECT event_type FROM messages m WHERE m.id = msg_id) IN (${marks})`, ...f.eventTypes]);
-  }
-  if (f.channel !== undefined) {
-    clauses.push([
-      'EXISTS (SELECT 1 FROM messages m, json_each(m.channels) WHERE m.id = msg_id AND value = ?)',
-      f.channel,
-    ]);
-  }
-  if (f.tag !== undefined) {
-    clauses.push([
-      'EXISTS (SELECT 1 FROM messages m, json_each(m.tags) WHERE m.id = msg_id AND value = ?)',
-      f.tag,
-    ]);
+  // Message filters, as message lists apply them: one primary-key probe of the attempt's message per row.
+  const onMessage = attemptMessageFilter(f);
+  if (onMessage) {
+    const m = messageConditions(onMessage);
+    clauses.push([`EXISTS (SELECT 1 FROM messages m WHERE m.id = msg_id AND ${m.sql})`, ...m.params]);
   }
   return {
     sql: clauses.length ? clauses.map(([sql]) => sql).join(' AND ') : '1 = 1',

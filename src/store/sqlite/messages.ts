@@ -54,7 +54,7 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
 });
 
 /** SQL conditions for a MessageFilter over `m.` columns, with their parameters. */
-function messageConditions(f: MessageFilter): { sql: string; params: unknown[] } {
+export function messageConditions(f: MessageFilter): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.eventTypes && f.eventTypes.length > 0) {
