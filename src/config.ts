@@ -2,7 +2,7 @@ import { HooklineError } from './core/errors.js';
 import { formatDuration, parseDuration } from './core/duration.js';
 import { isCidr } from './core/ip-ranges.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
-import { DEFAULT_POLICY } from './store/policy.js';
+import type { EndpointPolicy } from './core/policy.js';
 
 /**
  * Every setting with its default. Flags (cli/) and HOOKLINE_* env vars map onto
@@ -73,10 +73,23 @@ export const DEFAULTS: Config = {
   allowedCidrs: [],
   logLevel: 'info',
   maxRetryAfterMs: 3_600_000,
-  breakerThreshold: DEFAULT_POLICY.breakerThreshold,
-  breakerBackoffMs: DEFAULT_POLICY.breakerBackoffMs,
-  autoDisableAfterMs: DEFAULT_POLICY.autoDisableAfterMs,
+  breakerThreshold: 5,
+  breakerBackoffMs: 30_000,
+  autoDisableAfterMs: 5 * 86_400_000,
 };
+
+/** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
+export const BREAKER_MAX_BACKOFF_MS = 30 * 60_000;
+
+/** How recorded attempts move endpoint health under this configuration (core/policy.ts). */
+export const endpointPolicy = (
+  c: Pick<Config, 'breakerThreshold' | 'breakerBackoffMs' | 'autoDisableAfterMs'>,
+): EndpointPolicy => ({
+  breakerThreshold: c.breakerThreshold,
+  breakerBackoffMs: c.breakerBackoffMs,
+  breakerMaxBackoffMs: BREAKER_MAX_BACKOFF_MS,
+  autoDisableAfterMs: c.autoDisableAfterMs,
+});
 
 /** Raw settings as strings, from flags or env; keys are Config names. */
 export type RawConfig = Partial<Record<keyof Config, string>>;

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { notFound } from '../core/errors.js';
 import type { Application, Endpoint, Message } from '../core/model.js';
-import { OPERATIONAL_APP_ID } from '../store/operational.js';
+import { OPERATIONAL_APP_ID } from '../core/operational.js';
 import type { Store } from '../store/store.js';
 
 import type { BackgroundTask, TaskRegistry } from './tasks.js';

@@ -116,3 +116,15 @@ export interface Attempt {
   trigger: Trigger;
   createdAt: Date;
 }
+
+/** What a delivery does next after an attempt. */
+export type AttemptOutcome = { kind: 'success' } | { kind: 'retry'; at: Date } | { kind: 'fail' };
+
+export interface AttemptResult {
+  deliveryId: string;
+  leaseToken: string;
+  attempt: Omit<Attempt, 'id' | 'deliveryId'>;
+  outcome: AttemptOutcome;
+  /** Disable the endpoint with this reason (410 Gone). */
+  disableEndpoint?: string;
+}

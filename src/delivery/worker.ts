@@ -1,6 +1,4 @@
-import { type Config, MAX_TIMER_MS } from '../config.js';
-import type { EndpointPolicy } from '../store/policy.js';
-import { DEFAULT_POLICY } from '../store/policy.js';
+import { type Config, endpointPolicy, MAX_TIMER_MS } from '../config.js';
 import { type AttemptResult, type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
 import { describeError } from './classify.js';
 import { createEmitter, type WorkerEvents } from './events.js';
@@ -78,12 +76,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   // Never an unguarded client by default: the SSRF guard is part of sending.
   const sender = opts.sender ?? createGuardedSender(config);
   const buildHeaders = opts.headers ?? createHeaderBuilder();
-  const policy: EndpointPolicy = {
-    ...DEFAULT_POLICY,
-    breakerThreshold: config.breakerThreshold,
-    breakerBackoffMs: config.breakerBackoffMs,
-    autoDisableAfterMs: config.autoDisableAfterMs,
-  };
+  const policy = endpointPolicy(config);
   // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
   const gatedInFlight = new Set<string>();
   // Refill in chunks when busy, so a saturated worker issues one claim per

@@ -17,8 +17,7 @@ export interface OpenStoreOptions {
  */
 export async function openStore(databaseUrl: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
-    const path = databaseUrl.slice('sqlite:'.length);
-    return createSqliteStore(path === ':memory:' ? ':memory:' : path);
+    return createSqliteStore(databaseUrl.slice('sqlite:'.length));
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pgOpts: PostgresOptions = {};

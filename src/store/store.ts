@@ -1,6 +1,8 @@
 import type {
   Application,
   Attempt,
+  AttemptOutcome,
+  AttemptResult,
   Delivery,
   DeliveryStatus,
   Endpoint,
@@ -12,10 +14,12 @@ import type {
   Trigger,
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
+import type { EndpointPolicy } from '../core/policy.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
- * implement it; both pass store/conformance.ts unchanged.
+ * implement it with one data model (migrations.ts) and differ only in SQL;
+ * both pass test/store/conformance.ts unchanged.
  *
  * Methods throw HooklineError: NOT_FOUND for unknown ids, CONFLICT for
  * uniqueness (uid, eventId, event type name), STORE_UNAVAILABLE when the
@@ -23,7 +27,6 @@ import { HooklineError } from '../core/errors.js';
  * API resolves uids first with apps.get).
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations; safe to call from many processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -63,7 +66,7 @@ export interface AppInput {
   metadata: Metadata;
 }
 export interface AppRepo {
-  /** `id` is for Hookline's own hidden application (store/operational.ts); users get generated ids. */
+  /** `id` is for Hookline's own hidden application (core/operational.ts); users get generated ids. */
   create(input: AppInput, id?: string): Promise<Application>;
   /** By id or uid; null when neither matches. */
   get(idOrUid: string): Promise<Application | null>;
@@ -164,18 +167,6 @@ export interface MessageRepo {
   prune(cutoff: Date, batch: number): Promise<number>;
 }
 
-/** How recorded attempts move an endpoint's health (the rules are in store/policy.ts). */
-export interface EndpointPolicy {
-  /** Consecutive failed attempts that open the breaker; 0 never opens it. */
-  breakerThreshold: number;
-  /** Wait before the first probe of an open breaker; doubles per failed probe. */
-  breakerBackoffMs: number;
-  /** Upper bound of that wait. */
-  breakerMaxBackoffMs: number;
-  /** Disable an endpoint that has failed without a single success for this long; 0 never does. */
-  autoDisableAfterMs: number;
-}
-
 // ---- delivery queue (the hot path) --------------------------------------------
 /** Everything a worker needs to send one delivery, read in the claim. */
 export interface ClaimedDelivery {
@@ -204,17 +195,6 @@ export class PartialClaimError extends HooklineError {
   }
 }
 
-export type AttemptOutcome = { kind: 'success' } | { kind: 'retry'; at: Date } | { kind: 'fail' };
-
-export interface AttemptResult {
-  deliveryId: string;
-  leaseToken: string;
-  attempt: Omit<Attempt, 'id' | 'deliveryId'>;
-  outcome: AttemptOutcome;
-  /** Disable the endpoint with this reason (410 Gone). */
-  disableEndpoint?: string;
-}
-
 export interface DeliveryQueue {
   /**
    * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
@@ -223,7 +203,7 @@ export interface DeliveryQueue {
    *
    * Endpoint limits hold across every worker and process: at most
    * `maxInFlight` leased at once, at most `rateLimit` per second (with a small
-   * burst, store/policy.ts), ordered endpoints one at a time in accept order
+   * burst, core/policy.ts), ordered endpoints one at a time in accept order
    * (a pending earlier delivery holds later ones back), and an open circuit
    * breaker lets one probe through at its backoff time.
    */
@@ -235,13 +215,13 @@ export interface DeliveryQueue {
    * one transaction. A result whose lease token no longer matches still stores
    * its attempt but leaves the delivery to its new owner.
    *
-   * In the same transaction, endpoint health moves on (store/policy.ts):
+   * In the same transaction, endpoint health moves on (core/policy.ts):
    * consecutive failures open the breaker, a success closes it, a 410 or a
    * failure run longer than `policy.autoDisableAfterMs` disables the endpoint;
    * and operational events (endpoint.disabled, message.attempt.exhausted,
    * message.attempt.failing) are queued to the operational endpoints.
    */
-  recordAttempts(results: AttemptResult[], policy?: EndpointPolicy): Promise<void>;
+  recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<void>;
   /** Makes deliveries of one message due now as a manual attempt (resend). */
   resend(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
   /**
@@ -268,15 +248,6 @@ export interface AttemptFilter {
   eventTypes?: string[];
   channel?: string;
   tag?: string;
-}
-/** The part of an AttemptFilter that is about the attempt's message, or null when there is none. */
-export function attemptMessageFilter(f: AttemptFilter): MessageFilter | null {
-  if (!f.eventTypes?.length && f.channel === undefined && f.tag === undefined) return null;
-  const m: MessageFilter = {};
-  if (f.eventTypes?.length) m.eventTypes = f.eventTypes;
-  if (f.channel !== undefined) m.channel = f.channel;
-  if (f.tag !== undefined) m.tag = f.tag;
-  return m;
 }
 export interface AttemptRepo {
   get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;
@@ -332,4 +303,4 @@ export interface SettingsRepo {
   getOrSet(name: string, value: string): Promise<string>;
 }
 
-export type { EndpointSecret, ErrorClass };
+export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass };

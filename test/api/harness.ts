@@ -9,6 +9,7 @@ import { buildApi } from '../../src/api/app.js';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptResult, Store } from '../../src/store/store.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -113,7 +114,7 @@ export async function settleDue(
           ? { kind: 'fail' }
           : { kind: 'retry', at: new Date(now.getTime() + 3_600_000) },
   }));
-  await store.queue.recordAttempts(results);
+  await store.queue.recordAttempts(results, POLICY);
   return claims.length;
 }
 

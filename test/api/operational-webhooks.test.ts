@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONAL_APP_ID } from '../../src/store/operational.js';
+import { OPERATIONAL_APP_ID } from '../../src/core/operational.js';
 import { newKeyPair } from '../helpers/ed25519.js';
 import { type ApiHarness, settleDue, startApi } from './harness.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 describe('operational webhooks, skip and endpoint protection fields through the API', () => {
   let api: ApiHarness;
@@ -94,27 +95,30 @@ describe('operational webhooks, skip and endpoint protection fields through the 
     // A 410 disables it, with its reason in EndpointOut.
     const claims = await api.store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
     const c = claims.find((x) => x.endpoint.id === ep.id)!;
-    await api.store.queue.recordAttempts([
-      {
-        deliveryId: c.deliveryId,
-        leaseToken: c.leaseToken,
-        outcome: { kind: 'fail' },
-        disableEndpoint: 'the endpoint answered 410 Gone',
-        attempt: {
-          appId: app.id,
-          msgId: c.message.id,
-          endpointId: ep.id,
-          url: c.endpoint.url,
-          status: 'fail',
-          responseStatusCode: 410,
-          response: '',
-          responseDurationMs: 1,
-          errorClass: 'http',
-          trigger: 'scheduled',
-          createdAt: new Date(),
+    await api.store.queue.recordAttempts(
+      [
+        {
+          deliveryId: c.deliveryId,
+          leaseToken: c.leaseToken,
+          outcome: { kind: 'fail' },
+          disableEndpoint: 'the endpoint answered 410 Gone',
+          attempt: {
+            appId: app.id,
+            msgId: c.message.id,
+            endpointId: ep.id,
+            url: c.endpoint.url,
+            status: 'fail',
+            responseStatusCode: 410,
+            response: '',
+            responseDurationMs: 1,
+            errorClass: 'http',
+            trigger: 'scheduled',
+            createdAt: new Date(),
+          },
         },
-      },
-    ]);
+      ],
+      POLICY,
+    );
     const gone = await api.http('GET', `/api/v1/app/${app.id}/endpoint/${ep.id}`);
     expect(gone.json).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone' });
     const wakes = api.wakes();

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateHmacSecret } from '../../src/core/signing.js';
-import { OPERATIONAL_APP_ID } from '../../src/store/operational.js';
+import { OPERATIONAL_APP_ID } from '../../src/core/operational.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { endpointInput, type Harness, harness } from './fixtures.js';
 

@@ -1,3 +1,4 @@
+import { DEFAULTS, endpointPolicy } from '../../src/config.js';
 import type { AttemptResult, ClaimedDelivery, EndpointInput } from '../../src/store/store.js';
 
 /**
@@ -60,3 +61,6 @@ export function attemptResult(
     },
   };
 }
+
+/** The endpoint policy of the default configuration, for tests that record attempts themselves. */
+export const POLICY = endpointPolicy(DEFAULTS);

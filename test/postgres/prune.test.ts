@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
 import { produce, setUpEndpoint } from './cluster.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 const available = await postgresAvailable();
 
@@ -46,6 +47,7 @@ describe.skipIf(!available)('hookline prune on PostgreSQL', () => {
           createdAt: new Date(),
         },
       })),
+      POLICY,
     );
 
     let printed = '';

@@ -4,6 +4,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema, withSchema } from '../helpers/postgres.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 /** Behaviour only the PostgreSQL store has: wake-ups, connection loss, parking, id format. */
 const available = await postgresAvailable();
@@ -148,26 +149,29 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
     await store.endpoints.create(app.id, endpointInput());
     await send(app.id);
     const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
-    await store.queue.recordAttempts([
-      {
-        deliveryId: c!.deliveryId,
-        leaseToken: c!.leaseToken,
-        outcome: { kind: 'success' },
-        attempt: {
-          appId: app.id,
-          msgId: c!.message.id,
-          endpointId: c!.endpoint.id,
-          url: c!.endpoint.url,
-          status: 'success',
-          responseStatusCode: 200,
-          response: 'bin\0ary',
-          responseDurationMs: 1,
-          errorClass: null,
-          trigger: 'scheduled',
-          createdAt: new Date(),
+    await store.queue.recordAttempts(
+      [
+        {
+          deliveryId: c!.deliveryId,
+          leaseToken: c!.leaseToken,
+          outcome: { kind: 'success' },
+          attempt: {
+            appId: app.id,
+            msgId: c!.message.id,
+            endpointId: c!.endpoint.id,
+            url: c!.endpoint.url,
+            status: 'success',
+            responseStatusCode: 200,
+            response: 'bin\0ary',
+            responseDurationMs: 1,
+            errorClass: null,
+            trigger: 'scheduled',
+            createdAt: new Date(),
+          },
         },
-      },
-    ]);
+      ],
+      POLICY,
+    );
     const attempts = await store.attempts.listByMessage(app.id, c!.message.id, {}, { limit: 1 });
     expect(attempts.items[0]?.response).toBe('bin\uFFFDary');
     await store.apps.delete(app.id);

@@ -1,8 +1,10 @@
 import { expect, it } from 'vitest';
-import { OPERATIONAL_APP_ID } from '../../src/store/operational.js';
-import { DEFAULT_POLICY, type EndpointPolicy } from '../../src/store/policy.js';
+import { OPERATIONAL_APP_ID } from '../../src/core/operational.js';
+import { DEFAULTS, endpointPolicy } from '../../src/config.js';
+import type { EndpointPolicy } from '../../src/core/policy.js';
 import type { AttemptResult, ClaimedDelivery, EndpointInput, Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 /**
  * Endpoint protection and operational webhooks, run by storeConformance on
@@ -10,7 +12,10 @@ import { attemptResult, endpointInput } from '../helpers/fixtures.js';
  * never waited for.
  */
 export function policyConformance(getStore: () => Store) {
-  const policy = (over: Partial<EndpointPolicy> = {}): EndpointPolicy => ({ ...DEFAULT_POLICY, ...over });
+  const policy = (over: Partial<EndpointPolicy> = {}): EndpointPolicy => ({
+    ...endpointPolicy(DEFAULTS),
+    ...over,
+  });
   const later = (ms: number) => new Date(Date.now() + ms);
   const claim = (limit = 100, now = new Date()) => getStore().queue.claimDue({ limit, leaseMs: 60_000, now });
 
@@ -88,7 +93,7 @@ export function policyConformance(getStore: () => Store) {
     // Every delivery of the free endpoint came through beside the capped one.
     expect(claims.filter((c) => c.endpoint.id === free.id)).toHaveLength(3);
     expect(await claim()).toEqual([]);
-    await store.queue.recordAttempts([result(capped[0]!, { kind: 'success' })]);
+    await store.queue.recordAttempts([result(capped[0]!, { kind: 'success' })], POLICY);
     const next = await claim();
     expect(next.map((c) => c.endpoint.id)).toEqual([ep.id]);
   });
@@ -102,9 +107,9 @@ export function policyConformance(getStore: () => Store) {
     const soon = later(2000);
     // Three already out, above the new cap of two: nothing more until two come back.
     expect(await claim(100, soon)).toEqual([]);
-    await store.queue.recordAttempts([result(inFlight[0]!, { kind: 'success' })]);
+    await store.queue.recordAttempts([result(inFlight[0]!, { kind: 'success' })], POLICY);
     expect(await claim(100, soon)).toEqual([]);
-    await store.queue.recordAttempts([result(inFlight[1]!, { kind: 'success' })]);
+    await store.queue.recordAttempts([result(inFlight[1]!, { kind: 'success' })], POLICY);
     expect((await claim(100, soon)).map((c) => c.message.id)).toEqual([msgIds[3]]);
     // Lifting the cap hands the last one to the plain claim at once.
     await store.endpoints.update(app.id, ep.id, { ...ep, maxInFlight: null });
@@ -130,7 +135,7 @@ export function policyConformance(getStore: () => Store) {
     // Its limiter has run once, so it sorts after endpoints that never sent.
     await post('limited');
     const [first] = await claim();
-    await store.queue.recordAttempts([result(first!, { kind: 'success' })]);
+    await store.queue.recordAttempts([result(first!, { kind: 'success' })], POLICY);
     for (let i = 0; i < 300; i++) {
       await store.endpoints.create(app.id, endpointInput({ maxInFlight: 1, filterTypes: ['capped'] }));
     }
@@ -164,7 +169,7 @@ export function policyConformance(getStore: () => Store) {
     expect(none).toEqual([]);
     expect(head?.message.id).toBe(msgIds[0]);
     expect(await claim()).toEqual([]); // the head is in flight
-    await store.queue.recordAttempts([result(head!, { kind: 'retry', at: later(60_000) })]);
+    await store.queue.recordAttempts([result(head!, { kind: 'retry', at: later(60_000) })], POLICY);
     expect(await claim()).toEqual([]); // later messages are due but wait for the head
     await expect(store.queue.cancel(app.id, msgIds[1]!, ep.id)).resolves.toMatchObject({
       status: 'canceled',
@@ -250,9 +255,10 @@ export function policyConformance(getStore: () => Store) {
     await operationalEndpoint(['endpoint.disabled', 'endpoint.enabled']);
     const { store, app, ep } = await setup({}, 2);
     const [c] = await claim(1);
-    await store.queue.recordAttempts([
-      { ...result(c!, { kind: 'fail' }, 410), disableEndpoint: 'the endpoint answered 410 Gone' },
-    ]);
+    await store.queue.recordAttempts(
+      [{ ...result(c!, { kind: 'fail' }, 410), disableEndpoint: 'the endpoint answered 410 Gone' }],
+      POLICY,
+    );
     const disabled = await store.endpoints.get(app.id, ep.id);
     expect(disabled).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone' });
     expect((await claim()).filter((x) => x.endpoint.id === ep.id)).toEqual([]);

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AttemptResult, ClaimedDelivery, Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import type { Conformance } from './conformance.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 /**
  * The delivery queue (claims, leases, recorded attempts, resend, recover) and
@@ -65,10 +66,11 @@ export function queueConformance(t: Conformance) {
       expect(await store.queue.renewLeases([first!], 60_000)).toEqual([first!.deliveryId]);
       expect(await store.queue.renewLeases([second!], 60_000)).toEqual([]);
       // The stale worker's attempt is kept, but the delivery stays with its new owner.
-      await store.queue.recordAttempts([result(first!, { kind: 'success' })]);
-      await store.queue.recordAttempts([
-        result(second!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 500),
-      ]);
+      await store.queue.recordAttempts([result(first!, { kind: 'success' })], POLICY);
+      await store.queue.recordAttempts(
+        [result(second!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 500)],
+        POLICY,
+      );
       const stats = await store.endpoints.stats(first!.message.appId, first!.endpoint.id);
       expect(stats).toMatchObject({ pending: 1, success: 0 });
       const attempts = await store.attempts.listByMessage(
@@ -83,17 +85,18 @@ export function queueConformance(t: Conformance) {
     it('records success, retry at a time, and failure for good', async () => {
       const { app, ep, message } = await oneDelivery();
       const [c1] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
-      const retryAt = new Date(Date.now() + 50);
-      await store.queue.recordAttempts([result(c1!, { kind: 'retry', at: retryAt }, 503)]);
+      // A minute ahead, then claimed "later" through `now`: no test waits on the clock.
+      const retryAt = new Date(Date.now() + 60_000);
+      await store.queue.recordAttempts([result(c1!, { kind: 'retry', at: retryAt }, 503)], POLICY);
       expect(await store.queue.claimDue({ limit: 1, leaseMs: 60_000 })).toEqual([]);
       expect((await store.queue.nextDueAt())?.getTime()).toBe(retryAt.getTime());
       const [c2] = await store.queue.claimDue({
         limit: 1,
         leaseMs: 60_000,
-        now: new Date(Date.now() + 1000),
+        now: new Date(Date.now() + 120_000),
       });
       expect(c2?.attempts).toBe(1);
-      await store.queue.recordAttempts([result(c2!, { kind: 'fail' }, 500)]);
+      await store.queue.recordAttempts([result(c2!, { kind: 'fail' }, 500)], POLICY);
       expect(await store.endpoints.stats(app.id, ep.id)).toMatchObject({ fail: 1, pending: 0, sending: 0 });
       expect(await store.queue.nextDueAt()).toBeNull();
       const attempts = await store.attempts.listByMessage(app.id, message.id, {}, { limit: 10 });
@@ -128,10 +131,10 @@ export function queueConformance(t: Conformance) {
       const doomedClaim = claims.find((c) => c.message.id === doomed.message.id)!;
       const keptClaim = claims.find((c) => c.message.id === kept.message.id)!;
       // A failure, so the deleted endpoint's health is moved on too.
-      await store.queue.recordAttempts([
-        result(doomedClaim, { kind: 'fail' }, 500),
-        result(keptClaim, { kind: 'success' }),
-      ]);
+      await store.queue.recordAttempts(
+        [result(doomedClaim, { kind: 'fail' }, 500), result(keptClaim, { kind: 'success' })],
+        POLICY,
+      );
       const attempts = await store.attempts.listByMessage(kept.app.id, kept.message.id, {}, { limit: 10 });
       expect(attempts.items.map((a) => a.status)).toEqual(['success']);
       expect(await store.endpoints.stats(kept.app.id, kept.ep.id)).toMatchObject({ success: 1, sending: 0 });
@@ -162,6 +165,7 @@ export function queueConformance(t: Conformance) {
         claims.map((c) =>
           c.message.id === a ? result(c, { kind: 'success' }, 200) : result(c, { kind: 'fail' }, 503),
         ),
+        POLICY,
       );
       const msgs = async (filter: Parameters<typeof store.attempts.listByEndpoint>[2]) =>
         (await store.attempts.listByEndpoint(app.id, ep.id, filter, { limit: 10 })).items.map((x) => x.msgId);
@@ -182,7 +186,7 @@ export function queueConformance(t: Conformance) {
       await expect(store.queue.resend(app.id, message.id, ep.id)).rejects.toMatchObject({
         code: 'CONFLICT',
       });
-      await store.queue.recordAttempts([result(c!, { kind: 'success' })]);
+      await store.queue.recordAttempts([result(c!, { kind: 'success' })], POLICY);
       const later = await store.endpoints.create(app.id, endpointInput());
       await store.queue.resend(app.id, message.id, ep.id);
       await store.queue.resend(app.id, message.id, later.id);
@@ -198,7 +202,7 @@ export function queueConformance(t: Conformance) {
       const { app, ep, message } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
       const inAnHour = new Date(Date.now() + 3_600_000);
-      await store.queue.recordAttempts([result(c!, { kind: 'retry', at: inAnHour }, 503)]);
+      await store.queue.recordAttempts([result(c!, { kind: 'retry', at: inAnHour }, 503)], POLICY);
       const resent = await store.queue.resend(app.id, message.id, ep.id);
       expect(resent).toMatchObject({ status: 'pending', attempts: 1, trigger: 'scheduled' });
       const [again] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
@@ -209,7 +213,7 @@ export function queueConformance(t: Conformance) {
     it('recover re-queues failed deliveries in the time window', async () => {
       const { app, ep } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
-      await store.queue.recordAttempts([result(c!, { kind: 'fail' }, 500)]);
+      await store.queue.recordAttempts([result(c!, { kind: 'fail' }, 500)], POLICY);
       expect(await store.queue.recover(app.id, ep.id, new Date(Date.now() + 60_000), null)).toBe(0);
       expect(await store.queue.recover(app.id, ep.id, new Date(Date.now() - 60_000), null)).toBe(1);
       const [again] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
@@ -219,9 +223,10 @@ export function queueConformance(t: Conformance) {
     it('deliveries to a disabled endpoint wait, and a 410-style disable is stored with its reason', async () => {
       const { app, ep } = await oneDelivery();
       const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
-      await store.queue.recordAttempts([
-        { ...result(c!, { kind: 'fail' }, 410), disableEndpoint: 'endpoint answered 410 Gone' },
-      ]);
+      await store.queue.recordAttempts(
+        [{ ...result(c!, { kind: 'fail' }, 410), disableEndpoint: 'endpoint answered 410 Gone' }],
+        POLICY,
+      );
       expect(await store.endpoints.get(app.id, ep.id)).toMatchObject({
         disabled: true,
         disabledReason: 'endpoint answered 410 Gone',
@@ -235,7 +240,10 @@ export function queueConformance(t: Conformance) {
       await send(app.id);
       // Finished deliveries only: prune keeps messages with open ones (next test).
       const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
-      await store.queue.recordAttempts(claims.map((c) => result(c, { kind: 'success' })));
+      await store.queue.recordAttempts(
+        claims.map((c) => result(c, { kind: 'success' })),
+        POLICY,
+      );
       expect(await store.messages.prune(new Date(Date.now() - 60_000), 10)).toBe(0);
       expect(await store.messages.prune(new Date(Date.now() + 1000), 1)).toBe(1);
       expect(await store.messages.prune(new Date(Date.now() + 1000), 10)).toBe(1);
@@ -256,9 +264,10 @@ export function queueConformance(t: Conformance) {
       const [c1] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
       expect(await store.messages.prune(cutoff(), 10)).toBe(0);
       // Waiting for a retry (pending again): kept.
-      await store.queue.recordAttempts([
-        result(c1!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 503),
-      ]);
+      await store.queue.recordAttempts(
+        [result(c1!, { kind: 'retry', at: new Date(Date.now() + 60_000) }, 503)],
+        POLICY,
+      );
       expect(await store.messages.prune(cutoff(), 10)).toBe(0);
       expect(await store.messages.get(app.id, message.id)).not.toBeNull();
       // Finished: pruned with its delivery and attempts.
@@ -268,7 +277,7 @@ export function queueConformance(t: Conformance) {
         now: new Date(Date.now() + 120_000),
       });
       expect(c2?.deliveryId).toBe(c1!.deliveryId);
-      await store.queue.recordAttempts([result(c2!, { kind: 'success' })]);
+      await store.queue.recordAttempts([result(c2!, { kind: 'success' })], POLICY);
       expect(await store.messages.prune(cutoff(), 10)).toBe(1);
       expect(await store.messages.get(app.id, message.id)).toBeNull();
       expect((await store.attempts.listByMessage(app.id, message.id, {}, { limit: 10 })).items).toEqual([]);

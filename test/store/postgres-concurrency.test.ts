@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
-import { DEFAULT_POLICY } from '../../src/store/policy.js';
+import { DEFAULTS, endpointPolicy } from '../../src/config.js';
 import type { Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
@@ -30,7 +30,7 @@ describe.skipIf(!available)('PostgreSQL concurrent recording', () => {
     const app = await one.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
     const a = await one.endpoints.create(app.id, endpointInput());
     const b = await one.endpoints.create(app.id, endpointInput());
-    const policy = { ...DEFAULT_POLICY, breakerThreshold: 1000 };
+    const policy = { ...endpointPolicy(DEFAULTS), breakerThreshold: 1000 };
     const retry = { kind: 'retry' as const, at: new Date(Date.now() + 3_600_000) };
     for (let round = 0; round < 15; round++) {
       for (let i = 0; i < 2; i++) {

@@ -5,6 +5,7 @@ import { postgresQueue } from '../../src/store/postgres/queue.js';
 import { type EndpointInput, PartialClaimError, type Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
+import { POLICY } from '../helpers/fixtures.js';
 
 /**
  * PostgreSQL keeps deliveries of gated endpoints (rate limit, in-flight cap,
@@ -78,10 +79,10 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
     const ep = await store.endpoints.create(a.id, endpointInput());
     await send(a.id, 3);
     const [c1, c2, c3] = await claim();
-    await store.queue.recordAttempts([
-      attemptResult(c1!, { kind: 'success' }),
-      attemptResult(c2!, { kind: 'fail' }),
-    ]);
+    await store.queue.recordAttempts(
+      [attemptResult(c1!, { kind: 'success' }), attemptResult(c2!, { kind: 'fail' })],
+      POLICY,
+    );
     await send(a.id); // pending
     expect(await rows(ep.id)).toEqual([
       { status: 'success', parked: false },
@@ -97,7 +98,7 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
     expect(await parked(ep.id)).toEqual([false, false, true, true]);
 
     // Finished while parked: stays as it was when the gate is lifted.
-    await store.queue.recordAttempts([attemptResult(c3!, { kind: 'success' })]);
+    await store.queue.recordAttempts([attemptResult(c3!, { kind: 'success' })], POLICY);
     current = await store.endpoints.update(a.id, ep.id, { ...current, rateLimit: null });
     expect(await rows(ep.id)).toEqual([
       { status: 'success', parked: false },

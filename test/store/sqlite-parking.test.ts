@@ -8,8 +8,9 @@ import type { Store } from '../../src/store/store.js';
 import { endpointInput } from '../helpers/fixtures.js';
 
 /**
- * SQLite keeps deliveries of disabled and gated endpoints out of the due index
- * the plain claim walks (migration 005), so a backlog behind a rate-limited
+ * Deliveries of gated endpoints are parked (out of the due index the plain
+ * claim walks) and a disabled endpoint's pending ones have no due_at
+ * (007_one_queue_model), so a backlog behind a rate-limited or disabled
  * endpoint costs other endpoints nothing. Behaviour is covered by the
  * conformance suite; this checks the bookkeeping that makes it cheap.
  */
@@ -35,12 +36,19 @@ describe('SQLite parked deliveries', () => {
       }[]
     ).map((r) => r.parked);
 
-  it('parks a gated endpoint backlog, unparks it when the limit is lifted, parks again on disable', async () => {
+  const dueAt = (endpointId: string) =>
+    (
+      raw
+        .prepare("SELECT due_at FROM deliveries WHERE endpoint_id = ? AND status = 'pending' ORDER BY id")
+        .all(endpointId) as { due_at: number | null }[]
+    ).map((r) => r.due_at);
+
+  it('parks a gated endpoint backlog, unparks it when the limit is lifted, takes a disabled one out of the queue', async () => {
     const app = await store.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
     const limited = await store.endpoints.create(app.id, endpointInput({ rateLimit: 1 }));
     const plain = await store.endpoints.create(app.id, endpointInput());
-    for (let i = 0; i < 3; i++) {
-      await store.messages.create({
+    const send = () =>
+      store.messages.create({
         appId: app.id,
         eventType: 'e',
         eventId: null,
@@ -48,7 +56,7 @@ describe('SQLite parked deliveries', () => {
         channels: null,
         tags: null,
       });
-    }
+    for (let i = 0; i < 3; i++) await send();
     expect(parked(limited.id)).toEqual([1, 1, 1]);
     expect(parked(plain.id)).toEqual([0, 0, 0]);
 
@@ -57,7 +65,11 @@ describe('SQLite parked deliveries', () => {
     // The plain claim now sees all six.
     expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toHaveLength(6);
 
+    await send();
     await store.endpoints.update(app.id, plain.id, { ...plain, disabled: true });
-    expect(parked(plain.id)).toEqual([1, 1, 1]);
+    expect(dueAt(plain.id)).toEqual([null]);
+    expect(parked(plain.id)).toEqual([0, 0, 0, 0]);
+    await store.endpoints.update(app.id, plain.id, { ...plain, disabled: false });
+    expect(dueAt(plain.id)).toEqual([expect.any(Number)]);
   });
 });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import { hasPrefix } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
-import { OPERATIONAL_APP_ID } from '../../store/operational.js';
+import { OPERATIONAL_APP_ID } from '../../core/operational.js';
 import type { MessageFilter, Store } from '../../store/store.js';
 import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';

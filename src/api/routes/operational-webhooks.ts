@@ -2,11 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import type { Endpoint } from '../../core/model.js';
 import { generateHmacSecret, secretKind, validateSecret } from '../../core/signing.js';
-import {
-  OPERATIONAL_APP_ID,
-  OPERATIONAL_APP_NAME,
-  OPERATIONAL_EVENT_TYPES,
-} from '../../store/operational.js';
+import { OPERATIONAL_APP_ID, OPERATIONAL_APP_NAME, OPERATIONAL_EVENT_TYPES } from '../../core/operational.js';
 import type { Store } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { inputOf, readEndpoint } from '../endpoint-input.js';

@@ -1,30 +1,11 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Application } from '../../core/model.js';
-import { OPERATIONAL_APP_ID } from '../operational.js';
+import { OPERATIONAL_APP_ID } from '../../core/operational.js';
 import type { AppInput, AppRepo } from '../store.js';
 import type { Db } from './db.js';
-import { keyset, Params } from './paging.js';
-
-interface AppRow {
-  id: string;
-  uid: string | null;
-  name: string;
-  rate_limit: number | null;
-  metadata: Record<string, string>;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const toApp = (r: AppRow): Application => ({
-  id: r.id,
-  uid: r.uid,
-  name: r.name,
-  rateLimit: r.rate_limit,
-  metadata: r.metadata,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+import { postgresDialect } from '../dialect.js';
+import { type AppRow, toApp } from '../rows.js';
+import { listApps } from '../lists.js';
 
 export function postgresApps(db: Db): AppRepo {
   return {
@@ -54,18 +35,7 @@ export function postgresApps(db: Db): AppRepo {
       );
       return rows[0] ? toApp(rows[0]) : null;
     },
-    async list(page) {
-      const p = new Params();
-      // Hookline's own operational application is not the user's to see.
-      const hidden = p.add(OPERATIONAL_APP_ID);
-      const k = keyset('id', 'asc', page, p);
-      const rows = await db.query<AppRow>(
-        `SELECT * FROM applications WHERE id <> ${hidden} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
-        p.values,
-      );
-      const result = k.finish(rows);
-      return { items: result.items.map(toApp), done: result.done };
-    },
+    list: (page) => db.page(listApps(postgresDialect, page, OPERATIONAL_APP_ID), toApp),
     async update(id, input) {
       const rows = await db.query<AppRow>(
         `UPDATE applications SET uid = $2, name = $3, rate_limit = $4, metadata = $5, updated_at = $6

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { HooklineError } from '../../core/errors.js';
+import type { ListStatement } from '../lists.js';
+import type { Page } from '../store.js';
 import { mapPgError } from './errors.js';
 
 export interface PostgresOptions {
@@ -16,6 +18,8 @@ export interface Db {
    * path); `what` names the record in CONFLICT / NOT_FOUND messages.
    */
   query<R>(text: string, values?: unknown[], opts?: QueryOptions): Promise<R[]>;
+  /** Runs a list statement (lists.ts) and maps the page's rows. */
+  page<R, T>(s: ListStatement, map: (row: R) => T): Promise<Page<T>>;
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   tx<T>(
     fn: (q: <R>(text: string, values?: unknown[]) => Promise<R[]>) => Promise<T>,
@@ -74,17 +78,22 @@ export function createDb(clientConfig: pg.ClientConfig, poolMax = 10): Db {
   // An idle connection that dies (server restart) is dropped by the pool and
   // replaced on next use; without a listener the 'error' event would crash the process.
   pool.on('error', () => {});
+  async function query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<R[]> {
+    try {
+      const result = await pool.query(opts.name ? { name: opts.name, text, values } : { text, values });
+      return result.rows as R[];
+    } catch (err) {
+      throw mapPgError(err, opts.what);
+    }
+  }
   return {
     schema: schemaOf(clientConfig),
     pool,
     clientConfig,
-    async query<R>(text: string, values: unknown[] = [], opts: QueryOptions = {}): Promise<R[]> {
-      try {
-        const result = await pool.query(opts.name ? { name: opts.name, text, values } : { text, values });
-        return result.rows as R[];
-      } catch (err) {
-        throw mapPgError(err, opts.what);
-      }
+    query,
+    async page(s, map) {
+      const page = s.finish(await query<Parameters<typeof map>[0]>(s.text, s.values));
+      return { items: page.items.map(map), done: page.done };
     },
     async tx(fn, what) {
       let client: pg.PoolClient;

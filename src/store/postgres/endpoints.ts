@@ -3,12 +3,12 @@ import { newId } from '../../core/ids.js';
 import type { DeliveryStatus } from '../../core/model.js';
 import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
 import type { Db } from './db.js';
-import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
+import { endpointToggle } from '../../core/transitions.js';
+import { postgresDialect } from '../dialect.js';
+import { type EndpointRow, storeSecrets, toEndpoint } from '../rows.js';
 import { emitOperational, endpointRefs } from './operational.js';
-import { keyset, Params } from './paging.js';
-import { storeSecrets } from '../secrets.js';
-import { type EndpointRow, toEndpoint } from './rows.js';
 import { statusCounts } from '../status-counts.js';
+import { listEndpoints } from '../lists.js';
 
 /** $3..$16 of INSERT and UPDATE, in column order. */
 const columns = (i: EndpointInput) => [
@@ -28,17 +28,7 @@ const columns = (i: EndpointInput) => [
   i.ordered,
 ];
 
-/**
- * Deliveries of a disabled endpoint are parked (due_at NULL, next_attempt_at
- * kept) so they do not sit at the head of the due index where every claim
- * would scan past them; enabling the endpoint makes them due again.
- */
-export const PARK_DELIVERIES = `UPDATE deliveries SET due_at = NULL
-  WHERE endpoint_id = $1 AND status = 'pending' AND due_at IS NOT NULL`;
-const UNPARK_DELIVERIES = `UPDATE deliveries SET due_at = next_attempt_at
-  WHERE endpoint_id = $1 AND status = 'pending' AND due_at IS NULL`;
-
-/** Enabling starts over: a closed breaker and no failure run, or the next failure would disable it again. */
+/** Enabling starts over (core/transitions.ts): a closed breaker and no failure run. */
 const RESET_HEALTH = `
 WITH s AS (
   UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
@@ -70,27 +60,18 @@ export function postgresEndpoints(db: Db): EndpointRepo {
       return toEndpoint(rows[0]!);
     },
     get,
-    async list(appId, page) {
-      const p = new Params();
-      const app = p.add(appId);
-      const k = keyset('id', 'asc', page, p);
-      const rows = await db.query<EndpointRow>(
-        `SELECT * FROM endpoints WHERE app_id = ${app} AND ${k.where} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
-        p.values,
-      );
-      const result = k.finish(rows);
-      return { items: result.items.map(toEndpoint), done: result.done };
-    },
+    list: (appId, page) => db.page(listEndpoints(postgresDialect, appId, page), toEndpoint),
     async update(appId, id, change) {
       const row = await db.tx(async (q) => {
-        // The row lock orders concurrent updates, so park/unpark follows the real
-        // transition, and a change function sees every change committed before it.
+        // The row lock orders concurrent updates: the toggle follows the real transition,
+        // and a change function sees every change committed before it.
         const before = await q<EndpointRow>(
           'SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE',
           [appId, id],
         );
         if (!before[0]) throw notFound('endpoint');
-        const input = applyChange(change, toEndpoint(before[0]));
+        const current = toEndpoint(before[0]);
+        const input = applyChange(change, current);
         const rows = await q<EndpointRow>(
           `UPDATE endpoints SET uid = $3, url = $4, description = $5, version = $6, rate_limit = $7, disabled = $8,
              disabled_reason = $9, filter_types = $10, channels = $11, metadata = $12, headers = $13,
@@ -98,17 +79,10 @@ export function postgresEndpoints(db: Db): EndpointRepo {
            WHERE app_id = $1 AND id = $2 RETURNING *`,
           [appId, id, ...columns(input), new Date()],
         );
-        if (before[0].disabled !== input.disabled) {
-          await q(input.disabled ? PARK_DELIVERIES : UNPARK_DELIVERIES, [id]);
-          if (!input.disabled) await q(RESET_HEALTH, [id]);
-          const ref = appId === OPERATIONAL_APP_ID ? undefined : (await endpointRefs(q, [id])).get(id);
-          if (ref) {
-            const event = input.disabled
-              ? endpointDisabledEvent(ref, 'manual', null)
-              : endpointEnabledEvent(ref);
-            await emitOperational(q, [event], new Date());
-          }
-        }
+        const toggle = endpointToggle(appId, current.disabled, input.disabled);
+        if (toggle?.resetHealth) await q(RESET_HEALTH, [id]);
+        const ref = toggle?.announce ? (await endpointRefs(q, [id])).get(id) : undefined;
+        if (toggle && ref) await emitOperational(q, [toggle.event(ref)], new Date());
         return rows[0]!;
       }, 'endpoint with this uid');
       return toEndpoint(row);

@@ -1,32 +1,9 @@
 import { notFound } from '../../core/errors.js';
-import type { EventType } from '../../core/model.js';
 import type { EventTypeInput, EventTypeRepo } from '../store.js';
 import type { Db } from './db.js';
-import { keyset, Params } from './paging.js';
-
-interface EventTypeRow {
-  name: string;
-  description: string;
-  archived: boolean;
-  deprecated: boolean;
-  schemas: unknown | null;
-  feature_flag: string | null;
-  group_name: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const toEventType = (r: EventTypeRow): EventType => ({
-  name: r.name,
-  description: r.description,
-  archived: r.archived,
-  deprecated: r.deprecated,
-  schemas: r.schemas,
-  featureFlag: r.feature_flag,
-  groupName: r.group_name,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+import { postgresDialect } from '../dialect.js';
+import { type EventTypeRow, toEventType } from '../rows.js';
+import { listEventTypes } from '../lists.js';
 
 const columns = (i: EventTypeInput) => [
   i.description,
@@ -53,17 +30,8 @@ export function postgresEventTypes(db: Db): EventTypeRepo {
       const rows = await db.query<EventTypeRow>('SELECT * FROM event_types WHERE name = $1', [name]);
       return rows[0] ? toEventType(rows[0]) : null;
     },
-    async list(page, { includeArchived }) {
-      const p = new Params();
-      const k = keyset('name', 'asc', page, p);
-      const archived = includeArchived ? '' : 'AND NOT archived';
-      const rows = await db.query<EventTypeRow>(
-        `SELECT * FROM event_types WHERE ${k.where} ${archived} ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
-        p.values,
-      );
-      const result = k.finish(rows);
-      return { items: result.items.map(toEventType), done: result.done };
-    },
+    list: (page, { includeArchived }) =>
+      db.page(listEventTypes(postgresDialect, page, includeArchived), toEventType),
     async update(name, input) {
       const rows = await db.query<EventTypeRow>(
         `UPDATE event_types SET description = $2, archived = $3, deprecated = $4, schemas = $5, feature_flag = $6,

@@ -1,9 +1,12 @@
-import { claimQuota } from '../policy.js';
+import { claimQuota } from '../../core/policy.js';
+import { type GateRow, toGate } from '../rows.js';
+import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
-import { CLAIMED } from './rows.js';
 
 /** The endpoints the plain claim leaves to this one (same expression as the endpoints_gated index). */
 export const GATED = 'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered';
+/** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
+const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
 /**
  * A page of gated endpoints with due work, their state rows locked, leaving
@@ -25,10 +28,10 @@ WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
   AND (e.rate_limit IS NULL OR s.rate_tat IS NULL OR s.rate_tat <= $1 + interval '251 milliseconds')
   AND (NOT (e.ordered OR e.breaker_open) AND e.max_in_flight IS NULL
        OR (SELECT count(*) FROM deliveries f
-           WHERE f.endpoint_id = e.id AND f.status = 'sending' AND f.due_at > $1)
+           WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
           < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE e.max_in_flight END)
   AND EXISTS (SELECT 1 FROM deliveries d
-              WHERE d.endpoint_id = e.id AND d.status IN ('pending', 'sending') AND d.due_at <= $1)
+              WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)
 ORDER BY s.rate_tat NULLS FIRST
 LIMIT $2
 FOR UPDATE OF s SKIP LOCKED`;
@@ -39,13 +42,12 @@ FOR UPDATE OF s SKIP LOCKED`;
  */
 const LIVE = `
 SELECT c.id,
-  (SELECT count(*) FROM deliveries d WHERE d.endpoint_id = c.id AND d.status = 'sending' AND d.due_at > $2)::int
-    AS in_flight,
+  (SELECT count(*) FROM deliveries d
+   WHERE d.endpoint_id = c.id AND d.parked AND d.status = 'sending' AND d.due_at > $2)::int AS in_flight,
   h.id AS head_id
 FROM unnest($1::text[]) AS c(id)
 LEFT JOIN LATERAL (
-  SELECT d.id FROM deliveries d WHERE d.endpoint_id = c.id AND d.status IN ('pending', 'sending')
-  ORDER BY d.msg_id LIMIT 1
+  SELECT d.id FROM deliveries d WHERE d.endpoint_id = c.id AND ${OPEN} ORDER BY d.msg_id LIMIT 1
 ) h ON true`;
 
 /**
@@ -59,7 +61,7 @@ WITH q AS (
 ), picked AS (
   SELECT p.id, p.endpoint_id, p.due_at FROM q CROSS JOIN LATERAL (
     SELECT d.id, d.endpoint_id, d.due_at FROM deliveries d
-    WHERE d.endpoint_id = q.endpoint_id AND d.status IN ('pending', 'sending') AND d.due_at <= $5
+    WHERE d.endpoint_id = q.endpoint_id AND ${OPEN} AND d.due_at <= $5
       AND (q.head_id IS NULL OR d.id = q.head_id)
     ORDER BY d.msg_id LIMIT q.quota
     FOR UPDATE SKIP LOCKED
@@ -76,16 +78,6 @@ WITH q AS (
   RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
 )
 ${CLAIMED}`;
-
-interface GateRow {
-  id: string;
-  rate_limit: number | null;
-  max_in_flight: number | null;
-  ordered: boolean;
-  breaker_open: boolean;
-  rate_tat: Date | null;
-  breaker_retry_at: Date | null;
-}
 
 /** Gated endpoints read per page of a claim (oldest rate_tat first)... */
 const MAX_GATED_PER_CLAIM = 256;
@@ -144,23 +136,12 @@ export function postgresGatedClaim(db: Db) {
         for (const g of gates) {
           const l = liveOf.get(g.id);
           if (!l || left <= 0) continue;
-          const quota = claimQuota(
-            {
-              rateLimit: g.rate_limit,
-              maxInFlight: g.max_in_flight,
-              ordered: g.ordered,
-              breakerOpen: g.breaker_open,
-              rateTat: g.rate_tat?.getTime() ?? null,
-              breakerRetryAt: g.breaker_retry_at?.getTime() ?? null,
-              inFlight: l.in_flight,
-            },
-            now.getTime(),
-          );
-          const take = Math.min(quota, left);
-          if (take <= 0 || (g.ordered && l.head_id === null)) continue;
+          const gate = toGate(g, l.in_flight);
+          const take = Math.min(claimQuota(gate, now.getTime()), left);
+          if (take <= 0 || (gate.ordered && l.head_id === null)) continue;
           ids.push(g.id);
           quotas.push(take);
-          heads.push(g.ordered ? l.head_id : null);
+          heads.push(gate.ordered ? l.head_id : null);
           rates.push(g.rate_limit);
           left -= take;
         }

@@ -1,8 +1,9 @@
-import { type EndpointPolicy, failingEndpoints, type Health, planHealth, type Recorded } from '../policy.js';
+import { type EndpointPolicy, type Health, planHealth, type Recorded } from '../../core/policy.js';
+import { type HealthRow, toHealth } from '../rows.js';
 import { emitHealth, type Q } from './operational.js';
 
 /**
- * Endpoint health after a batch with failures (store/policy.ts), inside the
+ * Endpoint health after a batch with failures (core/policy.ts), inside the
  * recording transaction. The state rows of every endpoint in the batch are
  * locked first, in id order (the success-only path in queue.ts locks in the
  * same order), so concurrent workers apply their results one after another.
@@ -17,7 +18,9 @@ FOR UPDATE OF s`;
 
 /**
  * Writes the new health; opens or closes breakers; disables endpoints (410,
- * auto-disable) and parks their pending deliveries, as a user's disable does.
+ * auto-disable). Triggers (007_one_queue_model) park or unpark the endpoint's
+ * deliveries with its breaker, and take a disabled endpoint's pending ones out
+ * of the queue, as a user's disable does.
  */
 const WRITE_HEALTH = `
 WITH c AS (
@@ -27,42 +30,17 @@ WITH c AS (
   UPDATE endpoint_state s SET consecutive_failures = c.fails, failing_since = c.since, breaker_opens = c.opens,
     breaker_retry_at = c.retry_at
   FROM c WHERE s.endpoint_id = c.id
-), ep AS (
-  UPDATE endpoints e SET breaker_open = c.open,
-    disabled = e.disabled OR c.disable IS NOT NULL,
-    disabled_reason = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN c.disable ELSE e.disabled_reason END,
-    updated_at = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN $8 ELSE e.updated_at END
-  FROM c WHERE e.id = c.id AND (e.breaker_open <> c.open OR (c.disable IS NOT NULL AND NOT e.disabled))
 )
-UPDATE deliveries d SET due_at = NULL
-FROM c WHERE d.endpoint_id = c.id AND c.disable IS NOT NULL AND d.status = 'pending' AND d.due_at IS NOT NULL`;
-
-interface HealthRow {
-  endpoint_id: string;
-  consecutive_failures: number;
-  failing_since: Date | null;
-  breaker_opens: number;
-  breaker_retry_at: Date | null;
-  breaker_open: boolean;
-  disabled: boolean;
-}
+UPDATE endpoints e SET breaker_open = c.open,
+  disabled = e.disabled OR c.disable IS NOT NULL,
+  disabled_reason = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN c.disable ELSE e.disabled_reason END,
+  updated_at = CASE WHEN c.disable IS NOT NULL AND NOT e.disabled THEN $8 ELSE e.updated_at END
+FROM c WHERE e.id = c.id AND (e.breaker_open <> c.open OR (c.disable IS NOT NULL AND NOT e.disabled))`;
 
 /** Locks the batch's failing endpoints' state; call before recording so lock order is fixed. */
 export async function lockHealth(q: Q, endpointIds: readonly string[]) {
-  const rows = await q<HealthRow>(LOCK_HEALTH, [endpointIds]);
-  return new Map<string, Health & { disabled: boolean }>(
-    rows.map((r) => [
-      r.endpoint_id,
-      {
-        consecutiveFailures: r.consecutive_failures,
-        failingSince: r.failing_since?.getTime() ?? null,
-        breakerOpen: r.breaker_open,
-        breakerOpens: r.breaker_opens,
-        breakerRetryAt: r.breaker_retry_at?.getTime() ?? null,
-        disabled: r.disabled,
-      },
-    ]),
-  );
+  const rows = await q<HealthRow & { endpoint_id: string }>(LOCK_HEALTH, [endpointIds]);
+  return new Map<string, Health & { disabled: boolean }>(rows.map((r) => [r.endpoint_id, toHealth(r)]));
 }
 
 /** Applies the batch; returns how many operational deliveries were queued. */
@@ -90,5 +68,3 @@ export async function applyHealth(
   }
   return emitHealth(q, plan, now);
 }
-
-export { failingEndpoints };

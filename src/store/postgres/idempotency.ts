@@ -5,13 +5,8 @@ import {
   type IdempotencyRepo,
   type SettingsRepo,
 } from '../store.js';
+import { type KeyRow, toKeyState } from '../rows.js';
 import type { Db } from './db.js';
-
-interface KeyRow {
-  request_hash: string;
-  status_code: number | null;
-  body: string | null;
-}
 
 /**
  * Claims a key with one upsert: a new key is inserted, an expired one or an
@@ -53,10 +48,7 @@ export function postgresIdempotency(db: Db): IdempotencyRepo {
           'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1',
           [key],
         );
-        const row = rows[0];
-        if (!row) continue;
-        if (row.status_code === null || row.body === null) return { state: 'in_progress' };
-        return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
+        if (rows[0]) return toKeyState(rows[0]);
       }
       return { state: 'in_progress' };
     },

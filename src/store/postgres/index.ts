@@ -25,7 +25,6 @@ export async function openPostgresStore(databaseUrl: string, opts: PostgresOptio
   const watcher = createDueWatcher(config);
   const notifier = createDueNotifier(db);
   const store: Store = {
-    kind: 'postgres',
     migrate: () => migrate(config, db.schema),
     async close() {
       await watcher.close();

@@ -6,10 +6,11 @@ import type { Db } from './db.js';
 import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
 import { groupWrite } from './group-write.js';
-import { messageConditions, messageViews } from './message-views.js';
+import { postgresDialect } from '../dialect.js';
+import { type MessageRow, toMessage } from '../rows.js';
+import { messageViews } from './message-views.js';
 import type { DueNotifier } from './notify.js';
-import { keyset, Params } from './paging.js';
-import { type MessageRow, toMessage } from './rows.js';
+import { listMessages } from '../lists.js';
 
 /**
  * Accepting messages is one statement, hence one round trip and one implicit
@@ -20,7 +21,7 @@ import { type MessageRow, toMessage } from './rows.js';
  * per message; channels and tags travel as JSON text, since PostgreSQL arrays
  * of arrays must be rectangular. Delivery counts come back in input order.
  *
- * A gated endpoint's deliveries are stored parked (006_parked_deliveries.sql),
+ * A gated endpoint's deliveries are stored parked (007_one_queue_model),
  * its row read FOR SHARE so that a concurrent change of its gating waits for
  * this. Delivery ids: the first PREMADE_DELIVERY_IDS of each message come
  * from $9, made here, then from hookline_new_id (003_new_id_format.sql, the
@@ -135,19 +136,7 @@ export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
       );
       return rows[0] ? toMessage(rows[0]) : null;
     },
-    async list(appId, filter, page) {
-      const p = new Params();
-      const app = p.add(appId);
-      const conditions = messageConditions(filter, p);
-      const k = keyset('m.id', 'desc', page, p);
-      const rows = await db.query<MessageRow>(
-        `SELECT m.* FROM messages m WHERE m.app_id = ${app} AND ${conditions} AND ${k.where}
-         ORDER BY ${k.orderBy} LIMIT ${k.limit}`,
-        p.values,
-      );
-      const result = k.finish(rows);
-      return { items: result.items.map(toMessage), done: result.done };
-    },
+    list: (appId, filter, page) => db.page(listMessages(postgresDialect, appId, filter, page), toMessage),
     ...messageViews(db),
     async prune(cutoff, batch) {
       // One bounded batch per call keeps each transaction (and its row locks)

@@ -1,20 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { migrationsFor } from '../migrations.js';
 import { mapPgError } from './errors.js';
-
-const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
-
-/** Numbered files (`001_name.sql`, ...) in order. */
-function migrationFiles(): { version: number; name: string; sql: string }[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d+_.*\.sql$/.test(f))
-    .sort()
-    .map((name) => ({
-      version: Number.parseInt(name, 10),
-      name,
-      sql: readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8'),
-    }));
-}
 
 /**
  * Applies pending migrations. Many processes may start at once (a deploy
@@ -39,7 +25,7 @@ export async function migrate(config: pg.ClientConfig, schema: string | null): P
         (r) => r.version,
       ),
     );
-    for (const m of migrationFiles()) {
+    for (const m of migrationsFor('postgres')) {
       if (applied.has(m.version)) continue;
       await client.query('BEGIN');
       try {

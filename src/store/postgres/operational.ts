@@ -1,12 +1,13 @@
-import { newId } from '../../core/ids.js';
 import {
   type EndpointRef,
+  healthLookups,
   OPERATIONAL_APP_ID,
   type OperationalEvent,
   operationalEventsOf,
-  subscribers,
-} from '../operational.js';
-import type { HealthPlan } from '../policy.js';
+  operationalWrites,
+  raisedEvents,
+} from '../../core/operational.js';
+import type { HealthPlan } from '../../core/policy.js';
 import { GATED } from './gated.js';
 
 /** A statement runner inside a transaction (Db.tx's argument). */
@@ -25,7 +26,7 @@ INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_
 SELECT t.id, $4, t.msg_id, t.endpoint_id, 'pending', 0, $5, $5, 'scheduled', $5, $5, coalesce(g.parked, false)
 FROM unnest($6::text[], $7::text[], $8::text[]) AS t(id, msg_id, endpoint_id)
 LEFT JOIN (
-  -- parked for gated endpoints (006_parked_deliveries.sql); FOR SHARE as in messages.ts
+  -- parked for gated endpoints (007_one_queue_model); FOR SHARE as in messages.ts
   SELECT e.id, (${GATED}) AS parked FROM endpoints e WHERE e.id = ANY ($8::text[]) FOR SHARE
 ) g ON g.id = t.endpoint_id`;
 
@@ -43,28 +44,19 @@ export async function emitOperational(q: Q, events: readonly OperationalEvent[],
     )
   ).map((e) => ({ id: e.id, filterTypes: e.filter_types }));
   if (eps.length === 0) return 0;
-  const msgs: [string, string, string][] = [];
-  const dlv: [string, string, string][] = [];
-  for (const ev of events) {
-    const to = subscribers(eps, ev.type);
-    if (to.length === 0) continue;
-    const msgId = newId('msg', now.getTime());
-    msgs.push([msgId, ev.type, ev.payload]);
-    for (const endpointId of to) dlv.push([newId('dlv', now.getTime()), msgId, endpointId]);
-  }
-  if (dlv.length === 0) return 0;
-  const col = <T>(rows: T[][], i: number) => rows.map((r) => r[i]);
+  const w = operationalWrites(events, eps, now.getTime());
+  if (w.deliveries.length === 0) return 0;
   await q(INSERT_EVENTS, [
-    col(msgs, 0),
-    col(msgs, 1),
-    col(msgs, 2),
+    w.messages.map((m) => m.id),
+    w.messages.map((m) => m.eventType),
+    w.messages.map((m) => m.payload),
     OPERATIONAL_APP_ID,
     now,
-    col(dlv, 0),
-    col(dlv, 1),
-    col(dlv, 2),
+    w.deliveries.map((d) => d.id),
+    w.deliveries.map((d) => d.msgId),
+    w.deliveries.map((d) => d.endpointId),
   ]);
-  return dlv.length;
+  return w.deliveries.length;
 }
 
 export async function endpointRefs(q: Q, endpointIds: readonly string[]): Promise<Map<string, EndpointRef>> {
@@ -79,19 +71,14 @@ export async function endpointRefs(q: Q, endpointIds: readonly string[]): Promis
 /** The operational events of a recorded batch; no lookups unless something happened. */
 export async function emitHealth(q: Q, plan: HealthPlan, now: Date): Promise<number> {
   const ev = plan.events;
-  if (ev.exhausted.length + ev.failing.length + ev.disabled.length === 0) return 0;
-  const attempts = [...ev.exhausted, ...ev.failing];
-  const refs = await endpointRefs(q, [
-    ...new Set([
-      ...attempts.map((a) => a.result.attempt.endpointId),
-      ...ev.disabled.map((d) => d.endpointId),
-    ]),
-  ]);
+  if (!raisedEvents(ev)) return 0;
+  const need = healthLookups(ev);
+  const refs = await endpointRefs(q, need.endpointIds);
   const eventIds = new Map<string, string | null>();
-  if (attempts.length > 0) {
+  if (need.msgIds.length > 0) {
     const rows = await q<{ id: string; event_id: string | null }>(
       'SELECT id, event_id FROM messages WHERE id = ANY ($1::text[])',
-      [[...new Set(attempts.map((a) => a.result.attempt.msgId))]],
+      [need.msgIds],
     );
     for (const r of rows) eventIds.set(r.id, r.event_id);
   }

@@ -1,18 +1,20 @@
 import { conflict, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { DeliveryStatus } from '../../core/model.js';
+import { cancelRefusal, resendRefusal } from '../../core/transitions.js';
+import { type DeliveryRow, deliveryColumns, toDelivery } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
 import { GATED } from './gated.js';
 import type { DueNotifier } from './notify.js';
-import { type DeliveryRow, deliveryColumns, toDelivery } from './rows.js';
 
 /**
  * Resend: make one (message, endpoint) delivery due now as a manual attempt,
  * creating it if routing never did. One statement: the existence checks, the
- * upsert. A delivery being sent right now is left alone
- * (CONFLICT). A disabled endpoint's delivery is stored parked (due_at NULL), a
- * gated one's with parked set (006_parked_deliveries.sql; the endpoint row read
- * FOR SHARE, as in messages.ts).
+ * upsert. A delivery being sent right now is left alone (core/transitions.ts
+ * resendRefusal). A disabled endpoint's delivery gets no due_at, a gated one's
+ * parked set (007_one_queue_model; the endpoint row read FOR SHARE, as in
+ * messages.ts).
  */
 const RESEND = `
 WITH m AS (SELECT id FROM messages WHERE app_id = $1 AND id = $2),
@@ -64,7 +66,8 @@ export function queueManual(
       const row = rows[0]!;
       if (row.has_msg === 0) throw notFound('message');
       if (row.has_ep === 0) throw notFound('endpoint');
-      if (row.id === null) throw conflict('this message is being sent to this endpoint right now');
+      // Not upserted: the upsert's WHERE leaves a delivery being sent alone.
+      if (row.id === null) throw resendRefusal('sending')!;
       notifier.poke();
       return toDelivery(row);
     },
@@ -77,16 +80,11 @@ export function queueManual(
       );
       if (rows[0]) return toDelivery(rows[0]);
       // Not cancelled: say why (only on this rare path, a second read).
-      const found = await db.query<{ status: string }>(
+      const found = await db.query<{ status: DeliveryStatus }>(
         'SELECT status FROM deliveries WHERE app_id = $1 AND msg_id = $2 AND endpoint_id = $3',
         [appId, msgId, endpointId],
       );
-      if (!found[0]) throw notFound('delivery');
-      throw conflict(
-        found[0].status === 'sending'
-          ? 'this message is being sent to this endpoint right now'
-          : `this delivery is already ${found[0].status}`,
-      );
+      throw cancelRefusal(found[0]?.status) ?? conflict('the delivery changed meanwhile; try again');
     },
     async recover(appId, endpointId, since, until) {
       const rows = await db.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, new Date()]);

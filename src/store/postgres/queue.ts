@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
-import { DEFAULT_POLICY, hasFailures } from '../policy.js';
-import { type AttemptResult, type ClaimedDelivery, type DeliveryQueue, PartialClaimError } from '../store.js';
+import { failingEndpoints, hasFailures } from '../../core/policy.js';
+import { type ClaimRow, toClaim } from '../rows.js';
+import { type AttemptResult, type DeliveryQueue, PartialClaimError } from '../store.js';
+import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
 import { GATED, postgresGatedClaim } from './gated.js';
-import { applyHealth, failingEndpoints, lockHealth } from './health.js';
+import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
-import { fromStoredSecrets, type StoredSecret } from '../secrets.js';
-import { CLAIMED, stripNul } from './rows.js';
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
  * per renewal round. Deliveries of gated endpoints (rate limit, in-flight cap,
  * ordered, open breaker) are parked, outside the due index this claim walks
- * (006_parked_deliveries.sql), and claimed by gated.ts; batches with failures
+ * (007_one_queue_model), and claimed by gated.ts; batches with failures
  * add a health step (health.ts). Each is a single implicit transaction, so no
  * BEGIN/COMMIT round trips.
  *
@@ -105,48 +105,8 @@ FROM unnest($1::text[], $2::text[]) AS c(id, token)
 WHERE d.id = c.id AND d.lease_token = c.token AND d.status = 'sending'
 RETURNING d.id`;
 
-interface ClaimRow {
-  id: string;
-  attempts: number;
-  trigger: 'scheduled' | 'manual';
-  msg_id: string;
-  app_id: string;
-  event_type: string;
-  payload: string;
-  msg_created_at: Date;
-  endpoint_id: string;
-  url: string;
-  headers: Record<string, string>;
-  secrets: StoredSecret[];
-  rate_limit: number | null;
-  max_in_flight: number | null;
-  ordered: boolean;
-}
-
-const toClaim =
-  (leaseToken: string) =>
-  (r: ClaimRow): ClaimedDelivery => ({
-    deliveryId: r.id,
-    leaseToken,
-    attempts: r.attempts,
-    trigger: r.trigger,
-    message: {
-      id: r.msg_id,
-      appId: r.app_id,
-      eventType: r.event_type,
-      payload: r.payload,
-      createdAt: r.msg_created_at,
-    },
-    endpoint: {
-      id: r.endpoint_id,
-      url: r.url,
-      headers: r.headers,
-      secrets: fromStoredSecrets(r.secrets),
-      rateLimit: r.rate_limit,
-      maxInFlight: r.max_in_flight,
-      ordered: r.ordered,
-    },
-  });
+/** PostgreSQL text cannot hold NUL; a receiver's binary answer must not make the whole batch fail. */
+const stripNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
 
 function recordRow(r: AttemptResult) {
   const a = r.attempt;
@@ -204,7 +164,7 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
       const kept = new Set(rows.map((r) => r.id));
       return claims.filter((c) => !kept.has(c.deliveryId)).map((c) => c.deliveryId);
     },
-    async recordAttempts(results, policy = DEFAULT_POLICY) {
+    async recordAttempts(results, policy) {
       if (results.length === 0) return;
       const rows = results.map(recordRow);
       const now = new Date();

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { HooklineError, conflict, notFound } from '../../core/errors.js';
+import type { ListStatement } from '../lists.js';
+import { migrationsFor } from '../migrations.js';
+import type { Page } from '../store.js';
 
 export type Db = Database.Database;
-
-const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** Opens the file (or `:memory:`) with the pragmas Hookline relies on. */
 export function openDatabase(path: string): Db {
@@ -30,27 +30,32 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
-/** Applies numbered migrations (`001_name.sql`, ...) not yet recorded, each in its own transaction. */
+/**
+ * Applies the numbered migrations (migrations.ts) not yet recorded, each in
+ * its own transaction. schema_migrations has the same columns as on
+ * PostgreSQL; files made before 007 kept no name, and get one here.
+ */
 export function migrate(db: Db): void {
   db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '', applied_at INTEGER NOT NULL)`,
   );
+  const columns = db.prepare('PRAGMA table_info(schema_migrations)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'name')) {
+    db.exec("ALTER TABLE schema_migrations ADD COLUMN name TEXT NOT NULL DEFAULT ''");
+  }
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
       (r) => r.version,
     ),
   );
-  const files = readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d+_.*\.sql$/.test(f))
-    .sort();
-  for (const file of files) {
-    const version = Number.parseInt(file, 10);
-    if (applied.has(version)) continue;
-    const sql = readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8');
+  for (const m of migrationsFor('sqlite')) {
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
-        version,
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
         Date.now(),
       );
     }).immediate();
@@ -76,11 +81,8 @@ export function mapSqliteError(err: unknown, what = 'record'): never {
   throw err;
 }
 
-// ---- row helpers ---------------------------------------------------------------
-export const toDate = (ms: number): Date => new Date(ms);
-export const toDateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-export const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
-export function parseJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
+/** Runs a list statement (lists.ts) and maps the page's rows. */
+export function readPage<R, T>(db: Db, s: ListStatement, map: (row: R) => T): Page<T> {
+  const page = s.finish(db.prepare<unknown[], R>(s.text).all(...s.values));
+  return { items: page.items.map(map), done: page.done };
 }

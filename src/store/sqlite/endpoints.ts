@@ -1,60 +1,16 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { DeliveryStatus, Endpoint, EndpointSecret } from '../../core/model.js';
-import { fromStoredSecrets, type StoredSecret, storeSecrets } from '../secrets.js';
-import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
-import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
-import { endpointDisabledEvent, endpointEnabledEvent, OPERATIONAL_APP_ID } from '../operational.js';
-import { sqliteOperational } from './operational.js';
-import { keyset } from './paging.js';
+import type { DeliveryStatus } from '../../core/model.js';
+import { endpointToggle } from '../../core/transitions.js';
+import { sqliteDialect } from '../dialect.js';
+import { type EndpointRow, storeSecrets, toEndpoint } from '../rows.js';
 import { statusCounts } from '../status-counts.js';
+import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
+import { type Db, mapSqliteError, readPage } from './db.js';
+import { sqliteOperational } from './operational.js';
+import { listEndpoints } from '../lists.js';
 
-export interface EndpointRow {
-  id: string;
-  app_id: string;
-  uid: string | null;
-  url: string;
-  description: string;
-  version: number;
-  rate_limit: number | null;
-  disabled: number;
-  disabled_reason: string | null;
-  filter_types: string | null;
-  channels: string | null;
-  metadata: string;
-  headers: string;
-  secrets: string;
-  max_in_flight: number | null;
-  ordered: number;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The secrets column as JSON text (shared layout: store/secrets.ts). */
-export const parseSecrets = (text: string): EndpointSecret[] =>
-  fromStoredSecrets(JSON.parse(text) as StoredSecret[]);
-
-export const toEndpoint = (r: EndpointRow): Endpoint => ({
-  id: r.id,
-  appId: r.app_id,
-  uid: r.uid,
-  url: r.url,
-  description: r.description,
-  version: r.version,
-  rateLimit: r.rate_limit,
-  disabled: r.disabled === 1,
-  disabledReason: r.disabled_reason,
-  filterTypes: parseJson(r.filter_types),
-  channels: parseJson(r.channels),
-  metadata: JSON.parse(r.metadata),
-  headers: JSON.parse(r.headers),
-  secrets: parseSecrets(r.secrets),
-  maxInFlight: r.max_in_flight,
-  ordered: r.ordered === 1,
-  createdAt: toDate(r.created_at),
-  updatedAt: toDate(r.updated_at),
-});
-
+/** uid .. ordered, in column order (INSERT and UPDATE). */
 const columns = (i: EndpointInput) =>
   [
     i.uid,
@@ -64,8 +20,8 @@ const columns = (i: EndpointInput) =>
     i.rateLimit,
     i.disabled ? 1 : 0,
     i.disabled ? i.disabledReason : null,
-    json(i.filterTypes),
-    json(i.channels),
+    sqliteDialect.list(i.filterTypes),
+    sqliteDialect.list(i.channels),
     JSON.stringify(i.metadata),
     JSON.stringify(i.headers),
     storeSecrets(i.secrets),
@@ -73,17 +29,46 @@ const columns = (i: EndpointInput) =>
     i.ordered ? 1 : 0,
   ] as const;
 
+const UPDATE = `
+UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
+  disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
+  max_in_flight = ?, ordered = ?, updated_at = ?
+WHERE app_id = ? AND id = ?`;
+
+/** Enabling starts over (core/transitions.ts): a closed breaker and no failure run. */
+const RESET_HEALTH = `
+UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
+  breaker_retry_at = NULL
+WHERE endpoint_id = ?`;
+const CLOSE_BREAKER = 'UPDATE endpoints SET breaker_open = 0 WHERE id = ?';
+
 export function sqliteEndpoints(db: Db): EndpointRepo {
-  const byIdOrUid = db.prepare<[string, string, string], EndpointRow>(
-    'SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?)',
+  const byIdOrUid = db.prepare<[string, string, string, string], EndpointRow>(
+    'SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?) ORDER BY (id = ?) DESC LIMIT 1',
   );
   const get = (appId: string, idOrUid: string) => {
-    const row = byIdOrUid.get(appId, idOrUid, idOrUid);
+    const row = byIdOrUid.get(appId, idOrUid, idOrUid, idOrUid);
     return row ? toEndpoint(row) : null;
   };
-  // Prepared on first use: the repos are built before other tables' statements are needed.
-  let ops: ReturnType<typeof sqliteOperational> | undefined;
-  const operational = () => (ops ??= sqliteOperational(db));
+  const ops = sqliteOperational(db);
+  const update = db.transaction(
+    (appId: string, id: string, change: Parameters<EndpointRepo['update']>[2]) => {
+      const row = db
+        .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?')
+        .get(appId, id);
+      if (!row) throw notFound('endpoint');
+      const before = toEndpoint(row);
+      const input = applyChange(change, before);
+      db.prepare(UPDATE).run(...columns(input), Date.now(), appId, id);
+      const toggle = endpointToggle(appId, before.disabled, input.disabled);
+      if (toggle?.resetHealth) {
+        db.prepare(RESET_HEALTH).run(id);
+        db.prepare(CLOSE_BREAKER).run(id);
+      }
+      const ref = toggle?.announce ? ops.ref(id) : undefined;
+      if (toggle && ref) ops.emit([toggle.event(ref)], Date.now());
+    },
+  );
   return {
     async create(appId, input) {
       const now = Date.now();
@@ -99,52 +84,12 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       }
       return get(appId, id)!;
     },
-    async get(appId, idOrUid) {
-      return get(appId, idOrUid);
-    },
-    async list(appId, page) {
-      const k = keyset('id', 'asc', page);
-      const rows = db
-        .prepare<unknown[], EndpointRow>(
-          `SELECT * FROM endpoints WHERE app_id = ? AND ${k.where} ORDER BY ${k.orderBy} LIMIT ?`,
-        )
-        .all(appId, ...k.params, k.limit);
-      const result = k.finish(rows);
-      return { items: result.items.map(toEndpoint), done: result.done };
-    },
+    get: async (appId, idOrUid) => get(appId, idOrUid),
+    list: async (appId, page) => readPage(db, listEndpoints(sqliteDialect, appId, page), toEndpoint),
     async update(appId, id, change) {
-      const ops = operational();
-      const update = db.transaction(() => {
-        const row = db
-          .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?')
-          .get(appId, id);
-        if (!row) throw notFound('endpoint');
-        const input = applyChange(change, toEndpoint(row));
-        db.prepare(
-          `UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
-             disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
-             max_in_flight = ?, ordered = ?, updated_at = ?
-           WHERE app_id = ? AND id = ?`,
-        ).run(...columns(input), Date.now(), appId, id);
-        if ((row.disabled === 1) === input.disabled) return;
-        // Enabling starts over: a closed breaker and no failure run, or the next failure would disable it again.
-        if (!input.disabled) {
-          db.prepare(
-            `UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breaker_opens = 0,
-               breaker_retry_at = NULL WHERE endpoint_id = ?`,
-          ).run(id);
-          db.prepare('UPDATE endpoints SET breaker_open = 0 WHERE id = ?').run(id);
-        }
-        const ref = appId === OPERATIONAL_APP_ID ? undefined : ops.ref(id);
-        if (ref) {
-          ops.emit(
-            [input.disabled ? endpointDisabledEvent(ref, 'manual', null) : endpointEnabledEvent(ref)],
-            Date.now(),
-          );
-        }
-      });
+      // One IMMEDIATE transaction: the change function sees the row as it is, and nothing writes in between.
       try {
-        update.immediate();
+        update.immediate(appId, id, change);
       } catch (err) {
         mapSqliteError(err, 'endpoint with this uid');
       }

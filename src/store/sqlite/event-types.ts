@@ -1,39 +1,17 @@
 import { notFound } from '../../core/errors.js';
-import type { EventType } from '../../core/model.js';
+import { sqliteDialect } from '../dialect.js';
+import { type EventTypeRow, toEventType } from '../rows.js';
 import type { EventTypeInput, EventTypeRepo } from '../store.js';
-import { type Db, json, mapSqliteError, parseJson, toDate } from './db.js';
-import { keyset } from './paging.js';
+import { type Db, mapSqliteError, readPage } from './db.js';
+import { listEventTypes } from '../lists.js';
 
-interface EventTypeRow {
-  name: string;
-  description: string;
-  archived: number;
-  deprecated: number;
-  schemas: string | null;
-  feature_flag: string | null;
-  group_name: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const toEventType = (r: EventTypeRow): EventType => ({
-  name: r.name,
-  description: r.description,
-  archived: r.archived === 1,
-  deprecated: r.deprecated === 1,
-  schemas: parseJson(r.schemas),
-  featureFlag: r.feature_flag,
-  groupName: r.group_name,
-  createdAt: toDate(r.created_at),
-  updatedAt: toDate(r.updated_at),
-});
-
+/** description .. group_name, in column order. */
 const columns = (i: EventTypeInput) =>
   [
     i.description,
     i.archived ? 1 : 0,
     i.deprecated ? 1 : 0,
-    json(i.schemas),
+    i.schemas == null ? null : JSON.stringify(i.schemas),
     i.featureFlag,
     i.groupName,
   ] as const;
@@ -49,7 +27,8 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
       const now = Date.now();
       try {
         db.prepare(
-          `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name, created_at, updated_at)
+          `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
+             created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(input.name, ...columns(input), now, now);
       } catch (err) {
@@ -57,20 +36,9 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
       }
       return get(input.name)!;
     },
-    async get(name) {
-      return get(name);
-    },
-    async list(page, { includeArchived }) {
-      const k = keyset('name', 'asc', page);
-      const archived = includeArchived ? '' : 'AND archived = 0';
-      const rows = db
-        .prepare<unknown[], EventTypeRow>(
-          `SELECT * FROM event_types WHERE ${k.where} ${archived} ORDER BY ${k.orderBy} LIMIT ?`,
-        )
-        .all(...k.params, k.limit);
-      const result = k.finish(rows);
-      return { items: result.items.map(toEventType), done: result.done };
-    },
+    get: async (name) => get(name),
+    list: async (page, { includeArchived }) =>
+      readPage(db, listEventTypes(sqliteDialect, page, includeArchived), toEventType),
     async update(name, input) {
       const { changes } = db
         .prepare(

@@ -5,13 +5,8 @@ import {
   type IdempotencyRepo,
   type SettingsRepo,
 } from '../store.js';
+import { type KeyRow, toKeyState } from '../rows.js';
 import type { Db } from './db.js';
-
-interface KeyRow {
-  request_hash: string;
-  status_code: number | null;
-  body: string | null;
-}
 
 export function sqliteIdempotency(db: Db): IdempotencyRepo {
   const begin = db.transaction(
@@ -35,13 +30,13 @@ export function sqliteIdempotency(db: Db): IdempotencyRepo {
         )
         .run(key, hash, expiresAt, now, token).changes;
       if (inserted === 1) return { state: 'new', token };
-      const row = db
-        .prepare<[string], KeyRow>(
-          'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?',
-        )
-        .get(key)!;
-      if (row.status_code === null || row.body === null) return { state: 'in_progress' };
-      return { state: 'done', requestHash: row.request_hash, statusCode: row.status_code, body: row.body };
+      return toKeyState(
+        db
+          .prepare<[string], KeyRow>(
+            'SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = ?',
+          )
+          .get(key)!,
+      );
     },
   );
   return {

@@ -42,7 +42,6 @@ export function createSqliteStore(path: string): Store {
   const db = openDatabase(path);
   migrate(db);
   return {
-    kind: 'sqlite',
     async migrate() {
       migrate(db);
     },

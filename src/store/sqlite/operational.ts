@@ -1,19 +1,21 @@
-import { newId } from '../../core/ids.js';
 import {
   type EndpointRef,
+  healthLookups,
   OPERATIONAL_APP_ID,
   type OperationalEvent,
   operationalEventsOf,
-  subscribers,
-} from '../operational.js';
-import type { HealthPlan } from '../policy.js';
-import { type Db, parseJson } from './db.js';
-import { PARKED_OF_ENDPOINT } from './gated.js';
+  operationalWrites,
+  raisedEvents,
+} from '../../core/operational.js';
+import type { HealthPlan } from '../../core/policy.js';
+import type { Db } from './db.js';
+import { GATED_OF_ENDPOINT } from './gated.js';
 
 /**
  * Queues operational events as messages of the hidden application, one
- * delivery per operational endpoint subscribed to the type. Called inside the
- * caller's transaction. Costs one indexed read when no operational endpoint exists.
+ * delivery per operational endpoint subscribed to the type
+ * (core/operational.ts decides which). Called inside the caller's
+ * transaction. Costs one indexed read when no operational endpoint exists.
  */
 export function sqliteOperational(db: Db) {
   const targets = db.prepare<[string], { id: string; filter_types: string | null }>(
@@ -24,8 +26,9 @@ export function sqliteOperational(db: Db) {
      VALUES (?, ?, ?, NULL, ?, NULL, NULL, ?)`,
   );
   const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at, parked)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ${PARKED_OF_ENDPOINT})`,
+    `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
+       created_at, updated_at, parked)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, 'scheduled', ?, ?, ${GATED_OF_ENDPOINT})`,
   );
   const refOf = db.prepare<[string], { app_id: string; app_uid: string | null; uid: string | null }>(
     `SELECT e.app_id, a.uid AS app_uid, e.uid FROM endpoints e JOIN applications a ON a.id = e.app_id
@@ -36,34 +39,20 @@ export function sqliteOperational(db: Db) {
   );
 
   const endpoints = () =>
-    targets
-      .all(OPERATIONAL_APP_ID)
-      .map((t) => ({ id: t.id, filterTypes: parseJson<string[]>(t.filter_types) }));
+    targets.all(OPERATIONAL_APP_ID).map((t) => ({
+      id: t.id,
+      filterTypes: t.filter_types === null ? null : (JSON.parse(t.filter_types) as string[]),
+    }));
 
+  /** Returns how many deliveries were queued. */
   function emit(events: readonly OperationalEvent[], now: number): number {
     if (events.length === 0) return 0;
-    const eps = endpoints();
-    let queued = 0;
-    for (const ev of events) {
-      const to = subscribers(eps, ev.type);
-      if (to.length === 0) continue;
-      const msgId = newId('msg', now);
-      insertMessage.run(msgId, OPERATIONAL_APP_ID, ev.type, ev.payload, now);
-      for (const endpointId of to) {
-        insertDelivery.run(
-          newId('dlv', now),
-          OPERATIONAL_APP_ID,
-          msgId,
-          endpointId,
-          now,
-          now,
-          now,
-          endpointId,
-        );
-        queued++;
-      }
+    const writes = operationalWrites(events, endpoints(), now);
+    for (const m of writes.messages) insertMessage.run(m.id, OPERATIONAL_APP_ID, m.eventType, m.payload, now);
+    for (const d of writes.deliveries) {
+      insertDelivery.run(d.id, OPERATIONAL_APP_ID, d.msgId, d.endpointId, now, now, now, now, d.endpointId);
     }
-    return queued;
+    return writes.deliveries.length;
   }
 
   function ref(endpointId: string): EndpointRef | undefined {
@@ -77,21 +66,15 @@ export function sqliteOperational(db: Db) {
     /** The events of a recorded batch; skips every lookup when nobody listens. */
     emitHealth(plan: HealthPlan, now: number): number {
       const ev = plan.events;
-      if (ev.exhausted.length + ev.failing.length + ev.disabled.length === 0) return 0;
-      if (endpoints().length === 0) return 0;
+      if (!raisedEvents(ev) || targets.all(OPERATIONAL_APP_ID).length === 0) return 0;
+      const need = healthLookups(ev);
       const refs = new Map<string, EndpointRef>();
-      const eventIds = new Map<string, string | null>();
-      for (const { result } of [...ev.exhausted, ...ev.failing]) {
-        const r = ref(result.attempt.endpointId);
-        if (r) refs.set(r.endpointId, r);
-        eventIds.set(result.attempt.msgId, eventIdOf.get(result.attempt.msgId)?.event_id ?? null);
+      for (const id of need.endpointIds) {
+        const r = ref(id);
+        if (r) refs.set(id, r);
       }
-      for (const d of ev.disabled) {
-        const r = ref(d.endpointId);
-        if (r) refs.set(r.endpointId, r);
-      }
+      const eventIds = new Map(need.msgIds.map((id) => [id, eventIdOf.get(id)?.event_id ?? null]));
       return emit(operationalEventsOf(ev, refs, eventIds), now);
     },
   };
 }
-export type SqliteOperational = ReturnType<typeof sqliteOperational>;

@@ -1,91 +1,91 @@
-import { conflict, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { cancelRefusal, resendRefusal } from '../../core/transitions.js';
+import { type DeliveryRow, toDelivery } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
-import { PARKED_OF_ENDPOINT } from './gated.js';
-import { type DeliveryRow, toDelivery } from './messages.js';
+import { GATED_OF_ENDPOINT } from './gated.js';
+
+const DELIVERY_FOR = 'SELECT * FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?';
+/** due_at for a delivery made due now: none while its endpoint (the last parameter) is disabled. */
+const DUE_NOW = '(SELECT CASE WHEN e.disabled = 1 THEN NULL ELSE ? END FROM endpoints e WHERE e.id = ?)';
+/**
+ * Resend of an existing delivery. One still being retried keeps its trigger:
+ * the attempt comes forward, the schedule goes on. A finished one gets one
+ * manual attempt (delivery/outcome.ts).
+ */
+const RESEND_EXISTING = `
+UPDATE deliveries SET status = 'pending', next_attempt_at = ?, due_at = ${DUE_NOW}, updated_at = ?,
+  trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END, parked = ${GATED_OF_ENDPOINT}
+WHERE id = ?`;
+/** Resend of a pair routing never made a delivery for. */
+const RESEND_NEW = `
+INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
+  created_at, updated_at, parked)
+VALUES (?, ?, ?, ?, 'pending', 0, ?, ${DUE_NOW}, 'manual', ?, ?, ${GATED_OF_ENDPOINT})`;
+const RECOVER = `
+UPDATE deliveries SET status = 'pending', next_attempt_at = ?, due_at = ${DUE_NOW}, trigger = 'manual',
+  updated_at = ?, parked = ${GATED_OF_ENDPOINT}
+WHERE app_id = ? AND endpoint_id = ? AND status = 'fail' AND created_at >= ? AND created_at < ?`;
+const CANCEL = `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`;
+/** Lease expiries count too: a stalled delivery becomes claimable then. Both partial indexes. */
+const NEXT_DUE = `
+SELECT MIN(due) AS due FROM (
+  SELECT MIN(due_at) AS due FROM deliveries WHERE due_at IS NOT NULL AND parked = 0
+  UNION ALL
+  SELECT MIN(due_at) FROM deliveries WHERE due_at IS NOT NULL AND parked = 1)`;
 
 /** Operator actions on the queue (resend, recover, skip) and the idle worker's wake-up time. */
 export function sqliteQueueManual(
   db: Db,
 ): Pick<DeliveryQueue, 'resend' | 'recover' | 'cancel' | 'nextDueAt'> {
-  const deliveryFor = db.prepare<[string, string, string], DeliveryRow>(
-    'SELECT * FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?',
-  );
+  const deliveryFor = db.prepare<[string, string, string], DeliveryRow>(DELIVERY_FOR);
+  const exists = (table: 'messages' | 'endpoints', appId: string, id: string) =>
+    db.prepare(`SELECT 1 FROM ${table} WHERE app_id = ? AND id = ?`).get(appId, id) !== undefined;
+  const resend = db.transaction((appId: string, msgId: string, endpointId: string) => {
+    const now = Date.now();
+    if (!exists('messages', appId, msgId)) throw notFound('message');
+    if (!exists('endpoints', appId, endpointId)) throw notFound('endpoint');
+    const existing = deliveryFor.get(appId, msgId, endpointId);
+    const refused = resendRefusal(existing?.status);
+    if (refused) throw refused;
+    if (existing) {
+      db.prepare(RESEND_EXISTING).run(now, now, endpointId, now, endpointId, existing.id);
+    } else {
+      db.prepare(RESEND_NEW).run(
+        newId('dlv', now),
+        appId,
+        msgId,
+        endpointId,
+        now,
+        now,
+        endpointId,
+        now,
+        now,
+        endpointId,
+      );
+    }
+    return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
+  });
+  const cancel = db.transaction((appId: string, msgId: string, endpointId: string) => {
+    const existing = deliveryFor.get(appId, msgId, endpointId);
+    const refused = cancelRefusal(existing?.status);
+    if (refused) throw refused;
+    db.prepare(CANCEL).run(Date.now(), existing!.id);
+    return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
+  });
   return {
-    async resend(appId, msgId, endpointId) {
-      const now = Date.now();
-      return db
-        .transaction(() => {
-          if (!db.prepare('SELECT 1 FROM messages WHERE app_id = ? AND id = ?').get(appId, msgId))
-            throw notFound('message');
-          if (!db.prepare('SELECT 1 FROM endpoints WHERE app_id = ? AND id = ?').get(appId, endpointId)) {
-            throw notFound('endpoint');
-          }
-          const existing = deliveryFor.get(appId, msgId, endpointId);
-          if (existing?.status === 'sending')
-            throw conflict('this message is being sent to this endpoint right now');
-          if (existing) {
-            db.prepare(
-              // A delivery still being retried keeps its trigger: the attempt comes forward, the
-              // schedule goes on. A finished one gets one manual attempt (outcome.ts).
-              `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,
-                 trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END,
-                 parked = ${PARKED_OF_ENDPOINT} WHERE id = ?`,
-            ).run(now, now, endpointId, existing.id);
-          } else {
-            db.prepare(
-              `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, trigger, created_at, updated_at, parked)
-               VALUES (?, ?, ?, ?, 'pending', 0, ?, 'manual', ?, ?, ${PARKED_OF_ENDPOINT})`,
-            ).run(newId('dlv', now), appId, msgId, endpointId, now, now, now, endpointId);
-          }
-          return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
-        })
-        .immediate();
-    },
+    resend: async (appId, msgId, endpointId) => resend.immediate(appId, msgId, endpointId),
+    cancel: async (appId, msgId, endpointId) => cancel.immediate(appId, msgId, endpointId),
     async recover(appId, endpointId, since, until) {
       const now = Date.now();
+      const before = until?.getTime() ?? Number.MAX_SAFE_INTEGER;
       return db
-        .prepare(
-          `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, trigger = 'manual', updated_at = ?,
-             parked = ${PARKED_OF_ENDPOINT}
-           WHERE app_id = ? AND endpoint_id = ? AND status = 'fail' AND created_at >= ? AND created_at < ?`,
-        )
-        .run(
-          now,
-          now,
-          endpointId,
-          appId,
-          endpointId,
-          since.getTime(),
-          until?.getTime() ?? Number.MAX_SAFE_INTEGER,
-        ).changes;
-    },
-    async cancel(appId, msgId, endpointId) {
-      return db
-        .transaction(() => {
-          const existing = deliveryFor.get(appId, msgId, endpointId);
-          if (!existing) throw notFound('delivery of this message to this endpoint');
-          if (existing.status !== 'pending') {
-            throw conflict(`the delivery is ${existing.status}; only a pending delivery can be skipped`);
-          }
-          db.prepare(
-            `UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
-          ).run(Date.now(), existing.id);
-          return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
-        })
-        .immediate();
+        .prepare(RECOVER)
+        .run(now, now, endpointId, now, endpointId, appId, endpointId, since.getTime(), before).changes;
     },
     async nextDueAt() {
-      const row = db
-        .prepare<[], { due: number | null }>(
-          `SELECT MIN(due) AS due FROM (
-             SELECT MIN(next_attempt_at) AS due FROM deliveries
-             WHERE status = 'pending' AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
-             UNION ALL
-             SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`,
-        )
-        .get();
+      const row = db.prepare<[], { due: number | null }>(NEXT_DUE).get();
       return row?.due == null ? null : new Date(row.due);
     },
   };

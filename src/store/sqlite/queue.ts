@@ -1,166 +1,124 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
-import { DEFAULT_POLICY, type Recorded } from '../policy.js';
-import type { ClaimedDelivery, DeliveryQueue } from '../store.js';
-import { type Db, toDate } from './db.js';
-import { parseSecrets } from './endpoints.js';
+import type { Recorded } from '../../core/policy.js';
+import { type ClaimRow, toClaim } from '../rows.js';
+import type { DeliveryQueue } from '../store.js';
+import type { Db } from './db.js';
 import { sqliteGatedClaim } from './gated.js';
 import { sqliteHealth } from './health.js';
 import { sqliteOperational } from './operational.js';
 import { sqliteQueueManual } from './queue-manual.js';
 
-interface ClaimRow {
-  id: string;
-  attempts: number;
-  trigger: 'scheduled' | 'manual';
-  msg_id: string;
-  app_id: string;
-  event_type: string;
-  payload: string;
-  msg_created_at: number;
-  endpoint_id: string;
-  url: string;
-  headers: string;
-  secrets: string;
-  rate_limit: number | null;
-  max_in_flight: number | null;
-  ordered: number;
-}
+/**
+ * Plain claim: the oldest due rows (pending and due, or sending with an
+ * expired lease: both have due_at <= now) that are not parked, leased (status
+ * sending, due_at = lease expiry, a fresh token). A disabled endpoint's
+ * pending rows have no due_at; the lookup skips the few rows of one that
+ * still have one (leased when it was disabled, or recorded for a retry since).
+ */
+const LEASE_DUE = `
+UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
+WHERE id IN (
+  SELECT d.id FROM deliveries d
+  WHERE d.due_at <= ? AND d.parked = 0
+    AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)
+  ORDER BY d.due_at LIMIT ?)
+RETURNING id`;
+const LEASE_IDS = `
+UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
+WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
+/** What a worker needs per leased delivery (the shape of rows.ts ClaimRow). */
+const CLAIMED = `
+SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
+  m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
+  e.max_in_flight, e.ordered
+FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id
+WHERE d.id IN (SELECT value FROM json_each(?))
+ORDER BY d.msg_id`;
 
 /**
- * The delivery queue on SQLite. Per batch of claims: two statements (reclaim
- * expired leases, lease due rows) plus one read of what to send, and one
- * indexed query for gated endpoints (gated.ts; more only when some have due
- * work); per batch of results: one insert and one update per attempt, and one
- * health statement per endpoint (health.ts), inside a single transaction.
+ * A message deleted (with its app) or pruned while its delivery was in flight
+ * has nothing to attach the attempt to. Without the guard the foreign key
+ * would fail the whole batch, and the recorder would retry it forever while
+ * the worker, waiting on the recorder, claims nothing more.
+ */
+const INSERT_ATTEMPT = `
+INSERT INTO attempts (id, app_id, msg_id, endpoint_id, delivery_id, url, status, response_status_code, response,
+  response_duration_ms, error_class, trigger, created_at)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)`;
+/** Moves a delivery on, only while the lease is still ours. A retry is due again at its time. */
+const FINISH = `
+UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, due_at = ?, lease_token = NULL,
+  trigger = 'scheduled', updated_at = ?
+WHERE id = ? AND lease_token = ?`;
+const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ? AND status = 'sending'`;
+
+/**
+ * The delivery queue on SQLite. Per batch of claims: one indexed query for
+ * gated endpoints (gated.ts; more only when some have due work), one lease
+ * statement and one read of what to send; per batch of results: one insert
+ * and one update per attempt, and health statements for endpoints with
+ * failures (health.ts), inside a single transaction.
  */
 export function sqliteQueue(db: Db): DeliveryQueue {
-  // A lease that ran out belongs to a worker that died or stalled: due again at once.
-  const reclaimExpired = db.prepare(
-    `UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_token = NULL
-     WHERE status = 'sending' AND lease_until <= ?`,
-  );
-  const lease = db.prepare<[number, string, number, number, number], { id: string }>(
-    `UPDATE deliveries SET status = 'sending', lease_until = ?, lease_token = ?, updated_at = ?
-     WHERE id IN (
-       SELECT id FROM deliveries
-       WHERE status = 'pending' AND parked = 0 AND next_attempt_at <= ?
-       ORDER BY next_attempt_at LIMIT ?)
-     RETURNING id`,
-  );
-  const leaseIds = db.prepare<[number, string, number, string], { id: string }>(
-    `UPDATE deliveries SET status = 'sending', lease_until = ?, lease_token = ?, updated_at = ?
-     WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`,
-  );
+  const leaseDue = db.prepare<[number, string, number, number, number], { id: string }>(LEASE_DUE);
+  const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
+  const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
   const gated = sqliteGatedClaim(db);
-  const ops = sqliteOperational(db);
-  const health = sqliteHealth(db, ops);
-  const details = db.prepare<[string], ClaimRow>(
-    `SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
-            m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
-            e.max_in_flight, e.ordered
-     FROM deliveries d
-     JOIN messages m ON m.id = d.msg_id
-     JOIN endpoints e ON e.id = d.endpoint_id
-     WHERE d.id IN (SELECT value FROM json_each(?))
-     ORDER BY d.next_attempt_at`,
-  );
+  const health = sqliteHealth(db, sqliteOperational(db));
   const claim = db.transaction((now: number, leaseMs: number, limit: number) => {
-    reclaimExpired.run(now);
     const token = randomUUID();
     // Gated endpoints first: their quotas bound them, and the rest of the batch is the plain queue.
     const picked = gated(now, limit);
     const ids = picked.length
       ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id)
       : [];
-    if (ids.length < limit)
-      ids.push(...lease.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
-    return { token, rows: ids.length ? details.all(JSON.stringify(ids)) : [] };
+    if (ids.length < limit) {
+      ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
+    }
+    return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
   });
 
-  // A message deleted (with its app) or pruned while its delivery was in flight
-  // has nothing to attach the attempt to. Without the guard the foreign key
-  // would fail the whole batch, and the recorder would retry it forever while
-  // the worker, waiting on the recorder, claims nothing more.
-  const insertAttempt = db.prepare(
-    `INSERT INTO attempts (id, app_id, msg_id, endpoint_id, delivery_id, url, status, response_status_code, response,
-       response_duration_ms, error_class, trigger, created_at)
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)`,
-  );
-  const finish = db.prepare(
-    `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
-       lease_token = NULL, trigger = 'scheduled', updated_at = ?
-     WHERE id = ? AND lease_token = ?`,
-  );
-  const record = db.transaction(
-    (results: Parameters<DeliveryQueue['recordAttempts']>[0], policy = DEFAULT_POLICY) => {
-      const now = Date.now();
-      const recorded: Recorded[] = [];
-      for (const r of results) {
-        const a = r.attempt;
-        const attemptId = newId('atmpt', a.createdAt.getTime());
-        insertAttempt.run(
-          attemptId,
-          a.appId,
-          a.msgId,
-          a.endpointId,
-          r.deliveryId,
-          a.url,
-          a.status,
-          a.responseStatusCode,
-          a.response,
-          a.responseDurationMs,
-          a.errorClass,
-          a.trigger,
-          a.createdAt.getTime(),
-          a.msgId,
-        );
-        const o = r.outcome;
-        const status = o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail';
-        const moved = finish.run(
-          status,
-          o.kind === 'retry' ? o.at.getTime() : null,
-          now,
-          r.deliveryId,
-          r.leaseToken,
-        );
-        recorded.push({ result: r, attemptId, moved: moved.changes > 0 });
-      }
-      health(recorded, policy, now);
-    },
-  );
+  const insertAttempt = db.prepare(INSERT_ATTEMPT);
+  const finish = db.prepare(FINISH);
+  const record = db.transaction((results: Parameters<DeliveryQueue['recordAttempts']>[0], policy) => {
+    const now = Date.now();
+    const recorded: Recorded[] = [];
+    for (const r of results) {
+      const a = r.attempt;
+      const attemptId = newId('atmpt', a.createdAt.getTime());
+      insertAttempt.run(
+        attemptId,
+        a.appId,
+        a.msgId,
+        a.endpointId,
+        r.deliveryId,
+        a.url,
+        a.status,
+        a.responseStatusCode,
+        a.response,
+        a.responseDurationMs,
+        a.errorClass,
+        a.trigger,
+        a.createdAt.getTime(),
+        a.msgId,
+      );
+      const o = r.outcome;
+      const next = o.kind === 'retry' ? o.at.getTime() : null;
+      const status = o.kind === 'success' ? 'success' : o.kind === 'retry' ? 'pending' : 'fail';
+      const moved = finish.run(status, next, next, now, r.deliveryId, r.leaseToken).changes > 0;
+      recorded.push({ result: r, attemptId, moved });
+    }
+    health(recorded, policy, now);
+  });
 
-  const renew = db.prepare('UPDATE deliveries SET lease_until = ? WHERE id = ? AND lease_token = ?');
-  const manual = sqliteQueueManual(db);
-
+  const renew = db.prepare(RENEW);
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {
+      if (limit <= 0) return [];
       const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit);
-      return rows.map(
-        (r): ClaimedDelivery => ({
-          deliveryId: r.id,
-          leaseToken: token,
-          attempts: r.attempts,
-          trigger: r.trigger,
-          message: {
-            id: r.msg_id,
-            appId: r.app_id,
-            eventType: r.event_type,
-            payload: r.payload,
-            createdAt: toDate(r.msg_created_at),
-          },
-          endpoint: {
-            id: r.endpoint_id,
-            url: r.url,
-            headers: JSON.parse(r.headers),
-            secrets: parseSecrets(r.secrets),
-            rateLimit: r.rate_limit,
-            maxInFlight: r.max_in_flight,
-            ordered: r.ordered === 1,
-          },
-        }),
-      );
+      return rows.map(toClaim(token));
     },
     async renewLeases(claims, leaseMs) {
       const until = Date.now() + leaseMs;
@@ -174,6 +132,6 @@ export function sqliteQueue(db: Db): DeliveryQueue {
     async recordAttempts(results, policy) {
       if (results.length > 0) record.immediate(results, policy);
     },
-    ...manual,
+    ...sqliteQueueManual(db),
   };
 }

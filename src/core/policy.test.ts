@@ -3,14 +3,22 @@ import {
   advanceTat,
   applyResults,
   claimQuota,
-  DEFAULT_POLICY,
   type Gate,
   HEALTHY,
   planHealth,
   RATE_BURST_MS,
   rateTokens,
+  type EndpointPolicy,
 } from './policy.js';
-import type { AttemptResult } from './store.js';
+
+/** The defaults config.ts ships. */
+const DEFAULT_POLICY: EndpointPolicy = {
+  breakerThreshold: 5,
+  breakerBackoffMs: 30_000,
+  breakerMaxBackoffMs: 30 * 60_000,
+  autoDisableAfterMs: 5 * 86_400_000,
+};
+import type { AttemptResult } from './model.js';
 
 const gate = (over: Partial<Gate> = {}): Gate => ({
   rateLimit: null,

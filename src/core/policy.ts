@@ -1,21 +1,25 @@
-import { formatDuration } from '../core/duration.js';
-import type { AttemptResult, EndpointPolicy } from './store.js';
-
-export type { EndpointPolicy };
+import { formatDuration } from './duration.js';
+import type { AttemptResult } from './model.js';
 
 /**
- * Endpoint protection decided in the store, shared by both backends so they
- * cannot drift: how many deliveries an endpoint may be handed in one claim
- * (rate limit, in-flight cap, ordering, circuit breaker) and how a batch of
- * attempt results moves an endpoint's health (breaker, auto-disable).
- * Pure functions: the backends read the inputs and write the outputs.
+ * Endpoint protection, decided here once for both stores: how many deliveries
+ * an endpoint may be handed in one claim (rate limit, in-flight cap, ordering,
+ * circuit breaker) and how a batch of attempt results moves an endpoint's
+ * health (breaker, auto-disable). Pure functions: the stores read the inputs
+ * and write the outputs.
  */
-export const DEFAULT_POLICY: EndpointPolicy = {
-  breakerThreshold: 5,
-  breakerBackoffMs: 30_000,
-  breakerMaxBackoffMs: 30 * 60_000,
-  autoDisableAfterMs: 5 * 86_400_000,
-};
+
+/** How recorded attempts move an endpoint's health; config.ts's endpointPolicy() builds it. */
+export interface EndpointPolicy {
+  /** Consecutive failed attempts that open the breaker; 0 never opens it. */
+  breakerThreshold: number;
+  /** Wait before the first probe of an open breaker; doubles per failed probe. */
+  breakerBackoffMs: number;
+  /** Upper bound of that wait. */
+  breakerMaxBackoffMs: number;
+  /** Disable an endpoint that has failed without a single success for this long; 0 never does. */
+  autoDisableAfterMs: number;
+}
 
 /**
  * A rate-limited endpoint may be sent a burst of at most this much time's

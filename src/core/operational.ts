@@ -1,5 +1,7 @@
-import { endpointAccepts } from '../core/filter.js';
-import type { AttemptResult } from './store.js';
+import { endpointAccepts } from './filter.js';
+import { newId } from './ids.js';
+import type { AttemptResult } from './model.js';
+import type { HealthPlan } from './policy.js';
 
 /**
  * Operational webhooks ride the normal delivery pipeline: they are messages of
@@ -91,20 +93,13 @@ export function subscribers(
     .map((e) => e.id);
 }
 
-/** Events a recorded batch causes, before uids are joined in: built by both backends. */
-export interface HealthEvents {
-  exhausted: { result: AttemptResult; attemptId: string }[];
-  failing: { result: AttemptResult; attemptId: string }[];
-  disabled: { endpointId: string; failSince: number | null }[];
-}
-
 /**
  * The operational events of a recorded batch, with uids and event ids joined
  * in by the backend. Nothing is said about the hidden application's own
  * endpoints: an operational endpoint failing must not feed itself events.
  */
 export function operationalEventsOf(
-  ev: HealthEvents,
+  ev: HealthPlan['events'],
   refs: ReadonlyMap<string, EndpointRef>,
   msgEventIds: ReadonlyMap<string, string | null>,
 ): OperationalEvent[] {
@@ -129,4 +124,45 @@ export function operationalEventsOf(
     if (ref) out.push(endpointDisabledEvent(ref, 'automatic', d.failSince));
   }
   return out;
+}
+
+/** What to insert for a set of operational events: messages of the hidden app and their deliveries. */
+export interface OperationalWrites {
+  messages: { id: string; eventType: OperationalEventType; payload: string }[];
+  deliveries: { id: string; msgId: string; endpointId: string }[];
+}
+
+/**
+ * One message per event that any operational endpoint subscribes to, and one
+ * delivery per subscriber; events nobody listens to are dropped.
+ */
+export function operationalWrites(
+  events: readonly OperationalEvent[],
+  endpoints: readonly { id: string; filterTypes: string[] | null }[],
+  now: number,
+): OperationalWrites {
+  const out: OperationalWrites = { messages: [], deliveries: [] };
+  for (const ev of events) {
+    const to = subscribers(endpoints, ev.type);
+    if (to.length === 0) continue;
+    const msgId = newId('msg', now);
+    out.messages.push({ id: msgId, eventType: ev.type, payload: ev.payload });
+    for (const endpointId of to) out.deliveries.push({ id: newId('dlv', now), msgId, endpointId });
+  }
+  return out;
+}
+
+/** Whether a recorded batch raised any operational event (before any lookup is spent on it). */
+export const raisedEvents = (ev: HealthPlan['events']): boolean =>
+  ev.exhausted.length + ev.failing.length + ev.disabled.length > 0;
+
+/** What a recorded batch's events need looked up: the endpoints they are about and the messages' event ids. */
+export function healthLookups(ev: HealthPlan['events']): { endpointIds: string[]; msgIds: string[] } {
+  const attempts = [...ev.exhausted, ...ev.failing].map((a) => a.result.attempt);
+  return {
+    endpointIds: [
+      ...new Set([...attempts.map((a) => a.endpointId), ...ev.disabled.map((d) => d.endpointId)]),
+    ],
+    msgIds: [...new Set(attempts.map((a) => a.msgId))],
+  };
 }
