@@ -115,7 +115,7 @@ export function upgradeSteps(
     expect(
       (got.get('plain') ?? []).filter((r) => futureIds.includes(String(r.headers['webhook-id']))),
     ).toEqual([]);
-    // The breaker's probe came first, alone; ordered deliveries came in accept order.
+    // The breaker drained after its probe; ordered deliveries came in accept order.
     expect(got.get('breaker')!.length).toBe(7);
     const ordered = owed('now')
       .filter((o) => o.endpoint === 'ordered')
@@ -222,6 +222,16 @@ export function upgradeSteps(
       expect(await deliveryOf(f)).toMatchObject({ status: f.status, attempts: f.attempts });
     const history = (s: typeof after) => s.endpoints.find((e) => e.endpoint.id === ep('history').id)!.stats;
     expect(history(after)).toEqual(history(m.snapshot));
+    // The endpoint's own views list the same history.
+    const historyId = ep('history').id;
+    const byEndpoint = (await store.attempts.listByEndpoint(acme, historyId, {}, { limit: 100 })).items;
+    const recorded = m.snapshot.messages.flatMap((x) => x.attempts).filter((a) => a.endpointId === historyId);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(JSON.parse(JSON.stringify(byEndpoint)).sort(byId)).toEqual(recorded.sort(byId));
+    const statuses = (await store.messages.forEndpoint(acme, historyId, {}, { limit: 100 })).items.map(
+      (x) => [x.message.id, x.delivery.status],
+    );
+    expect(statuses.sort()).toEqual(m.finished.map((f) => [f.msgId, f.status]).sort());
     // Every message the fixture held is still there, byte for byte.
     const messages = (s: typeof after) =>
       s.messages.map((x) => x.message).filter((x) => x.appId !== m.apps.operational);
