@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { FIXTURE_SCHEMA, type Manifest } from '../fixtures/upgrade/manifest.js';
+import { BASE_URL, createTestSchema } from '../helpers/postgres.js';
+
+/**
+ * Restores a checked-in upgrade fixture (test/fixtures/upgrade/<backend>) into
+ * a fresh database, exactly as the old code left it: no Hookline code runs
+ * here, so the current code's openStore is the first to see it (and migrate it).
+ */
+const fixtureDir = new URL('../fixtures/upgrade/', import.meta.url);
+
+export function readFixture(backend: Manifest['backend']): { dump: string; manifest: Manifest } {
+  const dir = new URL(`${backend}/`, fixtureDir);
+  return {
+    dump: readFileSync(new URL('dump.sql', dir), 'utf8'),
+    manifest: JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as Manifest,
+  };
+}
+
+export interface Restored {
+  /** What openStore takes. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new SQLite file holding the `sqlite3 .dump` text. */
+export function restoreSqlite(dump: string): Restored {
+  const dir = mkdtempSync(join(tmpdir(), 'hookline-upgrade-'));
+  const file = join(dir, 'upgraded.db');
+  const db = new Database(file);
+  try {
+    db.exec(dump);
+  } finally {
+    db.close();
+  }
+  return { url: `sqlite:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A new, uniquely named schema holding the pg_dump text. The dump names the
+ * schema it was taken from (FIXTURE_SCHEMA) in every statement; each run
+ * renames it, so runs never share or collide. psql meta-commands
+ * (`\restrict`, which newer pg_dump writes) are dropped: the driver runs SQL only.
+ */
+export async function restorePostgres(dump: string): Promise<Restored> {
+  const schema = await createTestSchema('upgrade');
+  try {
+    await schema.sql(`DROP SCHEMA "${schema.schema}"`); // the dump creates it
+    const sql = dump
+      .split('\n')
+      .filter((line) => !line.startsWith('\\'))
+      .join('\n')
+      .replace(new RegExp(`\\b${FIXTURE_SCHEMA}\\b`, 'g'), schema.schema);
+    const client = new pg.Client({ connectionString: BASE_URL });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } catch (err) {
+    await schema.drop();
+    throw err;
+  }
+  return { url: schema.url, drop: () => schema.drop() };
+}
