@@ -24,7 +24,7 @@ import { listMessages } from '../lists.js';
  * A gated endpoint's deliveries are stored parked (007_one_queue_model),
  * its row read FOR SHARE so that a concurrent change of its gating waits for
  * this. Delivery ids: the first PREMADE_DELIVERY_IDS of each message come
- * from $9, made here, then from hookline_new_id (003_new_id_format.sql, the
+ * from $9, made here, then from hookline_new_id (003_new_id_format.pg.sql, the
  * same format as core/ids.ts, but ~16 us of database CPU each against about a
  * microsecond here).
  */
