@@ -30,7 +30,10 @@ process.stdout.write(`@hookline/verify for the shop: packing and installing its 
 process.stdout.write(` ${await ensureVerifyInstalled(exampleDir)}\n`);
 process.stdout.write(`chaos: ${[...toggles].join(', ')}\n`);
 
-const result = await runDemo({ toggles, echo: true, keepRunning: interactive });
+const result = await runDemo({ toggles, echo: true, keepRunning: interactive }).catch((error: Error) => {
+  process.stdout.write(`\nFAIL: the story could not finish: ${error.message}\n`);
+  process.exit(1);
+});
 if (!interactive) process.exit(result.verdict.ok ? 0 : 1);
 
 const stack = result.stack!;

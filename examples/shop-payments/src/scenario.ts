@@ -61,13 +61,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     await story(stack, timeline, facts, options.toggles);
     await settle(stack, facts);
-    const emails = readMailbox(stack.mailStore);
-    const verdict = judge(facts, emails);
-    printVerdict(timeline, verdict);
-    return { verdict, facts, emails, timeline, ...(options.keepRunning ? { stack } : {}) };
-  } finally {
-    if (!options.keepRunning) await stack.stop();
+  } catch (error) {
+    // Whatever went wrong, nothing is left running.
+    await stack.stop();
+    throw error;
   }
+  const emails = readMailbox(stack.mailStore);
+  const verdict = judge(facts, emails);
+  printVerdict(timeline, verdict);
+  if (!options.keepRunning) await stack.stop();
+  return { verdict, facts, emails, timeline, ...(options.keepRunning ? { stack } : {}) };
 }
 
 async function story(stack: Stack, t: Timeline, facts: Facts, toggles: ReadonlySet<Toggle>): Promise<void> {
@@ -267,20 +270,20 @@ function narrate(t: Timeline, facts: Facts) {
   return {
     child(service: string, e: ChildEvent) {
       if (service === 'payments' && e.event === 'completed') {
-        t.log('payments', `${e.paymentId} completed: ${e.orderId}, ${money(e.amount)} from ${e.email}`);
+        t.log('payments', `${e.paymentId} completed: ${e.orderId}, ${money(e.amount)}, ${e.email}`);
       } else if (service === 'payments' && e.event === 'published') {
-        t.log('payments', `published ${e.type} (eventId ${e.eventId}) -> Hookline message ${e.messageId}`);
+        t.log('payments', `published ${e.type}, eventId ${e.eventId} -> Hookline ${e.messageId}`);
       } else if (service === 'payments' && e.event === 'publish-refused') {
         t.log('payments', `publish of ${e.eventId} refused: ${e.reason}`);
       } else if (service === 'payments' && e.event === 'refunded') {
         t.log('payments', `${e.paymentId} refunded (${e.orderId})`);
       } else if (service === 'mail sink' && e.event === 'stored') {
         const email = e.email as StoredEmail;
-        t.log('mail sink', `stored email to ${email.to.join(', ')}: "${email.subject}"`);
+        t.log('mail sink', `stored "${email.subject}" to ${email.to.join(', ')}`);
       } else if (service === 'shop' && e.event === 'slow') {
         t.log('shop', `emailed, now slow: answers only after ${Number(e.ms) / 1000} s`);
       } else if (service === 'shop' && e.event === 'crash') {
-        t.log('shop', 'emailed, recorded the webhook-id as done, and CRASHES before answering');
+        t.log('shop', 'emailed, marked the webhook-id done, then CRASHES before answering');
       } else if (service === 'hookline' && typeof e.level === 'number' && e.level >= 50) {
         t.log('hookline', `error: ${e.msg}`);
       }
@@ -294,30 +297,30 @@ function narrate(t: Timeline, facts: Facts) {
       if (!x.userAgent.startsWith('Hookline')) return;
       t.log(
         'hookline',
-        `-> shop  ${request(x)}: no answer within ${REQUEST_TIMEOUT}, Hookline gives up on it and schedules a retry`,
+        `-> shop  ${request(x)}: no answer within ${REQUEST_TIMEOUT}: Hookline gives up on it, will retry`,
       );
     },
     shopRestarting(code: number | null) {
-      t.log('shop', `exited (code ${code}); the supervisor starts it again`);
+      t.log('shop', `exited (code ${code}); its supervisor starts it again`);
     },
   };
 }
 
-const request = (x: GaveUp) => `${x.webhookId} ${x.eventType} ${x.orderId}, attempt ${x.attempt}`;
+const request = (x: GaveUp) => `${x.webhookId} ${x.orderId} ${x.eventType} #${x.attempt}`;
 
 function meaning(x: Exchange): string {
-  const late = x.senderGaveUp ? ', too late: Hookline had given up on this attempt' : '';
+  const late = x.senderGaveUp ? ', too late: Hookline had given up' : '';
   switch (x.code) {
     case null:
-      return `${x.status}: verified, emailed${late}`;
+      return `${x.status} verified, emailed${late}`;
     case 'DUPLICATE':
-      return `${x.status} duplicate: this webhook-id was already handled, no email${late}`;
+      return `${x.status} duplicate: webhook-id already handled, no email${late}`;
     case 'IN_PROGRESS':
-      return `${x.status} IN_PROGRESS: the same webhook-id is being handled right now, retry later${late}`;
+      return `${x.status} IN_PROGRESS: same webhook-id being handled now, retry later${late}`;
     case 'SHOP_DOWN':
-      return `${x.status} from the edge: shop down (connection refused), Hookline will retry`;
+      return `${x.status} from the edge: shop down, will retry`;
     case 'SHOP_HUNG_UP':
-      return `${x.status} from the edge: the shop died mid-request, Hookline will retry`;
+      return `${x.status} from the edge: the shop died mid-request, will retry`;
     default:
       return `${x.status} ${x.code}${late}`;
   }
