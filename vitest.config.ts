@@ -13,6 +13,7 @@ export default defineConfig({
       'test/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
