@@ -1,15 +1,14 @@
 import { type Config, MAX_TIMER_MS } from '../config.js';
 import type { EndpointPolicy } from '../store/policy.js';
 import { DEFAULT_POLICY } from '../store/policy.js';
-import { type AttemptResult, type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
-import { describeError } from './classify.js';
+import { type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
+import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
 import { createEmitter, type WorkerEvents } from './events.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
-import { decideOutcome, disableReason } from './outcome.js';
 import { createRecorder } from './recorder.js';
 import { createGuardedSender } from './guarded-sender.js';
-import { type Sender, type SendResult, truncateText } from './sender.js';
+import type { Sender, SendResult } from './sender.js';
 
 export type WorkerConfig = Pick<
   Config,
@@ -83,6 +82,11 @@ export function createWorker(opts: WorkerOptions): Worker {
     breakerThreshold: config.breakerThreshold,
     breakerBackoffMs: config.breakerBackoffMs,
     autoDisableAfterMs: config.autoDisableAfterMs,
+  };
+  const settings: AttemptSettings = {
+    retrySchedule: config.retrySchedule,
+    maxRetryAfterMs: config.maxRetryAfterMs,
+    random: opts.random,
   };
   // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
   const gatedInFlight = new Set<string>();
@@ -231,41 +235,12 @@ export function createWorker(opts: WorkerOptions): Worker {
       );
       response = await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
     } catch (error) {
-      // A custom sender or a broken key threw: still record an attempt so the delivery moves on.
       emit('error', { op: 'send', error, retryInMs: null });
-      const text = truncateText(describeError(error));
-      response = { statusCode: 0, body: text, durationMs: 0, errorClass: 'other', retryAfter: null };
+      response = thrownSendResult(error);
     }
-    // Retry delays count from the end of the attempt.
-    const outcome = decideOutcome(response, {
-      attemptsMade: claim.attempts + 1,
-      trigger: claim.trigger,
-      schedule: config.retrySchedule,
-      now: now(),
-      random: opts.random,
-      maxRetryAfterMs: config.maxRetryAfterMs,
-    });
-    const disable = disableReason(response);
-    const result: AttemptResult = {
-      deliveryId: claim.deliveryId,
-      leaseToken: claim.leaseToken,
-      outcome,
-      ...(disable ? { disableEndpoint: disable } : {}),
-      attempt: {
-        appId: claim.message.appId,
-        msgId: claim.message.id,
-        endpointId: claim.endpoint.id,
-        url: claim.endpoint.url,
-        status: outcome.kind === 'success' ? 'success' : 'fail',
-        responseStatusCode: response.statusCode,
-        response: response.body,
-        responseDurationMs: Math.round(response.durationMs),
-        errorClass: response.errorClass,
-        trigger: claim.trigger,
-        createdAt: startedAt,
-      },
-    };
+    const result = buildAttemptResult(claim, response, startedAt, now(), settings);
     recorder.add(result);
+    const { outcome } = result;
     if (outcome.kind === 'retry') wakeAfter(outcome.at.getTime() - now().getTime());
     emit('attempt', { claim, result, response });
   }
