@@ -9,6 +9,7 @@ import { createLeaseKeeper } from './leases.js';
 import { createRecorder } from './recorder.js';
 import { createGuardedSender } from './guarded-sender.js';
 import type { Sender, SendResult } from './sender.js';
+import { shutDown } from './shutdown.js';
 
 export type WorkerConfig = Pick<
   Config,
@@ -63,11 +64,6 @@ const MIN_RATE_WAKE_MS = 50;
 /** Whether the store limits this endpoint per claim, so a finished attempt may free a slot for another. */
 const gated = (c: ClaimedDelivery): boolean =>
   c.endpoint.maxInFlight !== null || c.endpoint.ordered || c.endpoint.rateLimit !== null;
-
-/** A timer that does not keep the process alive on its own. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 export function createWorker(opts: WorkerOptions): Worker {
   const { store, config } = opts;
@@ -246,21 +242,21 @@ export function createWorker(opts: WorkerOptions): Worker {
   }
 
   async function shutdown(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    // The sender's own deadline ends every attempt within the request
-    // timeout; the margin only guards against a custom sender that hangs.
-    const graceMs = config.requestTimeoutMs + 1000;
-    const deadline = Date.now() + graceMs;
-    const settled = (async () => {
-      if (claiming) await claiming;
-      while (inFlight.size > 0) await Promise.all(inFlight.values());
-    })();
-    await Promise.race([settled, delay(graceMs)]);
-    await recorder.drain(Math.max(deadline, Date.now() + 1000));
-    leases.stop();
-    await (await unwatch.catch(() => null))?.().catch(() => {});
-    if (ownSender) await Promise.race([sender.close(), delay(1000)]);
+    await shutDown({
+      requestTimeoutMs: config.requestTimeoutMs,
+      stopClaiming: () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        return claiming;
+      },
+      inFlight,
+      recorder,
+      leases,
+      unwatch: async () => {
+        await (await unwatch.catch(() => null))?.().catch(() => {});
+      },
+      closeSender: ownSender ? () => sender.close() : null,
+    });
     state = 'stopped';
   }
 
