@@ -1,13 +1,14 @@
-import { type Config, MAX_TIMER_MS } from '../config.js';
+import type { Config } from '../config.js';
 import type { EndpointPolicy } from '../store/policy.js';
 import { DEFAULT_POLICY } from '../store/policy.js';
-import { type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
+import type { ClaimedDelivery, Store } from '../store/store.js';
 import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
 import { createEmitter, type WorkerEvents } from './events.js';
+import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
 import { createRecorder } from './recorder.js';
-import { createGuardedSender } from './guarded-sender.js';
+import { createScheduler } from './scheduler.js';
 import type { Sender, SendResult } from './sender.js';
 import { shutDown } from './shutdown.js';
 
@@ -53,18 +54,11 @@ export interface Worker {
   readonly inFlight: number;
 }
 
-const MAX_CLAIM_BACKOFF_MS = 5000;
-/** How soon an idle worker looks again when the earliest due time has already passed. */
-const PAST_DUE_RECHECK_MS = 250;
-/** How long a wake-up waits for others to share its claim; bounds the latency it adds. */
-const WAKE_COALESCE_MS = 3;
-/** A rate-limited endpoint with a backlog is claimed again after each token, but not more often than this. */
-const MIN_RATE_WAKE_MS = 50;
-
-/** Whether the store limits this endpoint per claim, so a finished attempt may free a slot for another. */
-const gated = (c: ClaimedDelivery): boolean =>
-  c.endpoint.maxInFlight !== null || c.endpoint.ordered || c.endpoint.rateLimit !== null;
-
+/**
+ * The delivery worker: claims due deliveries (scheduler.ts decides when),
+ * sends each under a lease, turns the response into a result (attempt.ts)
+ * and hands it to the group-commit recorder; stop() is shutdown.ts.
+ */
 export function createWorker(opts: WorkerOptions): Worker {
   const { store, config } = opts;
   const now = opts.now ?? (() => new Date());
@@ -84,11 +78,6 @@ export function createWorker(opts: WorkerOptions): Worker {
     maxRetryAfterMs: config.maxRetryAfterMs,
     random: opts.random,
   };
-  // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
-  const gatedInFlight = new Set<string>();
-  // Refill in chunks when busy, so a saturated worker issues one claim per
-  // several completions rather than one per completion.
-  const minBatch = Math.max(1, Math.floor(config.concurrency / 4));
 
   const leases = createLeaseKeeper({
     renew: (claims, leaseMs) => store.queue.renewLeases(claims, leaseMs),
@@ -103,12 +92,10 @@ export function createWorker(opts: WorkerOptions): Worker {
     onRecorded: (results) => {
       for (const r of results) {
         leases.release(r.deliveryId, r.leaseToken);
-        // A freed slot (in-flight cap, ordered head), a closed breaker or queued
-        // operational events may have made work claimable: look again.
-        if (gatedInFlight.delete(r.deliveryId) || r.attempt.status !== 'success') wanted = true;
+        scheduler.recorded(r);
       }
       emit('recorded', results);
-      pump(); // claiming pauses while writes fail
+      scheduler.pump(); // claiming pauses while writes fail
     },
     onError: (error, retryInMs) => emit('error', { op: 'record', error, retryInMs }),
   });
@@ -117,101 +104,30 @@ export function createWorker(opts: WorkerOptions): Worker {
   // Keyed by claim, not delivery id: if our lease ran out mid-attempt and we
   // re-claimed the delivery, both attempts are in flight and both count.
   const inFlight = new Map<ClaimedDelivery, Promise<void>>();
-  let claiming: Promise<void> | null = null;
-  let claimFailures = 0;
-  // Whether due work may be waiting: set by wake(), timers and full claims;
-  // cleared when a claim comes back short, so completions do not re-query an empty queue.
-  let wanted = true;
-  let pumpQueued = false;
-  let timer: NodeJS.Timeout | null = null;
-  let timerAt = Number.POSITIVE_INFINITY;
   let stopping: Promise<void> | null = null;
   let unwatch: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
-  function wakeAfter(ms: number): void {
-    if (state !== 'running') return;
-    // A retry weeks away (a long schedule, a Retry-After) would overflow the timer and fire
-    // at once; waking at the timer's limit and looking again is enough.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
-    const at = Date.now() + delay;
-    if (timer && timerAt <= at) return;
-    if (timer) clearTimeout(timer);
-    timerAt = at;
-    timer = setTimeout(() => {
-      timer = null;
-      timerAt = Number.POSITIVE_INFINITY;
-      wanted = true;
-      pump();
-    }, delay);
-  }
-
-  function pump(): void {
-    if (state !== 'running' || claiming || !wanted || recorder.failing) return;
-    const free = config.concurrency - inFlight.size;
-    if (free <= 0 || (inFlight.size > 0 && free < minBatch)) return;
-    wanted = false;
-    claiming = claim(free).finally(() => {
-      claiming = null;
-      pump();
-    });
-  }
-
-  async function claim(limit: number): Promise<void> {
-    let claims: ClaimedDelivery[];
-    try {
-      claims = await store.queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
-      claimFailures = 0;
-    } catch (error) {
-      if (error instanceof PartialClaimError) take(error.claims);
-      claimFailures++;
-      const retryInMs = Math.min(50 * 2 ** claimFailures, MAX_CLAIM_BACKOFF_MS);
-      emit('error', { op: 'claim', error, retryInMs });
-      wakeAfter(retryInMs);
-      return;
-    }
-    take(claims);
-    if (claims.length >= limit) wanted = true;
-    else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
-    else if (!wanted) await sleepUntilDue();
-  }
-
-  /**
-   * Starts claimed deliveries. They are ours even if stop() began meanwhile:
-   * send them rather than leave them to wait for their lease to expire.
-   */
-  function take(claims: readonly ClaimedDelivery[]): void {
-    let rateWake = Number.POSITIVE_INFINITY;
-    for (const c of claims) {
-      if (gated(c)) gatedInFlight.add(c.deliveryId);
-      if (c.endpoint.rateLimit !== null) rateWake = Math.min(rateWake, 1000 / c.endpoint.rateLimit);
-      start(c);
-    }
-    // A rate-limited backlog earns a token every 1/rate s; claim again then rather than at the next poll.
-    if (rateWake !== Number.POSITIVE_INFINITY) wakeAfter(Math.max(MIN_RATE_WAKE_MS, rateWake));
-  }
-
-  async function sleepUntilDue(): Promise<void> {
-    let ms = config.pollIntervalMs;
-    try {
-      const due = await store.queue.nextDueAt();
-      // A due time in the past means something became due after our claim
-      // looked, or is due but not claimable (another worker's, a policy): look
-      // again soon, but not in a tight loop.
-      if (due) {
-        const until = due.getTime() - now().getTime();
-        ms = Math.min(until > 0 ? until : PAST_DUE_RECHECK_MS, ms);
-      }
-    } catch (error) {
-      emit('error', { op: 'nextDueAt', error, retryInMs: ms });
-    }
-    wakeAfter(ms);
-  }
+  const scheduler = createScheduler({
+    queue: store.queue,
+    config,
+    now,
+    emit,
+    slots: {
+      get inFlight() {
+        return inFlight.size;
+      },
+      get paused() {
+        return recorder.failing;
+      },
+      start,
+    },
+  });
 
   function start(claim: ClaimedDelivery): void {
     leases.hold(claim.deliveryId, claim.leaseToken);
     const run = attempt(claim).finally(() => {
       inFlight.delete(claim);
-      pump();
+      scheduler.pump();
     });
     inFlight.set(claim, run);
   }
@@ -237,18 +153,14 @@ export function createWorker(opts: WorkerOptions): Worker {
     const result = buildAttemptResult(claim, response, startedAt, now(), settings);
     recorder.add(result);
     const { outcome } = result;
-    if (outcome.kind === 'retry') wakeAfter(outcome.at.getTime() - now().getTime());
+    if (outcome.kind === 'retry') scheduler.wakeAfter(outcome.at.getTime() - now().getTime());
     emit('attempt', { claim, result, response });
   }
 
   async function shutdown(): Promise<void> {
     await shutDown({
       requestTimeoutMs: config.requestTimeoutMs,
-      stopClaiming: () => {
-        if (timer) clearTimeout(timer);
-        timer = null;
-        return claiming;
-      },
+      stopClaiming: scheduler.stop,
       inFlight,
       recorder,
       leases,
@@ -265,8 +177,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       if (state !== 'new') return;
       state = 'running';
       leases.start();
-      wanted = true;
-      pump();
+      scheduler.start();
       if (store.watchDue) {
         unwatch = store
           .watchDue(() => worker.wake())
@@ -278,17 +189,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
     },
     wake() {
-      if (state !== 'running') return;
-      wanted = true;
-      // Coalesce wake-ups (one per accepted message) arriving within a few
-      // milliseconds into one claim: a claim is a write transaction, and one per
-      // message would cost more than the delivery itself under load.
-      if (pumpQueued) return;
-      pumpQueued = true;
-      setTimeout(() => {
-        pumpQueued = false;
-        pump();
-      }, WAKE_COALESCE_MS);
+      scheduler.wake();
     },
     stop() {
       if (stopping) return stopping;
