@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, rawFromEnv } from './config.js';
+import { loadConfig, loadPruneOptions, rawFromEnv } from './config.js';
 
 describe('config', () => {
   it('defaults match the documented table', () => {
@@ -94,5 +94,42 @@ describe('endpoint protection settings', () => {
       breakerBackoffMs: 5000,
       maxRetryAfterMs: 600_000,
     });
+  });
+});
+
+describe('prune options', () => {
+  const ok = { olderThan: '30d', batchSize: '1000', pause: '0ms' };
+
+  it('read an age, a batch size, a pause that may be 0 and an optional period', () => {
+    expect(loadPruneOptions(ok)).toEqual({
+      olderThanMs: 30 * 86_400_000,
+      batchSize: 1000,
+      pauseMs: 0,
+      everyMs: null,
+    });
+    expect(loadPruneOptions({ olderThan: '90m', batchSize: '7', pause: '100ms', every: '1h' })).toEqual({
+      olderThanMs: 5_400_000,
+      batchSize: 7,
+      pauseMs: 100,
+      everyMs: 3_600_000,
+    });
+    // An age is not a timer: it may exceed what a timer holds.
+    expect(loadPruneOptions({ ...ok, olderThan: '400d' }).olderThanMs).toBe(400 * 86_400_000);
+  });
+
+  it.each([
+    [{ olderThan: 'soon' }, 'invalid --older-than: expected a duration like 30d, 12h or 90m, got "soon"'],
+    [{ olderThan: '0' }, 'invalid --older-than: expected a duration like 30d, 12h or 90m, got "0"'],
+    [{ batchSize: '0' }, 'invalid --batch-size: expected an integer from 1 to 100000, got "0"'],
+    [{ batchSize: '100001' }, 'invalid --batch-size: expected an integer from 1 to 100000, got "100001"'],
+    [{ batchSize: '1.5' }, 'invalid --batch-size: expected an integer from 1 to 100000, got "1.5"'],
+    [{ pause: 'x' }, 'invalid --pause: expected a duration like 30d, 12h or 90m, got "x"'],
+    [{ pause: '25d' }, 'invalid --pause: must be at most 24d'],
+    [{ every: '0s' }, 'invalid --every: expected a duration like 30d, 12h or 90m, got "0s"'],
+    [{ every: '30d' }, 'invalid --every: must be at most 24d'],
+  ])('refuse %o with the message prune has always given', (over, message) => {
+    expect(() => loadPruneOptions({ ...ok, ...over })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message }),
+    );
   });
 });

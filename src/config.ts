@@ -117,23 +117,62 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   autoDisableAfterMs: { flag: '--auto-disable-after', env: 'HOOKLINE_AUTO_DISABLE_AFTER' },
 };
 
-function fail(key: keyof Config, why: string): never {
-  const { flag, env } = OPTION_NAMES[key];
-  throw new HooklineError('CONFIG_INVALID', `invalid ${flag} (${env}): ${why}`);
+/**
+ * An option as messages name it: a setting by its flag and env var, or an
+ * option of one command only (`hookline prune --every`) by its flag.
+ */
+type OptionName = keyof Config | `--${string}`;
+
+function fail(option: OptionName, why: string): never {
+  let name: string = option;
+  if (!option.startsWith('--')) {
+    const { flag, env } = OPTION_NAMES[option as keyof Config];
+    name = `${flag} (${env})`;
+  }
+  throw new HooklineError('CONFIG_INVALID', `invalid ${name}: ${why}`);
 }
 
-function integer(key: keyof Config, text: string, min: number, max: number): number {
+function integer(option: OptionName, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min || n > max)
-    fail(key, `expected an integer from ${min} to ${max}, got "${text}"`);
+    fail(option, `expected an integer from ${min} to ${max}, got "${text}"`);
   return n;
 }
 
-function duration(key: keyof Config, text: string, minMs: number, maxMs = MAX_TIMER_MS): number {
+/** How a command's duration messages read; serve's and prune's differ, and both are kept word for word. */
+interface DurationWording {
+  /** Examples named when the text is no duration. */
+  like: string;
+  /** Below the minimum reads as no duration at all (prune: 0 is neither an age nor a period), not "must be at least". */
+  shortIsNoDuration: boolean;
+  /** "must be at most" repeats the text given. */
+  quoteTooLong: boolean;
+}
+
+const SERVE_WORDING: DurationWording = {
+  like: '500ms, 15s, 5m, 2h or 7d',
+  shortIsNoDuration: false,
+  quoteTooLong: true,
+};
+const PRUNE_WORDING: DurationWording = {
+  like: '30d, 12h or 90m',
+  shortIsNoDuration: true,
+  quoteTooLong: false,
+};
+
+function duration(
+  option: OptionName,
+  text: string,
+  minMs: number,
+  maxMs = MAX_TIMER_MS,
+  wording = SERVE_WORDING,
+): number {
   const ms = parseDuration(text);
-  if (ms === undefined) fail(key, `expected a duration like 500ms, 15s, 5m, 2h or 7d, got "${text}"`);
-  if (ms < minMs) fail(key, `must be at least ${minMs}ms, got "${text}"`);
-  if (ms > maxMs) fail(key, `must be at most ${formatDuration(maxMs)}, got "${text}"`);
+  if (ms === undefined || (ms < minMs && wording.shortIsNoDuration))
+    fail(option, `expected a duration like ${wording.like}, got "${text}"`);
+  if (ms < minMs) fail(option, `must be at least ${minMs}ms, got "${text}"`);
+  if (ms > maxMs)
+    fail(option, `must be at most ${formatDuration(maxMs)}${wording.quoteTooLong ? `, got "${text}"` : ''}`);
   return ms;
 }
 
@@ -244,4 +283,34 @@ export function loadConfig(raw: RawConfig): Config {
     c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0, Number.MAX_SAFE_INTEGER);
   }
   return c;
+}
+
+/** `hookline prune`'s own options as typed (its `--database` is checked by databaseUrl). */
+export interface RawPruneOptions {
+  olderThan: string;
+  batchSize: string;
+  pause: string;
+  every?: string | undefined;
+}
+
+export interface PruneSettings {
+  olderThanMs: number;
+  batchSize: number;
+  pauseMs: number;
+  /** Prune on this period instead of once. */
+  everyMs: number | null;
+}
+
+/**
+ * Validates `hookline prune`'s options in the order listed, like loadConfig:
+ * CONFIG_INVALID naming the flag and why. The age has no upper bound; the
+ * pause and the period set timers, so they are at most MAX_TIMER_MS.
+ */
+export function loadPruneOptions(raw: RawPruneOptions): PruneSettings {
+  const olderThanMs = duration('--older-than', raw.olderThan, 1, Number.POSITIVE_INFINITY, PRUNE_WORDING);
+  const batchSize = integer('--batch-size', raw.batchSize, 1, 100_000);
+  const pauseMs = duration('--pause', raw.pause, 0, MAX_TIMER_MS, PRUNE_WORDING);
+  const everyMs =
+    raw.every === undefined ? null : duration('--every', raw.every, 1, MAX_TIMER_MS, PRUNE_WORDING);
+  return { olderThanMs, batchSize, pauseMs, everyMs };
 }

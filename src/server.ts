@@ -99,7 +99,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       store,
       config: { ...config, apiToken },
       logger: logger.child({ component: 'api' }),
-      onMessageAccepted: () => worker?.wake(),
+      onWorkDue: () => worker?.wake(),
       healthOnly: config.role === 'worker',
     });
     await http.listen({ port: config.port, host: config.host }).catch((err: Error) => {

@@ -27,8 +27,17 @@ export interface ApiDeps {
   store: Store;
   config: Config;
   logger?: Logger;
-  /** Called when deliveries became due (message accepted, resend, recover) so the worker wakes at once. */
-  onMessageAccepted?: () => void;
+  /**
+   * Called after a request made deliveries due now: a message accepted with at
+   * least one delivery, a resend, a skip (the next message of an ordered
+   * endpoint), a recover that queued some again (when its background task
+   * ends), an endpoint enabled or disabled (its operational event; enabling
+   * also resumes its parked deliveries). The process's own worker then claims
+   * at once instead of at its next poll (workers of other processes learn of
+   * it from the store's watchDue, or their poll). If it throws, the error is
+   * logged and the request still succeeds.
+   */
+  onWorkDue?: () => void;
   /** Serve only `GET /api/v1/health` (a worker-only process still answers probes). */
   healthOnly?: boolean;
 }
@@ -61,9 +70,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     log: app.log,
     wake: () => {
       try {
-        deps.onMessageAccepted?.();
+        deps.onWorkDue?.();
       } catch (err) {
-        app.log.error({ err }, 'onMessageAccepted failed');
+        app.log.error({ err }, 'onWorkDue failed');
       }
     },
     background: (kind, work) => {

@@ -1,39 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { DEFAULTS, databaseUrl, MAX_TIMER_MS, OPTION_NAMES } from '../config.js';
-import { formatDuration, parseDuration } from '../core/duration.js';
-import { HooklineError } from '../core/errors.js';
+import { DEFAULTS, databaseUrl, loadPruneOptions, OPTION_NAMES } from '../config.js';
 import { openStore } from '../store/open.js';
 import { pruneOlderThan } from '../store/prune.js';
-
-/** A duration flag: positive, and (for a timer) at most MAX_TIMER_MS; `--pause` may be 0. */
-function durationOption(flag: string, text: string, { zero = false, timer = false } = {}): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || (ms === 0 && !zero)) {
-    throw new HooklineError(
-      'CONFIG_INVALID',
-      `invalid ${flag}: expected a duration like 30d, 12h or 90m, got "${text}"`,
-    );
-  }
-  if (timer && ms > MAX_TIMER_MS) {
-    throw new HooklineError(
-      'CONFIG_INVALID',
-      `invalid ${flag}: must be at most ${formatDuration(MAX_TIMER_MS)}`,
-    );
-  }
-  return ms;
-}
-
-function positiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 100_000) {
-    throw new HooklineError(
-      'CONFIG_INVALID',
-      `invalid ${flag}: expected an integer from 1 to 100000, got "${text}"`,
-    );
-  }
-  return n;
-}
 
 /**
  * `hookline prune --older-than 30d`: the retention job. Deletes messages (and
@@ -54,11 +23,12 @@ export function registerPrune(program: Command): void {
     .option('--pause <duration>', 'pause between batches', '0ms')
     .option('--every <duration>', 'keep running and prune on this period')
     .action(async (options: Record<string, string | undefined>) => {
-      const olderThanMs = durationOption('--older-than', options.olderThan ?? '');
-      const batchSize = positiveInt('--batch-size', options.batchSize ?? '1000');
-      const pauseMs = durationOption('--pause', options.pause ?? '0ms', { zero: true, timer: true });
-      const everyMs =
-        options.every === undefined ? null : durationOption('--every', options.every, { timer: true });
+      const { olderThanMs, batchSize, pauseMs, everyMs } = loadPruneOptions({
+        olderThan: options.olderThan ?? '',
+        batchSize: options.batchSize ?? '1000',
+        pause: options.pause ?? '0ms',
+        every: options.every,
+      });
       const store = await openStore(
         databaseUrl(options.database ?? process.env[env] ?? DEFAULTS.databaseUrl),
       );

@@ -57,12 +57,6 @@ function spawnThread(config: SenderThreadConfig): Thread {
   return new Thread(bootstrap, { eval: true, workerData: config });
 }
 
-/**
- * A Sender whose HTTP work (sockets, TLS, parsing, the SSRF guard's lookups)
- * runs on its own thread. The worker loop, signing and every database write
- * stay on the main thread, so a single SQLite connection keeps one writer,
- * while the API and the HTTP client no longer share one event loop.
- */
 /** The thread's Sender, plus an abrupt stop (what a crash looks like from outside). */
 export interface SenderThread extends Sender {
   terminate(): Promise<void>;
@@ -76,6 +70,12 @@ const THREAD_EXITED: SendResult = {
   retryAfter: null,
 };
 
+/**
+ * A Sender whose HTTP work (sockets, TLS, parsing, the SSRF guard's lookups)
+ * runs on its own thread. The worker loop, signing and every database write
+ * stay on the main thread, so a single SQLite connection keeps one writer,
+ * while the API and the HTTP client no longer share one event loop.
+ */
 export async function startSenderThread(
   config: SenderThreadConfig,
   /** Called once if the thread dies before close(): the process can no longer deliver. */

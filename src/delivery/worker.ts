@@ -1,13 +1,14 @@
-import { type Config, endpointPolicy, MAX_TIMER_MS } from '../config.js';
-import { type AttemptResult, type ClaimedDelivery, PartialClaimError, type Store } from '../store/store.js';
-import { describeError } from './classify.js';
+import { type Config, endpointPolicy } from '../config.js';
+import type { ClaimedDelivery, Store } from '../store/store.js';
+import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
 import { createEmitter, type WorkerEvents } from './events.js';
+import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
-import { decideOutcome, disableReason } from './outcome.js';
 import { createRecorder } from './recorder.js';
-import { createGuardedSender } from './guarded-sender.js';
-import { type Sender, type SendResult, truncateText } from './sender.js';
+import { createScheduler } from './scheduler.js';
+import type { Sender, SendResult } from './sender.js';
+import { shutDown } from './shutdown.js';
 
 export type WorkerConfig = Pick<
   Config,
@@ -51,23 +52,11 @@ export interface Worker {
   readonly inFlight: number;
 }
 
-const MAX_CLAIM_BACKOFF_MS = 5000;
-/** How soon an idle worker looks again when the earliest due time has already passed. */
-const PAST_DUE_RECHECK_MS = 250;
-/** How long a wake-up waits for others to share its claim; bounds the latency it adds. */
-const WAKE_COALESCE_MS = 3;
-/** A rate-limited endpoint with a backlog is claimed again after each token, but not more often than this. */
-const MIN_RATE_WAKE_MS = 50;
-
-/** Whether the store limits this endpoint per claim, so a finished attempt may free a slot for another. */
-const gated = (c: ClaimedDelivery): boolean =>
-  c.endpoint.maxInFlight !== null || c.endpoint.ordered || c.endpoint.rateLimit !== null;
-
-/** A timer that does not keep the process alive on its own. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
+/**
+ * The delivery worker: claims due deliveries (scheduler.ts decides when),
+ * sends each under a lease, turns the response into a result (attempt.ts)
+ * and hands it to the group-commit recorder; stop() is shutdown.ts.
+ */
 export function createWorker(opts: WorkerOptions): Worker {
   const { store, config } = opts;
   const now = opts.now ?? (() => new Date());
@@ -77,11 +66,11 @@ export function createWorker(opts: WorkerOptions): Worker {
   const sender = opts.sender ?? createGuardedSender(config);
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   const policy = endpointPolicy(config);
-  // Deliveries of gated endpoints in flight: recording one may let the next claim take more.
-  const gatedInFlight = new Set<string>();
-  // Refill in chunks when busy, so a saturated worker issues one claim per
-  // several completions rather than one per completion.
-  const minBatch = Math.max(1, Math.floor(config.concurrency / 4));
+  const settings: AttemptSettings = {
+    retrySchedule: config.retrySchedule,
+    maxRetryAfterMs: config.maxRetryAfterMs,
+    random: opts.random,
+  };
 
   const leases = createLeaseKeeper({
     renew: (claims, leaseMs) => store.queue.renewLeases(claims, leaseMs),
@@ -96,12 +85,10 @@ export function createWorker(opts: WorkerOptions): Worker {
     onRecorded: (results) => {
       for (const r of results) {
         leases.release(r.deliveryId, r.leaseToken);
-        // A freed slot (in-flight cap, ordered head), a closed breaker or queued
-        // operational events may have made work claimable: look again.
-        if (gatedInFlight.delete(r.deliveryId) || r.attempt.status !== 'success') wanted = true;
+        scheduler.recorded(r);
       }
       emit('recorded', results);
-      pump(); // claiming pauses while writes fail
+      scheduler.pump(); // claiming pauses while writes fail
     },
     onError: (error, retryInMs) => emit('error', { op: 'record', error, retryInMs }),
   });
@@ -110,101 +97,30 @@ export function createWorker(opts: WorkerOptions): Worker {
   // Keyed by claim, not delivery id: if our lease ran out mid-attempt and we
   // re-claimed the delivery, both attempts are in flight and both count.
   const inFlight = new Map<ClaimedDelivery, Promise<void>>();
-  let claiming: Promise<void> | null = null;
-  let claimFailures = 0;
-  // Whether due work may be waiting: set by wake(), timers and full claims;
-  // cleared when a claim comes back short, so completions do not re-query an empty queue.
-  let wanted = true;
-  let pumpQueued = false;
-  let timer: NodeJS.Timeout | null = null;
-  let timerAt = Number.POSITIVE_INFINITY;
   let stopping: Promise<void> | null = null;
   let unwatch: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
 
-  function wakeAfter(ms: number): void {
-    if (state !== 'running') return;
-    // A retry weeks away (a long schedule, a Retry-After) would overflow the timer and fire
-    // at once; waking at the timer's limit and looking again is enough.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
-    const at = Date.now() + delay;
-    if (timer && timerAt <= at) return;
-    if (timer) clearTimeout(timer);
-    timerAt = at;
-    timer = setTimeout(() => {
-      timer = null;
-      timerAt = Number.POSITIVE_INFINITY;
-      wanted = true;
-      pump();
-    }, delay);
-  }
-
-  function pump(): void {
-    if (state !== 'running' || claiming || !wanted || recorder.failing) return;
-    const free = config.concurrency - inFlight.size;
-    if (free <= 0 || (inFlight.size > 0 && free < minBatch)) return;
-    wanted = false;
-    claiming = claim(free).finally(() => {
-      claiming = null;
-      pump();
-    });
-  }
-
-  async function claim(limit: number): Promise<void> {
-    let claims: ClaimedDelivery[];
-    try {
-      claims = await store.queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
-      claimFailures = 0;
-    } catch (error) {
-      if (error instanceof PartialClaimError) take(error.claims);
-      claimFailures++;
-      const retryInMs = Math.min(50 * 2 ** claimFailures, MAX_CLAIM_BACKOFF_MS);
-      emit('error', { op: 'claim', error, retryInMs });
-      wakeAfter(retryInMs);
-      return;
-    }
-    take(claims);
-    if (claims.length >= limit) wanted = true;
-    else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
-    else if (!wanted) await sleepUntilDue();
-  }
-
-  /**
-   * Starts claimed deliveries. They are ours even if stop() began meanwhile:
-   * send them rather than leave them to wait for their lease to expire.
-   */
-  function take(claims: readonly ClaimedDelivery[]): void {
-    let rateWake = Number.POSITIVE_INFINITY;
-    for (const c of claims) {
-      if (gated(c)) gatedInFlight.add(c.deliveryId);
-      if (c.endpoint.rateLimit !== null) rateWake = Math.min(rateWake, 1000 / c.endpoint.rateLimit);
-      start(c);
-    }
-    // A rate-limited backlog earns a token every 1/rate s; claim again then rather than at the next poll.
-    if (rateWake !== Number.POSITIVE_INFINITY) wakeAfter(Math.max(MIN_RATE_WAKE_MS, rateWake));
-  }
-
-  async function sleepUntilDue(): Promise<void> {
-    let ms = config.pollIntervalMs;
-    try {
-      const due = await store.queue.nextDueAt();
-      // A due time in the past means something became due after our claim
-      // looked, or is due but not claimable (another worker's, a policy): look
-      // again soon, but not in a tight loop.
-      if (due) {
-        const until = due.getTime() - now().getTime();
-        ms = Math.min(until > 0 ? until : PAST_DUE_RECHECK_MS, ms);
-      }
-    } catch (error) {
-      emit('error', { op: 'nextDueAt', error, retryInMs: ms });
-    }
-    wakeAfter(ms);
-  }
+  const scheduler = createScheduler({
+    queue: store.queue,
+    config,
+    now,
+    emit,
+    slots: {
+      get inFlight() {
+        return inFlight.size;
+      },
+      get paused() {
+        return recorder.failing;
+      },
+      start,
+    },
+  });
 
   function start(claim: ClaimedDelivery): void {
     leases.hold(claim.deliveryId, claim.leaseToken);
     const run = attempt(claim).finally(() => {
       inFlight.delete(claim);
-      pump();
+      scheduler.pump();
     });
     inFlight.set(claim, run);
   }
@@ -224,61 +140,28 @@ export function createWorker(opts: WorkerOptions): Worker {
       );
       response = await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
     } catch (error) {
-      // A custom sender or a broken key threw: still record an attempt so the delivery moves on.
       emit('error', { op: 'send', error, retryInMs: null });
-      const text = truncateText(describeError(error));
-      response = { statusCode: 0, body: text, durationMs: 0, errorClass: 'other', retryAfter: null };
+      response = thrownSendResult(error);
     }
-    // Retry delays count from the end of the attempt.
-    const outcome = decideOutcome(response, {
-      attemptsMade: claim.attempts + 1,
-      trigger: claim.trigger,
-      schedule: config.retrySchedule,
-      now: now(),
-      random: opts.random,
-      maxRetryAfterMs: config.maxRetryAfterMs,
-    });
-    const disable = disableReason(response);
-    const result: AttemptResult = {
-      deliveryId: claim.deliveryId,
-      leaseToken: claim.leaseToken,
-      outcome,
-      ...(disable ? { disableEndpoint: disable } : {}),
-      attempt: {
-        appId: claim.message.appId,
-        msgId: claim.message.id,
-        endpointId: claim.endpoint.id,
-        url: claim.endpoint.url,
-        status: outcome.kind === 'success' ? 'success' : 'fail',
-        responseStatusCode: response.statusCode,
-        response: response.body,
-        responseDurationMs: Math.round(response.durationMs),
-        errorClass: response.errorClass,
-        trigger: claim.trigger,
-        createdAt: startedAt,
-      },
-    };
+    const result = buildAttemptResult(claim, response, startedAt, now(), settings);
     recorder.add(result);
-    if (outcome.kind === 'retry') wakeAfter(outcome.at.getTime() - now().getTime());
+    const { outcome } = result;
+    if (outcome.kind === 'retry') scheduler.wakeAfter(outcome.at.getTime() - now().getTime());
     emit('attempt', { claim, result, response });
   }
 
   async function shutdown(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    // The sender's own deadline ends every attempt within the request
-    // timeout; the margin only guards against a custom sender that hangs.
-    const graceMs = config.requestTimeoutMs + 1000;
-    const deadline = Date.now() + graceMs;
-    const settled = (async () => {
-      if (claiming) await claiming;
-      while (inFlight.size > 0) await Promise.all(inFlight.values());
-    })();
-    await Promise.race([settled, delay(graceMs)]);
-    await recorder.drain(Math.max(deadline, Date.now() + 1000));
-    leases.stop();
-    await (await unwatch.catch(() => null))?.().catch(() => {});
-    if (ownSender) await Promise.race([sender.close(), delay(1000)]);
+    await shutDown({
+      requestTimeoutMs: config.requestTimeoutMs,
+      stopClaiming: scheduler.stop,
+      inFlight,
+      recorder,
+      leases,
+      unwatch: async () => {
+        await (await unwatch.catch(() => null))?.().catch(() => {});
+      },
+      closeSender: ownSender ? () => sender.close() : null,
+    });
     state = 'stopped';
   }
 
@@ -287,8 +170,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       if (state !== 'new') return;
       state = 'running';
       leases.start();
-      wanted = true;
-      pump();
+      scheduler.start();
       if (store.watchDue) {
         unwatch = store
           .watchDue(() => worker.wake())
@@ -300,17 +182,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
     },
     wake() {
-      if (state !== 'running') return;
-      wanted = true;
-      // Coalesce wake-ups (one per accepted message) arriving within a few
-      // milliseconds into one claim: a claim is a write transaction, and one per
-      // message would cost more than the delivery itself under load.
-      if (pumpQueued) return;
-      pumpQueued = true;
-      setTimeout(() => {
-        pumpQueued = false;
-        pump();
-      }, WAKE_COALESCE_MS);
+      scheduler.wake();
     },
     stop() {
       if (stopping) return stopping;

@@ -44,7 +44,7 @@ export async function startApi(overrides: Partial<Config> = {}, healthOnly = fal
   const store = await openStore(`sqlite:${join(dir, 'api.db')}`);
   const config: Config = { ...DEFAULTS, apiToken: TOKEN, ...overrides };
   let wakes = 0;
-  const app = await buildApi({ store, config, healthOnly, onMessageAccepted: () => void wakes++ });
+  const app = await buildApi({ store, config, healthOnly, onWorkDue: () => void wakes++ });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
