@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 /** Per request: how many others were open when it arrived, and which had been answered. */
 interface Seen {
@@ -26,11 +27,11 @@ async function watchingReceiver(decide: (id: string, index: number) => number, d
   return { receiver, seen };
 }
 
-describe('delivery end to end: circuit breaker and ordering', () => {
+forEachBackend('delivery end to end: circuit breaker and ordering', (backend) => {
   let h: Harness;
   let receiver: Receiver | undefined;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
   });
   afterEach(async () => {
     await h.close();
