@@ -1,11 +1,12 @@
 import type { ApplicationOut } from 'svix';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('applications through the svix client', () => {
+forEachBackend('applications through the svix client', (backend) => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
   });
   afterAll(() => api.close());
 
@@ -65,7 +66,7 @@ describe('applications through the svix client', () => {
   });
 
   it('lists across pages with iterator, and back with prevIterator', async () => {
-    const fresh = await startApi();
+    const fresh = await startApi(backend);
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await fresh.svix.application.create({ name: `app ${i}` })).id);

@@ -1,18 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, settleDue, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 /**
  * Attempts, per-message endpoint status, per-endpoint messages and resend.
  * settleDue plays the worker so attempts exist without src/delivery.
  */
-describe('attempts and deliveries through the svix client', () => {
+forEachBackend('attempts and deliveries through the svix client', (backend) => {
   let api: ApiHarness;
   let appId: string;
   let epA: string;
   let epB: string;
   let msgIds: string[];
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'attempts', uid: 'att' })).id;
     epA = (await api.svix.endpoint.create(appId, { url: 'https://example.com/a', uid: 'ep-a' })).id;
     epB = (await api.svix.endpoint.create(appId, { url: 'https://example.com/b', filterTypes: ['b.only'] }))

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, eventually, settleDue, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('endpoints through the svix client', () => {
+forEachBackend('endpoints through the svix client', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'endpoints', uid: 'ep-app' })).id;
   });
   afterAll(() => api.close());

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 /** Every error case over raw HTTP: clear 4xx in the Svix shape, never a 500. */
-describe('API errors (raw HTTP)', () => {
+forEachBackend('API errors (raw HTTP)', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi({ maxBodyBytes: 4096 });
+    api = await startApi(backend, { maxBodyBytes: 4096 });
     appId = (await api.svix.application.create({ name: 'errors' })).id;
   });
   afterAll(() => api.close());
@@ -30,7 +31,7 @@ describe('API errors (raw HTTP)', () => {
   });
 
   it('healthOnly serves the health probe and nothing else', async () => {
-    const probe = await startApi({}, true);
+    const probe = await startApi(backend, {}, true);
     try {
       expect((await probe.http('GET', '/api/v1/health', { token: null })).status).toBe(204);
       expect((await probe.http('GET', '/api/v1/app')).status).toBe(404);

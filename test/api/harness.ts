@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Svix } from 'svix';
 import { request } from 'undici';
@@ -9,6 +6,7 @@ import { buildApi } from '../../src/api/app.js';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptResult, Store } from '../../src/store/store.js';
+import type { Backend } from '../helpers/backends.js';
 import { POLICY } from '../helpers/fixtures.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -38,10 +36,14 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The API on 127.0.0.1, an OS-chosen port and a fresh SQLite file. */
-export async function startApi(overrides: Partial<Config> = {}, healthOnly = false): Promise<ApiHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookline-api-'));
-  const store = await openStore(`sqlite:${join(dir, 'api.db')}`);
+/** The API on 127.0.0.1, an OS-chosen port and a fresh database on `backend`. */
+export async function startApi(
+  backend: Backend,
+  overrides: Partial<Config> = {},
+  healthOnly = false,
+): Promise<ApiHarness> {
+  const db = await backend.database('api');
+  const store = await openStore(db.url);
   const config: Config = { ...DEFAULTS, apiToken: TOKEN, ...overrides };
   let wakes = 0;
   const app = await buildApi({ store, config, healthOnly, onWorkDue: () => void wakes++ });
@@ -75,7 +77,7 @@ export async function startApi(overrides: Partial<Config> = {}, healthOnly = fal
     async close() {
       await app.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
 }

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('Idempotency-Key on POST', () => {
+forEachBackend('Idempotency-Key on POST', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'idem' })).id;
     await api.svix.endpoint.create(appId, { url: 'https://example.com/i' });
   });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('messages through the svix client', () => {
+forEachBackend('messages through the svix client', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'messages', uid: 'msg-app' })).id;
   });
   afterAll(() => api.close());

@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OPERATIONAL_APP_ID } from '../../src/core/operational.js';
+import { forEachBackend } from '../helpers/backends.js';
 import { newKeyPair } from '../helpers/ed25519.js';
-import { type ApiHarness, settleDue, startApi } from './harness.js';
 import { POLICY } from '../helpers/fixtures.js';
+import { type ApiHarness, settleDue, startApi } from './harness.js';
 
-describe('operational webhooks, skip and endpoint protection fields through the API', () => {
+forEachBackend('operational webhooks, skip and endpoint protection fields through the API', (backend) => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
   });
   afterAll(() => api.close());
 

@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { derivedPublicKey, newKeyPair } from '../helpers/ed25519.js';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 const WEEK_SECONDS = 7 * 86_400;
 
-describe('API: ed25519 secrets and rotation limits', () => {
+forEachBackend('API: ed25519 secrets and rotation limits', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'secrets' })).id;
   });
   afterAll(() => api.close());
@@ -124,7 +125,7 @@ describe('API: ed25519 secrets and rotation limits', () => {
   });
 
   it('a configured default grace above 7 days is clamped to 7 days', async () => {
-    const long = await startApi({ secretGracePeriodMs: 30 * 86_400_000 });
+    const long = await startApi(backend, { secretGracePeriodMs: 30 * 86_400_000 });
     try {
       const id = (await long.svix.application.create({ name: 'long-grace' })).id;
       const ep = await long.svix.endpoint.create(id, { url: 'https://example.com/g' });

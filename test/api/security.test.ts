@@ -1,16 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BLOCKED_MATRIX } from '../helpers/blocked-addresses.js';
 import { type ApiHarness, startApi } from './harness.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 /** Paths and fields of every 422 issue in a response. */
 const locs = (json: { detail: { loc: (string | number)[] }[] }) => json.detail.map((d) => d.loc.join('.'));
 const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
-describe('API: endpoint URLs under the SSRF policy (guard on, the default)', () => {
+forEachBackend('API: endpoint URLs under the SSRF policy (guard on, the default)', (backend) => {
   let api: ApiHarness;
   let appId: string;
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi(backend);
     appId = (await api.svix.application.create({ name: 'ssrf' })).id;
   });
   afterAll(() => api.close());
@@ -104,9 +105,9 @@ describe('API: endpoint URLs under the SSRF policy (guard on, the default)', () 
   });
 });
 
-describe('API: endpoint URLs when the operator allows private ranges', () => {
+forEachBackend('API: endpoint URLs when the operator allows private ranges', (backend) => {
   it('allowPrivateNetworks accepts every range', async () => {
-    const api = await startApi({ allowPrivateNetworks: true });
+    const api = await startApi(backend, { allowPrivateNetworks: true });
     try {
       const appId = (await api.svix.application.create({ name: 'dev' })).id;
       for (const [address] of BLOCKED_MATRIX) {
@@ -121,7 +122,7 @@ describe('API: endpoint URLs when the operator allows private ranges', () => {
   });
 
   it('allowedCidrs accepts the chosen ranges only', async () => {
-    const api = await startApi({ allowedCidrs: ['10.1.0.0/16', 'fd00:1::/32'] });
+    const api = await startApi(backend, { allowedCidrs: ['10.1.0.0/16', 'fd00:1::/32'] });
     try {
       const appId = (await api.svix.application.create({ name: 'cidrs' })).id;
       const post = (url: string) => api.http('POST', `/api/v1/app/${appId}/endpoint`, { body: { url } });
@@ -135,12 +136,12 @@ describe('API: endpoint URLs when the operator allows private ranges', () => {
   });
 });
 
-describe('API: custom headers and payload size', () => {
+forEachBackend('API: custom headers and payload size', (backend) => {
   let api: ApiHarness;
   let appId: string;
   let epPath: string;
   beforeAll(async () => {
-    api = await startApi({ maxBodyBytes: 4096 });
+    api = await startApi(backend, { maxBodyBytes: 4096 });
     appId = (await api.svix.application.create({ name: 'limits' })).id;
     const ep = await api.svix.endpoint.create(appId, { url: 'https://example.com/limits' });
     epPath = `/api/v1/app/${appId}/endpoint/${ep.id}`;
@@ -225,7 +226,7 @@ describe('API: custom headers and payload size', () => {
   });
 
   it('413 over the 1 MiB default', async () => {
-    const big = await startApi();
+    const big = await startApi(backend);
     try {
       const id = (await big.svix.application.create({ name: 'default-limit' })).id;
       const res = await big.http('POST', `/api/v1/app/${id}/msg`, {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULTS } from '../../src/config.js';
 import { generateHmacSecret } from '../../src/core/signing.js';
 import type { Application, Attempt, Delivery, Endpoint } from '../../src/core/model.js';
@@ -8,6 +5,7 @@ import type { WorkerEvents } from '../../src/delivery/events.js';
 import { createWorker, type Worker, type WorkerConfig } from '../../src/delivery/worker.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptResult, EndpointInput, Store } from '../../src/store/store.js';
+import type { Backend } from '../helpers/backends.js';
 import { endpointInput as baseEndpointInput } from '../helpers/fixtures.js';
 
 /** Short, fast settings: a 50/100 ms retry schedule keeps tests quick without asserting on time. */
@@ -46,10 +44,14 @@ export function endpointInput(url: string, over: Partial<EndpointInput> = {}): E
   return baseEndpointInput({ url, secrets: [{ key: generateHmacSecret(), expiresAt: null }], ...over });
 }
 
-/** A real SQLite file store with one app, and workers that are stopped on close(). */
-export async function harness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookline-delivery-'));
-  const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
+/**
+ * A fresh store on `backend` with one app, and workers that are stopped on
+ * close(). On PostgreSQL the workers also wake on the store's LISTEN/NOTIFY
+ * (watchDue), as in production.
+ */
+export async function harness(backend: Backend): Promise<Harness> {
+  const db = await backend.database('delivery');
+  const store = await openStore(db.url);
   const app = await store.apps.create({ uid: null, name: 'Shop', rateLimit: null, metadata: {} });
   const recorded: AttemptResult[] = [];
   const workers: Worker[] = [];
@@ -125,7 +127,7 @@ export async function harness(): Promise<Harness> {
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
   return h;

@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('delivery end to end: worker lifecycle', () => {
+forEachBackend('delivery end to end: worker lifecycle', (backend) => {
   let h: Harness;
   let receiver: Receiver;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
     receiver = await startReceiver();
   });
   afterEach(async () => {

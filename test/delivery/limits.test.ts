@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type Receiver, type ReceivedRequest, startReceiver } from '../helpers/receiver.js';
 import { type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 /** A receiver that answers after `delayMs` and tracks how many requests it holds at once. */
 async function slowReceiver(delayMs: number) {
@@ -33,11 +34,11 @@ function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
-describe('delivery end to end: per-endpoint limits', () => {
+forEachBackend('delivery end to end: per-endpoint limits', (backend) => {
   let h: Harness;
   const receivers: Receiver[] = [];
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
   });
   afterEach(async () => {
     await h.close();

@@ -1,16 +1,17 @@
 import { Webhook } from 'standardwebhooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateHmacSecret } from '../../src/core/signing.js';
 import { OPERATIONAL_APP_ID } from '../../src/core/operational.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { endpointInput, type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('delivery end to end: Retry-After, 410, auto-disable and operational webhooks', () => {
+forEachBackend('delivery end to end: Retry-After, 410, auto-disable and operational webhooks', (backend) => {
   let h: Harness;
   let receiver: Receiver;
   let ops: Receiver;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
     receiver = await startReceiver();
     ops = await startReceiver();
   });

@@ -1,14 +1,15 @@
 import { Webhook } from 'standardwebhooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { MAX_RESPONSE_BYTES } from '../../src/delivery/sender.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
-describe('delivery end to end: retries', () => {
+forEachBackend('delivery end to end: retries', (backend) => {
   let h: Harness;
   let receiver: Receiver;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
     receiver = await startReceiver();
   });
   afterEach(async () => {

@@ -1,41 +1,39 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 import { eventually } from '../api/harness.js';
+import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Listener, listen } from '../helpers/listener.js';
 
 const TOKEN = 'server-ssrf-token-0123456789';
 
 /**
  * The SSRF guard as `hookline serve` assembles it (src/server.ts): config to
- * guard to sender to worker, with a real SQLite file, observed only through
- * the HTTP API and a loopback listener.
+ * guard to sender to worker, with a real database on each backend, observed
+ * only through the HTTP API and a loopback listener.
  */
-describe('hookline serve: the SSRF guard end to end', () => {
-  let dir: string;
+forEachBackend('hookline serve: the SSRF guard end to end', (backend) => {
+  let db: TestDatabase;
   let target: Listener;
   let server: Server | undefined;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hookline-server-ssrf-'));
+    db = await backend.database('server_ssrf');
     target = await listen('127.0.0.1');
   });
   afterEach(async () => {
     await server?.stop();
     server = undefined;
     await target.close();
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   });
 
   async function start(over: Partial<Config>): Promise<Server> {
     server = await startServer(
       {
         ...DEFAULTS,
-        databaseUrl: `sqlite:${join(dir, 'hookline.db')}`,
+        databaseUrl: db.url,
         port: 0,
         apiToken: TOKEN,
         pollIntervalMs: 50,

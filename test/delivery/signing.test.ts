@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../../src/delivery/worker.js';
 import { type ApiHarness, startApi } from '../api/harness.js';
 import { verifyingSignatures } from '../helpers/ed25519.js';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../helpers/receiver.js';
 import { testConfig } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 const HOUR = 3_600_000;
 
@@ -12,14 +13,14 @@ const HOUR = 3_600_000;
  * through the API, deliveries made by a real worker to a local receiver, and
  * signatures checked with Node's crypto against the public keys the API returned.
  */
-describe('ed25519 deliveries and rotation, API to receiver', () => {
+forEachBackend('ed25519 deliveries and rotation, API to receiver', (backend) => {
   let api: ApiHarness;
   let receiver: Receiver;
   let appId: string;
   const workers: Worker[] = [];
   beforeEach(async () => {
     // The receiver is on loopback, which the SSRF policy refuses unless allowed.
-    api = await startApi({ allowPrivateNetworks: true });
+    api = await startApi(backend, { allowPrivateNetworks: true });
     receiver = await startReceiver();
     appId = (await api.svix.application.create({ name: 'signing' })).id;
   });

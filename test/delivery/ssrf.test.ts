@@ -5,6 +5,7 @@ import { createWorker } from '../../src/delivery/worker.js';
 import { BLOCKED_MATRIX } from '../helpers/blocked-addresses.js';
 import { type Listener, listen, listenPair } from '../helpers/listener.js';
 import { type Harness, harness, testConfig } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 const BY_DEFAULT: AddressPolicy = { allowPrivateNetworks: false, allowedCidrs: [] };
 const body = JSON.stringify({ type: 'ssrf.probe' });
@@ -22,6 +23,7 @@ const resolvesTo =
 
 const urlHost = (address: string) => (address.includes(':') ? `[${address}]` : address);
 
+// The sender suites below never touch a store, so they run once, not per backend.
 describe('SSRF guard in the sender: every blocked range is refused by default', () => {
   let loopback: Listener;
   const senders: Sender[] = [];
@@ -169,11 +171,11 @@ describe('SSRF guard in the sender: rebinding and redirects', () => {
   });
 });
 
-describe('SSRF guard in the worker: a blocked delivery is a recorded attempt', () => {
+forEachBackend('SSRF guard in the worker: a blocked delivery is a recorded attempt', (backend) => {
   let h: Harness;
   let target: Listener;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
     target = await listen('127.0.0.1');
   });
   afterEach(async () => {

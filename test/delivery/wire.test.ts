@@ -1,19 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateHmacSecret } from '../../src/core/signing.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type Harness, harness } from './fixtures.js';
+import { forEachBackend } from '../helpers/backends.js';
 
 const HOUR = 3_600_000;
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
-describe('delivery end to end: what goes on the wire', () => {
+forEachBackend('delivery end to end: what goes on the wire', (backend) => {
   let h: Harness;
   let receiver: Receiver;
   beforeEach(async () => {
-    h = await harness();
+    h = await harness(backend);
     receiver = await startReceiver();
   });
   afterEach(async () => {

@@ -1,36 +1,39 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type HooklineProcess, spawnHookline } from '../postgres/cluster.js';
 
 /**
- * Crash safety on the embedded default: `hookline serve` as an OS process on a
- * SQLite file, killed or stopped while deliveries are in flight.
+ * Crash safety: `hookline serve` as an OS process (role all) on each backend,
+ * killed or stopped while deliveries are in flight.
  */
 const TOKEN = 'hk_e2e_restart_token_0123456789';
 
-describe('restart with deliveries in flight (SQLite)', () => {
-  let dir: string;
+forEachBackend('restart with deliveries in flight', (backend) => {
+  let db: TestDatabase;
   let receiver: Receiver;
   const procs: HooklineProcess[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hookline-restart-'));
+    db = await backend.database('restart');
     receiver = await startReceiver();
   });
   afterEach(async () => {
-    for (const p of procs.splice(0)) p.kill('SIGKILL');
+    const killed = procs.splice(0);
+    for (const p of killed) p.kill('SIGKILL');
+    // Dead before their database is dropped (a PostgreSQL schema drop waits for their sessions).
+    await Promise.all(killed.map((p) => p.exited));
     await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
+    // Further databases a test asked for are dropped when the suite ends.
+    await db.drop();
   });
 
   const serve = (extra: string[] = []) => {
     const p = spawnHookline({
-      databaseUrl: `sqlite:${join(dir, 'hookline.db')}`,
+      databaseUrl: db.url,
       role: 'all',
       apiToken: TOKEN,
       extra: ['--lease', '2s', '--poll-interval', '200ms', '--retry-schedule', '200ms,500ms,1s,2s', ...extra],
@@ -117,7 +120,7 @@ describe('restart with deliveries in flight (SQLite)', () => {
     proc.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
 
-    const store = createSqliteStore(join(dir, 'hookline.db'));
+    const store = await openStore(db.url);
     try {
       for (const id of ids) {
         const page = await store.attempts.listByMessage(appId, id, {}, { limit: 10 });
@@ -154,8 +157,9 @@ describe('restart with deliveries in flight (SQLite)', () => {
   });
 
   it('keeps the generated API token across restarts and refuses bad flags with a clear message', async () => {
+    const tok = await backend.database('restart_tok');
     const tokenOf = async () => {
-      const p = spawnHookline({ databaseUrl: `sqlite:${join(dir, 'tok.db')}`, role: 'all', apiToken: null });
+      const p = spawnHookline({ databaseUrl: tok.url, role: 'all', apiToken: null });
       procs.push(p);
       await p.ready;
       const token = /API token: (\S+) \(stored in the database\)/.exec(p.stdout())?.[1];
@@ -168,7 +172,7 @@ describe('restart with deliveries in flight (SQLite)', () => {
     expect(await tokenOf()).toBe(token);
 
     const bad = spawnHookline({
-      databaseUrl: `sqlite:${join(dir, 'tok.db')}`,
+      databaseUrl: tok.url,
       role: 'all',
       extra: ['--concurrency', 'lots'],
     });
@@ -181,14 +185,17 @@ describe('restart with deliveries in flight (SQLite)', () => {
     const base = await running.ready;
     expect(running.stdout()).toContain('API token: from --api-token / HOOKLINE_API_TOKEN (not shown)');
     expect(running.stdout()).not.toContain(TOKEN);
+    const other = await backend.database('restart_other');
     const failures = [
       // The port the first one holds.
       ['--port', new URL(base).port],
-      ['--database', join(dir, 'missing', 'x.db')],
     ];
+    // SQLite only: a file in a directory that does not exist (PostgreSQL has no such path).
+    if (backend.name === 'sqlite')
+      failures.push(['--database', join(dirname(other.url.slice('sqlite:'.length)), 'missing', 'x.db')]);
     for (const extra of failures) {
       const p = spawnHookline({
-        databaseUrl: extra[0] === '--database' ? `sqlite:${extra[1]}` : `sqlite:${join(dir, 'other.db')}`,
+        databaseUrl: extra[0] === '--database' ? `sqlite:${extra[1]}` : other.url,
         role: 'all',
         apiToken: TOKEN,
         extra: extra[0] === '--port' ? extra : [],

@@ -1,32 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { Svix, Webhook } from 'svix';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 import { eventually } from '../api/harness.js';
+import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 const TOKEN = 'svix-flow-token-0123456789';
 
 /**
  * The whole pattern as a user meets it: the official svix client drives a
- * running Hookline (SQLite file, worker, sender thread); a local receiver fails
- * twice, then takes the webhook; the attempts are read back through svix.
+ * running Hookline (on each backend, worker, sender thread); a local receiver
+ * fails twice, then takes the webhook; the attempts are read back through svix.
  */
-describe('svix client -> Hookline -> receiver', () => {
-  let dir: string;
+forEachBackend('svix client -> Hookline -> receiver', (backend) => {
+  let db: TestDatabase;
   let receiver: Receiver;
   let server: Server;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hookline-svix-flow-'));
+    db = await backend.database('svix_flow');
     receiver = await startReceiver();
     server = await startServer(
       {
         ...DEFAULTS,
-        databaseUrl: `sqlite:${join(dir, 'hookline.db')}`,
+        databaseUrl: db.url,
         port: 0,
         apiToken: TOKEN,
         retrySchedule: [50, 100],
@@ -38,7 +36,7 @@ describe('svix client -> Hookline -> receiver', () => {
   afterEach(async () => {
     await server.stop();
     await receiver.close();
-    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   });
 
   it('retries a failing receiver and delivers with the same webhook-id, every attempt on record', async () => {
