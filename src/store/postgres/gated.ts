@@ -91,7 +91,8 @@ const RECHECK_MS = 1000;
  * lock state rows, count live leases; then one lease statement), only while
  * some endpoint is gated.
  * Endpoints without limits never reach it; a deployment without any gated
- * endpoint pays one tiny query per second to notice the first.
+ * endpoint pays one tiny query per second to notice the first, or at once
+ * after `recheck()` (this process recorded failures: a breaker may have opened).
  */
 export function postgresGatedClaim(db: Db) {
   let noneUntil = 0;
@@ -108,12 +109,7 @@ export function postgresGatedClaim(db: Db) {
     return false;
   }
 
-  return async function claimGated<R>(
-    now: Date,
-    limit: number,
-    leaseUntil: Date,
-    token: string,
-  ): Promise<R[]> {
+  async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
     if (!(await anyGated(now.getTime()))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
@@ -150,5 +146,11 @@ export function postgresGatedClaim(db: Db) {
       if (ids.length === 0) return [];
       return q<R>(CLAIM_GATED, [ids, quotas, heads, rates, now, leaseUntil, token]);
     });
+  }
+  return {
+    claim,
+    recheck() {
+      noneUntil = 0;
+    },
   };
 }

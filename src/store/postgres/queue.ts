@@ -139,7 +139,7 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
       const token = randomUUID();
       const leaseUntil = new Date(now.getTime() + leaseMs);
       // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
-      const gated = await claimGated<ClaimRow>(now, limit, leaseUntil, token);
+      const gated = await claimGated.claim<ClaimRow>(now, limit, leaseUntil, token);
       let rows: ClaimRow[] = [];
       if (gated.length < limit) {
         try {
@@ -187,6 +187,7 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
         const recorded = recorded0.map((r) => ({ ...r, moved: moved.has(r.result.deliveryId) }));
         return applyHealth(q, recorded, current, policy, now);
       });
+      claimGated.recheck();
       if (queued > 0) notifier.poke();
     },
     ...queueManual(db, notifier),
