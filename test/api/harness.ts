@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Svix } from 'svix';
 import { request } from 'undici';
 import { buildApi } from '../../src/api/app.js';
+import type { HttpLimits } from '../../src/api/transport.js';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { openStore } from '../../src/store/open.js';
 import type { AttemptResult, Store } from '../../src/store/store.js';
@@ -38,12 +39,16 @@ export interface ApiHarness {
 }
 
 /** The API on 127.0.0.1, an OS-chosen port and a fresh SQLite file. */
-export async function startApi(overrides: Partial<Config> = {}, healthOnly = false): Promise<ApiHarness> {
+export async function startApi(
+  overrides: Partial<Config> = {},
+  healthOnly = false,
+  limits: Partial<HttpLimits> = {},
+): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-api-'));
   const store = await openStore(`sqlite:${join(dir, 'api.db')}`);
   const config: Config = { ...DEFAULTS, apiToken: TOKEN, ...overrides };
   let wakes = 0;
-  const app = await buildApi({ store, config, healthOnly, onMessageAccepted: () => void wakes++ });
+  const app = await buildApi({ store, config, healthOnly, limits, onMessageAccepted: () => void wakes++ });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
