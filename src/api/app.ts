@@ -32,6 +32,8 @@ export interface ApiDeps {
   onMessageAccepted?: () => void;
   /** Serve only `GET /api/v1/health` (a worker-only process still answers probes). */
   healthOnly?: boolean;
+  /** Why the in-process worker cannot work, for the health check (delivery/health.ts). */
+  workerProblem?: () => string | null;
   /** Connection limits (transport.ts); `maxConnections` defaults to `config.maxConnections`. */
   limits?: Partial<HttpLimits>;
 }
@@ -105,6 +107,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return task;
     },
     tasks,
+    workerProblem: deps.workerProblem ?? (() => null),
   };
 
   app.setErrorHandler(errorHandler);

@@ -161,6 +161,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     try {
       claims = await store.queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
       claimFailures = 0;
+      emit('claimed', claims.length);
     } catch (error) {
       if (error instanceof PartialClaimError) take(error.claims);
       claimFailures++;
