@@ -7,7 +7,7 @@ import type { Page, PageQuery } from '../store/store.js';
  * A page that reaches this size ends early with `done: false` and its
  * iterator, as any page does, so clients read on as usual.
  */
-export const PAGE_PAYLOAD_BYTES = 8 * 1024 * 1024;
+export const PAGE_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 export interface PageBudget {
   /** Payload characters a page may carry (at least one item is always returned). */
