@@ -49,6 +49,7 @@ describe('API connections: a stranger cannot hold the process', () => {
     ['no token', '/api/v1/app/APP/msg', false, 401, 'authentication_failed'],
     ['an unknown route', '/api/v1/nowhere', true, 404, 'not_found'],
     ['a body over the limit', '/api/v1/app/APP/msg', true, 413, 'payload_too_large'],
+    ['a body that is not JSON', '/api/v1/app/APP/msg', true, 415, 'unsupported_media_type'],
   ])(
     'answers a request refused for %s before reading its 100 MB body, with Connection: close, then closes',
     async (_why, path, withToken, status, code) => {
@@ -57,7 +58,7 @@ describe('API connections: a stranger cannot hold the process', () => {
         head([
           `POST ${path.replace('APP', appId)} HTTP/1.1`,
           'Host: x',
-          'Content-Type: application/json',
+          `Content-Type: ${status === 415 ? 'text/plain' : 'application/json'}`,
           `Content-Length: ${100 * 1024 * 1024}`,
           ...(withToken ? [`Authorization: Bearer ${TOKEN}`] : []),
         ]),
