@@ -82,8 +82,8 @@ describe('GET /api/v1/health answers 503 when the process cannot do its work (SQ
     async () => {
       expect((await health()).status).toBe(204);
       // The database and its WAL; not the -shm index, which SQLite maps into
-    // memory: a write to a mapped page of an immutable file is a SIGBUS.
-    execFileSync('chattr', ['+i', file, `${file}-wal`]);
+      // memory: a write to a mapped page of an immutable file is a SIGBUS.
+      execFileSync('chattr', ['+i', file, `${file}-wal`]);
       const refused = await health();
       expect(refused).toEqual({
         status: 503,
