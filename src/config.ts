@@ -21,6 +21,8 @@ export interface Config {
   concurrency: number;
   /** Largest accepted request body and message payload, in bytes. */
   maxBodyBytes: number;
+  /** Open API connections; beyond it new ones are closed as they arrive. */
+  maxConnections: number;
   /**
    * How long a claimed delivery stays ours before another worker may take it.
    * Workers renew leases of attempts still running, so this bounds how soon a
@@ -65,6 +67,7 @@ export const DEFAULTS: Config = {
   requestTimeoutMs: 15_000,
   concurrency: 64,
   maxBodyBytes: 1024 * 1024,
+  maxConnections: 1000,
   leaseMs: 60_000,
   pollIntervalMs: 1000,
   secretGracePeriodMs: 24 * 3_600_000,
@@ -104,6 +107,7 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   requestTimeoutMs: { flag: '--request-timeout', env: 'HOOKLINE_REQUEST_TIMEOUT' },
   concurrency: { flag: '--concurrency', env: 'HOOKLINE_CONCURRENCY' },
   maxBodyBytes: { flag: '--max-body-size', env: 'HOOKLINE_MAX_BODY_SIZE' },
+  maxConnections: { flag: '--max-connections', env: 'HOOKLINE_MAX_CONNECTIONS' },
   leaseMs: { flag: '--lease', env: 'HOOKLINE_LEASE' },
   pollIntervalMs: { flag: '--poll-interval', env: 'HOOKLINE_POLL_INTERVAL' },
   secretGracePeriodMs: { flag: '--secret-grace-period', env: 'HOOKLINE_SECRET_GRACE_PERIOD' },
@@ -235,6 +239,8 @@ export function loadConfig(raw: RawConfig): Config {
     c.requestTimeoutMs = duration('requestTimeoutMs', raw.requestTimeoutMs, 100);
   if (raw.concurrency !== undefined) c.concurrency = integer('concurrency', raw.concurrency, 1, 10_000);
   if (raw.maxBodyBytes !== undefined) c.maxBodyBytes = bytes('maxBodyBytes', raw.maxBodyBytes);
+  if (raw.maxConnections !== undefined)
+    c.maxConnections = integer('maxConnections', raw.maxConnections, 1, 1_000_000);
   if (raw.leaseMs !== undefined) c.leaseMs = duration('leaseMs', raw.leaseMs, 1000);
   if (raw.pollIntervalMs !== undefined) c.pollIntervalMs = duration('pollIntervalMs', raw.pollIntervalMs, 10);
   if (raw.secretGracePeriodMs !== undefined) {

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
 import { HooklineError } from './core/errors.js';
+import { combineEvents } from './delivery/events.js';
+import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
@@ -54,6 +56,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
   const store = await openStore(config.databaseUrl);
   let sender: Sender | null = null;
   let worker: Worker | null = null;
+  let workerHealth: WorkerHealth | null = null;
   let http: FastifyInstance | null = null;
   const closeHttp = async () => {
     if (!http) return;
@@ -87,11 +90,12 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       // so API requests and outgoing webhooks do not take turns on one event
       // loop; every database write stays on this thread.
       sender = await startSenderThread(config, (err) => hooks.onFatal?.(err));
+      workerHealth = createWorkerHealth();
       worker = createWorker({
         store,
         config,
         sender,
-        events: workerLogging(logger.child({ component: 'worker' })),
+        events: combineEvents(workerLogging(logger.child({ component: 'worker' })), workerHealth.events),
       });
     }
     // A worker-only process still answers health probes (and only those).
@@ -100,6 +104,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       config: { ...config, apiToken },
       logger: logger.child({ component: 'api' }),
       onWorkDue: () => worker?.wake(),
+      workerProblem: () => workerHealth?.problem() ?? null,
       healthOnly: config.role === 'worker',
     });
     await http.listen({ port: config.port, host: config.host }).catch((err: Error) => {

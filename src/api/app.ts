@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { HooklineError, notFound } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { registerAuth } from './auth.js';
+import { registerAuth, tokenCheck } from './auth.js';
 import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { createTaskRegistry } from './tasks.js';
+import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
@@ -40,6 +41,10 @@ export interface ApiDeps {
   onWorkDue?: () => void;
   /** Serve only `GET /api/v1/health` (a worker-only process still answers probes). */
   healthOnly?: boolean;
+  /** Why the in-process worker cannot work, for the health check (delivery/health.ts). */
+  workerProblem?: () => string | null;
+  /** Connection limits (transport.ts); `maxConnections` defaults to `config.maxConnections`. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -52,14 +57,35 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (config.apiToken === null) {
     throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken)');
   }
+  const limits: HttpLimits = {
+    ...DEFAULT_HTTP_LIMITS,
+    maxConnections: config.maxConnections,
+    ...deps.limits,
+  };
+  const checkToken = tokenCheck(config.apiToken);
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    serverFactory: (handler) => createHttpServer(handler, limits),
     bodyLimit: config.maxBodyBytes,
     // A line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
-    // Errors Fastify raises before routing (a malformed %-escape in the URL) get the same {code, detail} body.
-    frameworkErrors: errorHandler,
+    // Errors Fastify raises before routing (a malformed %-escape, a path
+    // parameter over maxParamLength) skip the hooks, so the token is checked
+    // here: without it the answer is 401 whatever the path's shape, and a
+    // stranger cannot tell existing routes from others by a 414.
+    frameworkErrors: (err, request, reply) => {
+      closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
+      try {
+        checkToken(request.headers);
+      } catch (authError) {
+        errorHandler(authError, request, reply);
+        return;
+      }
+      // No id or uid is that long: no such resource (the path is not echoed).
+      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      errorHandler(tooLong ? notFound('resource') : err, request, reply);
+    },
   });
 
   const running = new Set<Promise<void>>();
@@ -90,12 +116,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return task;
     },
     tasks,
+    workerProblem: deps.workerProblem ?? (() => null),
   };
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerJsonBody(app, config.maxBodyBytes);
-  registerAuth(app, config.apiToken);
+  registerAuth(app, checkToken);
+  // Any answer given before the request's body was read closes the connection in stages.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
+    done(null, payload);
+  });
   // No id or uid holds a NUL (PostgreSQL text cannot even store one): no such resource.
   app.addHook('preValidation', async (request) => {
     for (const value of Object.values(request.params ?? {})) {

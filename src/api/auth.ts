@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { HooklineError } from '../core/errors.js';
 
@@ -12,20 +13,36 @@ declare module 'fastify' {
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
- * Bearer auth on every route not marked public, unknown routes included (so
- * probing without a token learns nothing). Both sides are hashed first: equal
- * lengths for timingSafeEqual, and the compare time says nothing about the token.
+ * The bearer-token check, as a function of the request headers: throws
+ * UNAUTHORIZED unless they carry the token. Both sides are hashed first:
+ * equal lengths for timingSafeEqual, and the compare time says nothing about
+ * the token.
  */
-export function registerAuth(app: FastifyInstance, token: string): void {
+export function tokenCheck(token: string): (headers: IncomingHttpHeaders) => void {
   const expected = digest(token);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.public) return;
-    const header = request.headers.authorization;
+  return (headers) => {
+    const header = headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     const given = match?.[1];
     if (given === undefined) {
       throw new HooklineError('UNAUTHORIZED', 'missing Authorization: Bearer <token> header');
     }
     if (!timingSafeEqual(digest(given), expected)) throw new HooklineError('UNAUTHORIZED', 'invalid token');
+  };
+}
+
+/**
+ * Bearer auth on every route not marked public, unknown routes included (so
+ * probing without a token learns nothing). It runs first, on the request head
+ * alone: a refused request's body is never read. An unknown route is refused
+ * here too (after the token), for the same reason.
+ */
+export function registerAuth(app: FastifyInstance, check: (headers: IncomingHttpHeaders) => void): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return;
+    check(request.headers);
+    if (request.is404) {
+      throw new HooklineError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+    }
   });
 }

@@ -21,6 +21,8 @@ export interface ApiContext {
    */
   background: (task: string, work: () => Promise<Record<string, unknown>>) => BackgroundTask;
   tasks: TaskRegistry;
+  /** Why the in-process delivery worker cannot work (its claims keep failing), or null; health answers 503 then. */
+  workerProblem: () => string | null;
 }
 
 export interface AppParams {

@@ -16,6 +16,14 @@ import { eitherRate, type Fields, NAME_PATTERN, readUid } from './validate.js';
 export type EndpointMode = 'create' | 'update' | 'patch';
 
 const MAX_INT = 2_147_483_647;
+/**
+ * Event types one endpoint may filter on. Routing reads every enabled
+ * endpoint's list on each accepted message, so an unbounded list (20
+ * endpoints with 100,000 types each made every accept take 300 ms) would let
+ * one API client slow every accept; real subscriptions are far smaller, and
+ * an endpoint that wants more usually wants no filter at all.
+ */
+export const MAX_FILTER_TYPES = 256;
 
 export function inputOf(ep: Endpoint): EndpointInput {
   const { id: _i, appId: _a, createdAt: _c, updatedAt: _u, ...input } = ep;
@@ -38,7 +46,12 @@ export function readEndpoint(
   const rateLimit = f.nullableInt('rateLimit', { min: 1, max: MAX_INT });
   const throttleRate = f.nullableInt('throttleRate', { min: 1, max: MAX_INT });
   const disabled = f.bool('disabled');
-  const filterTypes = f.stringList('filterTypes', { min: 1, max: 256, pattern: NAME_PATTERN });
+  const filterTypes = f.stringList('filterTypes', {
+    min: 1,
+    max: 256,
+    pattern: NAME_PATTERN,
+    maxItems: MAX_FILTER_TYPES,
+  });
   const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
   // An empty list would read as "everything" (core/filter.ts); Svix refuses it too.
   if (filterTypes?.length === 0) f.fail('filterTypes', 'must have at least 1 item, or be null for all');

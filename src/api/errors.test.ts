@@ -43,9 +43,10 @@ describe('toErrorResponse', () => {
       status: 413,
       body: { code: 'payload_too_large', detail: 'Request body is too large' },
     });
+    // A status without a code of its own is answered 400 bad_request: status and code agree.
     const other = Object.assign(new Error('header too long'), { statusCode: 431 });
     expect(toErrorResponse(other)).toEqual({
-      status: 431,
+      status: 400,
       body: { code: 'bad_request', detail: 'header too long' },
     });
   });

@@ -74,8 +74,8 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = FASTIFY_STATUS_CODES[status];
-    if (code) return fromCode(code, fastifyError.message ?? 'bad request');
-    return { status, body: { code: 'bad_request', detail: fastifyError.message ?? 'bad request' } };
+    // Any other 4xx is answered as what its code says, 400 bad_request: status and code always agree.
+    return fromCode(code ?? 'BAD_REQUEST', fastifyError.message ?? 'bad request');
   }
   return fromCode('INTERNAL', 'internal error');
 }

@@ -11,6 +11,7 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   requestTimeoutMs: 'timeout of one delivery attempt',
   concurrency: 'deliveries in flight per process',
   maxBodyBytes: 'largest request body / payload accepted',
+  maxConnections: 'open API connections at most (new ones beyond are closed)',
   leaseMs: 'how long a claimed delivery stays with its worker',
   pollIntervalMs: 'fallback poll interval of an idle worker',
   secretGracePeriodMs: 'default time a rotated-out secret keeps signing',

@@ -25,6 +25,11 @@ describe('custom headers', () => {
     expect(customHeaderProblem(name, 'x')).toContain('set by Hookline');
   });
 
+  it.each(['__proto__', '__PROTO__'])('refuses %s, which an object would take for its prototype', (name) => {
+    expect(customHeaderNameProblem(name)).toContain('prototype');
+    expect(customHeaderNameProblem('x__proto__')).toBeNull();
+  });
+
   it('refuses names that are not HTTP tokens or are too long', () => {
     for (const name of ['', 'X Space', 'x:colon', 'x\r\ny', 'é', 'x'.repeat(257)]) {
       expect(customHeaderNameProblem(name), JSON.stringify(name)).toBe('not a valid HTTP header name');

@@ -33,6 +33,11 @@ export function customHeaderNameProblem(name: string): string | null {
   if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
     return `header ${name} is set by Hookline and cannot be customised`;
   }
+  // A valid token, but assigning it to a plain object sets the prototype instead
+  // (the header vanished at delivery), and receivers that copy headers into
+  // objects can be polluted by it: refused, in any case.
+  if (lower === '__proto__')
+    return `header ${name} is not allowed (it would be read as an object's prototype)`;
   return null;
 }
 

@@ -26,6 +26,31 @@ describe('blocked address ranges', () => {
     expect(blockedReason(address)).toContain(reason);
   });
 
+  it.each([
+    ['64:ff9b:1::1', 'NAT64 local-use'],
+    ['64:ff9b:1:ffff::8.8.8.8', 'NAT64 local-use'],
+    ['2001::1', 'Teredo'],
+    ['2001:0:ffff:ffff:ffff:ffff:ffff:ffff', 'Teredo'],
+    ['fec0::1', 'site-local'],
+    ['feff:ffff::1', 'site-local'],
+    ['::ffff:0:808:808', 'SIIT'],
+    ['::ffff:0:127.0.0.1', 'SIIT'],
+    ['64:ff9b::7f00:1', 'NAT64 of 127.0.0.1, loopback'],
+    ['64:ff9b::192.168.1.1', 'NAT64 of 192.168.1.1, private'],
+    ['64:ff9b::a9fe:a9fe', 'NAT64 of 169.254.169.254, cloud metadata'],
+    ['64:ff9b::', 'NAT64 of 0.0.0.0, unspecified'],
+  ])('blocks the IPv6 range of %s (%s)', (address, reason) => {
+    expect(blockedReason(address)).toContain(reason);
+  });
+
+  it.each(['64:ff9b::808:808', '64:ff9b::8.8.8.8', '64:ff9b::5db8:d822', '2001:4860:4860::8888', '2002::1'])(
+    'judges well-known NAT64 by the IPv4 it embeds: %s',
+    (address) => {
+      // A public IPv4 behind NAT64 is as reachable as the IPv4 itself (6to4 stays blocked whole).
+      expect(blockedReason(address)).toBe(address === '2002::1' ? '6to4 (may embed a private IPv4)' : null);
+    },
+  );
+
   it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
     'allows public %s',
     (address) => {

@@ -26,12 +26,16 @@ const BLOCKED: readonly [string, number, 'ipv4' | 'ipv6', string][] = [
   ['::', 128, 'ipv6', 'unspecified'],
   ['::1', 128, 'ipv6', 'loopback'],
   ['::', 96, 'ipv6', 'IPv4-compatible (deprecated)'],
-  ['64:ff9b::', 96, 'ipv6', 'NAT64 (may embed a private IPv4)'],
+  // 64:ff9b::/96 (well-known NAT64) is judged by the IPv4 address it embeds: see blockedReason.
+  ['64:ff9b:1::', 48, 'ipv6', 'NAT64 local-use'],
+  ['::ffff:0:0:0', 96, 'ipv6', 'SIIT IPv4-translated'],
   ['100::', 64, 'ipv6', 'discard-only'],
   ['2001:db8::', 32, 'ipv6', 'documentation'],
+  ['2001::', 32, 'ipv6', 'Teredo (embeds IPv4 addresses)'],
   ['2002::', 16, 'ipv6', '6to4 (may embed a private IPv4)'],
   ['fc00::', 7, 'ipv6', 'unique-local'],
   ['fe80::', 10, 'ipv6', 'link-local'],
+  ['fec0::', 10, 'ipv6', 'site-local (deprecated)'],
   ['ff00::', 8, 'ipv6', 'multicast'],
 ];
 
@@ -44,11 +48,31 @@ const lists = BLOCKED.map(([net, prefix, family, reason]) => {
 export const familyOf = (address: string): 'ipv4' | 'ipv6' | null =>
   isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : null;
 
+const nat64 = new BlockList();
+nat64.addSubnet('64:ff9b::', 96, 'ipv6');
+
+/** The IPv4 address in the last 32 bits of an IPv6 address (in any spelling). */
+function embeddedIpv4(address: string): string {
+  // The URL parser writes every IPv6 form (dotted tail included) as compressed hex.
+  const hex = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const groups = hex.split(':');
+  const low = Number.parseInt(groups[groups.length - 1] || '0', 16);
+  const high = Number.parseInt(groups[groups.length - 2] || '0', 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
 /** Why `address` is blocked (e.g. "loopback"), or null when it is a public address. */
 export function blockedReason(address: string): string | null {
   const family = familyOf(address);
   if (!family) return 'not an IP address';
   for (const { list, reason } of lists) if (list.check(address, family)) return reason;
+  // Well-known NAT64 reaches the IPv4 address it embeds (DNS64 gives IPv6-only
+  // hosts such names for every IPv4-only receiver): blocked when that is.
+  if (family === 'ipv6' && nat64.check(address, 'ipv6')) {
+    const ipv4 = embeddedIpv4(address);
+    const reason = blockedReason(ipv4);
+    return reason === null ? null : `NAT64 of ${ipv4}, ${reason}`;
+  }
   return null;
 }
 

@@ -97,7 +97,17 @@ export interface Delivery {
 }
 
 /** Transport failures by class; `http` is a non-2xx answer. */
-export type ErrorClass = 'dns' | 'connect' | 'timeout' | 'tls' | 'redirect' | 'http' | 'blocked' | 'other';
+export type ErrorClass =
+  | 'dns'
+  | 'connect'
+  | 'timeout'
+  | 'tls'
+  | 'redirect'
+  | 'http'
+  | 'blocked'
+  /** The response's headers were over the HTTP parser's limit (16 KiB): an answer, but not a readable one. */
+  | 'headers'
+  | 'other';
 
 export interface Attempt {
   id: string;

@@ -30,6 +30,8 @@ const TIMEOUT = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
   DEADLINE_CODE,
 ]);
+// Response headers over the parser's limit (undici's llhttp, or Node's own).
+const HEADERS = new Set(['UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW']);
 // Node's TLS verification failures keep OpenSSL's names (no common prefix).
 const TLS = new Set([
   'EPROTO',
@@ -56,6 +58,7 @@ function codeOf(err: unknown): string | undefined {
 function classOfCode(code: string): ErrorClass | undefined {
   if (code === BLOCKED_CODE) return 'blocked';
   if (DNS.has(code)) return 'dns';
+  if (HEADERS.has(code)) return 'headers';
   if (TIMEOUT.has(code)) return 'timeout';
   if (TLS.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) return 'tls';
   if (CONNECT.has(code)) return 'connect';

@@ -26,6 +26,8 @@ export interface WorkerErrorEvent {
  */
 export interface WorkerEvents {
   attempt?: (event: AttemptEvent) => void;
+  /** A claim succeeded (with `count` deliveries, maybe none): claims work again after errors. */
+  claimed?: (count: number) => void;
   /** A batch of results was stored in one transaction. */
   recorded?: (results: readonly AttemptResult[]) => void;
   error?: (event: WorkerErrorEvent) => void;
@@ -48,4 +50,23 @@ export function createEmitter(events: WorkerEvents | undefined): Emit {
       // A broken listener must not stop deliveries (see WorkerEvents).
     }
   };
+}
+
+/** Listeners of several parties as one: each is called, and one that throws does not stop the others. */
+export function combineEvents(...parties: WorkerEvents[]): WorkerEvents {
+  const combined: Record<string, (payload: unknown) => void> = {};
+  for (const party of parties) {
+    for (const [name, listener] of Object.entries(party) as [string, (p: unknown) => void][]) {
+      const before = combined[name];
+      combined[name] = (payload) => {
+        before?.(payload);
+        try {
+          listener(payload);
+        } catch {
+          // As in createEmitter: a broken listener must not stop deliveries.
+        }
+      };
+    }
+  }
+  return combined as WorkerEvents;
 }

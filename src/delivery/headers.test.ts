@@ -112,4 +112,12 @@ describe('headers', () => {
       spy.mockRestore();
     }
   });
+
+  it('skips a stored __proto__ header (as parsed from the database), sending the others', () => {
+    const customHeaders = JSON.parse('{"__proto__":"x","X-Tenant":"acme"}') as Record<string, string>;
+    const headers = build({ msgId: 'm', payload, secrets: [], customHeaders }, new Date());
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+    expect(Object.hasOwn(headers, '__proto__')).toBe(false);
+    expect(headers['x-tenant']).toBe('acme');
+  });
 });

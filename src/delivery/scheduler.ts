@@ -121,6 +121,7 @@ export function createScheduler({ queue, config, now, emit, slots }: SchedulerOp
     try {
       claims = await queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
       claimFailures = 0;
+      emit('claimed', claims.length);
     } catch (error) {
       if (error instanceof PartialClaimError) take(error.claims);
       claimFailures++;

@@ -110,11 +110,31 @@ describe('sender', () => {
     try {
       const { port } = trickle.address() as AddressInfo;
       const res = await sender.send({ url: `http://127.0.0.1:${port}/`, headers, body });
-      // The status arrived, so it decides; the cut body says why it ended.
-      expect(res.statusCode).toBe(200);
+      // The rule (README): the status arrived within the deadline, so it decides
+      // (a 2xx is a success); the body is cut at the deadline and says why.
+      expect(res).toMatchObject({ statusCode: 200, errorClass: null });
       expect(res.body).toContain('unreadable');
+      expect(res.body).toContain('HOOKLINE_DEADLINE');
     } finally {
       await new Promise<void>((r) => trickle.close(() => r()));
+    }
+  });
+
+  it('classifies a response whose headers overflow as headers', async () => {
+    const huge = createNetServer((socket) => {
+      socket.once('data', () => {
+        socket.write(`HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(64 * 1024)}\r\ncontent-length: 0\r\n\r\n`);
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = huge.address() as AddressInfo;
+      const res = await sender.send({ url: `http://127.0.0.1:${port}/`, headers, body });
+      expect(res).toMatchObject({ statusCode: 0, errorClass: 'headers' });
+      expect(res.body).toContain('UND_ERR_HEADERS_OVERFLOW');
+    } finally {
+      await new Promise<void>((r) => huge.close(() => r()));
     }
   });
 

@@ -36,4 +36,13 @@ export const BLOCKED_MATRIX: readonly [address: string, reason: string][] = [
   ['::ffff:192.168.1.1', 'private'],
   ['::ffff:169.254.169.254', 'cloud metadata'],
   ['::ffff:100.64.0.1', 'carrier-grade NAT'],
+  ['64:ff9b:1::a00:1', 'NAT64 local-use'],
+  ['64:ff9b::7f00:1', 'NAT64 of 127.0.0.1, loopback'],
+  ['64:ff9b::10.0.0.1', 'NAT64 of 10.0.0.1, private'],
+  ['64:ff9b::a9fe:a9fe', 'NAT64 of 169.254.169.254, cloud metadata'],
+  ['2001::1', 'Teredo'],
+  ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+  ['fec0::1', 'site-local'],
+  ['::ffff:0:7f00:1', 'SIIT'],
+  ['::ffff:0:808:808', 'SIIT'],
 ];

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.js';
 import type { Attempt, Message } from '../../core/model.js';
 import type { AttemptFilter, Store } from '../../store/store.js';
+import { itemsWithinBudget, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import {
   type ApiContext,
   type EndpointParams,
@@ -42,7 +43,7 @@ async function messagesOf(store: Store, appId: string, attempts: Attempt[]): Pro
   return out;
 }
 
-export function attemptRoutes(app: FastifyInstance, { store }: ApiContext): void {
+export function attemptRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
   app.get<{ Params: MessageParams }>('/api/v1/app/:app_id/attempt/msg/:msg_id', async (request) => {
     const q = new Query(request.query);
     const page = q.page();
@@ -74,9 +75,12 @@ export function attemptRoutes(app: FastifyInstance, { store }: ApiContext): void
       const withMsg = q.bool('with_msg') ?? false;
       q.done();
       const { app: application, endpoint } = await loadEndpoint(store, request.params);
+      // Each attempt may bring its message: a page holds no more than a page budget of payloads.
+      const budget = { maxBytes: PAGE_PAYLOAD_BYTES, maxItemBytes: config.maxBodyBytes };
+      const limit = withMsg ? Math.min(page.limit, itemsWithinBudget(budget)) : page.limit;
       const result = none
         ? { items: [], done: true }
-        : await store.attempts.listByEndpoint(application.id, endpoint.id, filter, page);
+        : await store.attempts.listByEndpoint(application.id, endpoint.id, filter, { ...page, limit });
       const messages = withMsg ? await messagesOf(store, application.id, result.items) : new Map();
       return listOut(
         result,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.js';
 import type { DeliveryStatus } from '../../core/model.js';
+import { boundedPage, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import {
   type ApiContext,
   type EndpointParams,
@@ -16,7 +17,7 @@ import { readMessageFilter } from './messages.js';
 const STATUSES: readonly DeliveryStatus[] = ['success', 'pending', 'fail', 'sending', 'canceled'];
 
 /** Delivery state per message and per endpoint, and resending one message to one endpoint. */
-export function deliveryRoutes(app: FastifyInstance, { store, wake }: ApiContext): void {
+export function deliveryRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
   app.get<{ Params: MessageParams }>('/api/v1/app/:app_id/msg/:msg_id/endpoint', async (request) => {
     const q = new Query(request.query);
     const page = q.page();
@@ -40,11 +41,18 @@ export function deliveryRoutes(app: FastifyInstance, { store, wake }: ApiContext
     q.done();
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     const statusName = status === undefined ? undefined : STATUSES[status];
-    const result = await store.messages.forEndpoint(
-      application.id,
-      endpoint.id,
-      statusName ? { ...filter, status: statusName } : filter,
+    const result = await boundedPage(
+      (at) =>
+        store.messages.forEndpoint(
+          application.id,
+          endpoint.id,
+          statusName ? { ...filter, status: statusName } : filter,
+          at,
+        ),
       page,
+      (d) => d.message.id,
+      (d) => d.message.payload.length,
+      { maxBytes: PAGE_PAYLOAD_BYTES, maxItemBytes: config.maxBodyBytes },
     );
     return listOut(
       result,

@@ -4,6 +4,7 @@ import { hasPrefix } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
 import { OPERATIONAL_APP_ID } from '../../core/operational.js';
 import type { MessageFilter, Store } from '../../store/store.js';
+import { boundedPage, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';
 import { listOut, Query } from '../query.js';
@@ -69,7 +70,7 @@ async function appIdForMessage(
   return { id: (await appForMessage(store, appId, f)).id, checked: true };
 }
 
-export function messageRoutes(app: FastifyInstance, { store, wake }: ApiContext): void {
+export function messageRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const q = new Query(request.query);
     const withContent = q.bool('with_content') ?? true;
@@ -112,7 +113,13 @@ export function messageRoutes(app: FastifyInstance, { store, wake }: ApiContext)
     const withContent = q.bool('with_content') ?? true;
     q.done();
     const application = await loadApp(store, request.params.app_id);
-    const result = await store.messages.list(application.id, filter, page);
+    const result = await boundedPage(
+      (at) => store.messages.list(application.id, filter, at),
+      page,
+      (m) => m.id,
+      (m) => m.payload.length,
+      { maxBytes: PAGE_PAYLOAD_BYTES, maxItemBytes: config.maxBodyBytes },
+    );
     return listOut(
       result,
       (m) => m.id,
