@@ -45,11 +45,31 @@ DELETE FROM messages WHERE id IN (
   ORDER BY m.created_at LIMIT ?)`;
 
 type RoutingRow = { id: string; filter_types: string | null; channels: string | null; gated: number };
-const list = (text: string | null): string[] | null =>
-  text === null ? null : (JSON.parse(text) as string[]);
+
+/**
+ * Routing lists parsed once per distinct stored text, not per accept: every
+ * accept reads every enabled endpoint's filterTypes (up to 256, the API's cap)
+ * and channels. Bounded: cleared when it grows past a limit.
+ */
+const MAX_PARSED_LISTS = 10_000;
+/** A parser of routing lists (JSON text) that parses each distinct text once. */
+function listParser(): (text: string | null) => string[] | null {
+  const parsedLists = new Map<string, string[]>();
+  return (text) => {
+    if (text === null) return null;
+    let parsed = parsedLists.get(text);
+    if (parsed === undefined) {
+      if (parsedLists.size >= MAX_PARSED_LISTS) parsedLists.clear();
+      parsed = JSON.parse(text) as string[];
+      parsedLists.set(text, parsed);
+    }
+    return parsed;
+  };
+}
 
 export function sqliteMessages(db: Db): MessageRepo {
   const routing = db.prepare<[string], RoutingRow>(ROUTING);
+  const list = listParser();
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDelivery = db.prepare(INSERT_DELIVERY);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
