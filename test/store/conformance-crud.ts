@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { endpointAccepts } from '../../src/core/filter.js';
 import type { Endpoint, Message } from '../../src/core/model.js';
 import type { EndpointInput, Store } from '../../src/store/store.js';
 import { endpointInput } from '../helpers/fixtures.js';
@@ -236,6 +238,38 @@ export function crudConformance(t: Conformance) {
       const claims = await store.queue.claimDue({ limit: 100, leaseMs: 60_000 });
       const byEndpoint = (id: Endpoint['id']) => claims.filter((c) => c.endpoint.id === id).length;
       expect([byEndpoint(all.id), byEndpoint(onlyA.id), byEndpoint(eu.id)]).toEqual([4, 2, 1]);
+    });
+
+    it('routes exactly as core/filter.ts says, for any endpoints and messages', async () => {
+      // The rule is written once (endpointAccepts); each backend states it in its own SQL.
+      // Small alphabets, so matches, misses, empty lists and nulls all come up often.
+      const list = fc.option(fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), { nil: null });
+      const endpoints = fc.array(fc.record({ filterTypes: list, channels: list, disabled: fc.boolean() }), {
+        minLength: 1,
+        maxLength: 5,
+      });
+      const messages = fc.array(fc.record({ eventType: fc.constantFrom('a', 'b', 'c'), channels: list }), {
+        minLength: 1,
+        maxLength: 4,
+      });
+      await fc.assert(
+        fc.asyncProperty(endpoints, messages, async (eps, msgs) => {
+          const app = await newApp();
+          const made = await Promise.all(eps.map((e) => store.endpoints.create(app.id, endpointInput(e))));
+          for (const m of msgs) {
+            const { message, deliveries } = await send(
+              app.id,
+              m.eventType,
+              m.channels ? { channels: m.channels } : {},
+            );
+            const routed = await store.messages.deliveries(app.id, message.id, { limit: 100 });
+            const expected = made.filter((e) => endpointAccepts(e, m)).map((e) => e.id);
+            expect(routed.items.map((r) => r.endpoint.id).sort()).toEqual(expected.sort());
+            expect(deliveries).toBe(expected.length);
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('stores messages with no matching endpoint, and rejects a reused eventId with CONFLICT', async () => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { HooklineError, conflict, notFound } from '../../core/errors.js';
+import { type IdPrefix, newId } from '../../core/ids.js';
 import type { ListStatement } from '../lists.js';
 import { migrationsFor } from '../migrations.js';
 import type { Page } from '../store.js';
@@ -27,6 +28,11 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The id format of core/ids.ts inside SQL, as PostgreSQL's hookline_new_id
+  // (003_new_id_format.pg.sql): deliveries are routed and inserted in one statement.
+  db.function('hookline_new_id', { deterministic: false }, (prefix, ms) =>
+    newId(String(prefix) as IdPrefix, Number(ms)),
+  );
   return db;
 }
 

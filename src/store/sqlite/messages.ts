@@ -1,5 +1,4 @@
 import { conflict } from '../../core/errors.js';
-import { endpointAccepts } from '../../core/filter.js';
 import { newId } from '../../core/ids.js';
 import type { Message } from '../../core/model.js';
 import { sqliteDialect } from '../dialect.js';
@@ -17,17 +16,27 @@ import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
-/** The app's enabled endpoints with what routing (core/filter.ts) and parking need. */
-const ROUTING = `
-SELECT e.id, e.filter_types, e.channels, (${GATED}) AS gated FROM endpoints e
-WHERE e.app_id = ? AND e.disabled = 0`;
 const INSERT_MESSAGE = `
 INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_DELIVERY = `
+/**
+ * One pending delivery per enabled endpoint of the app whose routing accepts
+ * the message (the rules of core/filter.ts endpointAccepts, in SQL, as on
+ * PostgreSQL): no filterTypes or the event type among them, and no channels
+ * or one shared with the message. Parked when the endpoint is gated. Ids from
+ * hookline_new_id (db.ts), the format of core/ids.ts.
+ */
+const INSERT_DELIVERIES = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
   created_at, updated_at, parked)
-VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, 'scheduled', ?, ?, ?)`;
+SELECT hookline_new_id('dlv', $now), e.app_id, $msg, e.id, 'pending', 0, $now, $now, 'scheduled', $now, $now,
+  (${GATED})
+FROM endpoints e
+WHERE e.app_id = $app AND e.disabled = 0
+  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+       OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
+  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
  * until 0. A message with a delivery still pending or sending is accepted
@@ -44,34 +53,9 @@ DELETE FROM messages WHERE id IN (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
   ORDER BY m.created_at LIMIT ?)`;
 
-type RoutingRow = { id: string; filter_types: string | null; channels: string | null; gated: number };
-
-/**
- * Routing lists parsed once per distinct stored text, not per accept: every
- * accept reads every enabled endpoint's filterTypes (up to 256, the API's cap)
- * and channels. Bounded: cleared when it grows past a limit.
- */
-const MAX_PARSED_LISTS = 10_000;
-/** A parser of routing lists (JSON text) that parses each distinct text once. */
-function listParser(): (text: string | null) => string[] | null {
-  const parsedLists = new Map<string, string[]>();
-  return (text) => {
-    if (text === null) return null;
-    let parsed = parsedLists.get(text);
-    if (parsed === undefined) {
-      if (parsedLists.size >= MAX_PARSED_LISTS) parsedLists.clear();
-      parsed = JSON.parse(text) as string[];
-      parsedLists.set(text, parsed);
-    }
-    return parsed;
-  };
-}
-
 export function sqliteMessages(db: Db): MessageRepo {
-  const routing = db.prepare<[string], RoutingRow>(ROUTING);
-  const list = listParser();
   const insertMessage = db.prepare(INSERT_MESSAGE);
-  const insertDelivery = db.prepare(INSERT_DELIVERY);
+  const insertDeliveries = db.prepare(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
@@ -89,14 +73,8 @@ export function sqliteMessages(db: Db): MessageRepo {
       sqliteDialect.list(msg.tags),
       now,
     );
-    let count = 0;
-    for (const ep of routing.all(msg.appId)) {
-      const rules = { filterTypes: list(ep.filter_types), channels: list(ep.channels), disabled: false };
-      if (!endpointAccepts(rules, msg)) continue;
-      insertDelivery.run(newId('dlv', now), msg.appId, msg.id, ep.id, now, now, now, now, ep.gated);
-      count++;
-    }
-    return count;
+    const channels = JSON.stringify(msg.channels ?? []);
+    return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels }).changes;
   });
 
   return {
