@@ -9,8 +9,8 @@ import type { Db } from './db.js';
  */
 export const GATED =
   'e.breaker_open = 1 OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered = 1';
-/** `parked` for a new or reopened delivery of the endpoint given as the statement's last parameter. */
-export const GATED_OF_ENDPOINT = `(SELECT ${GATED} FROM endpoints e WHERE e.id = ?)`;
+/** `parked` for a new or reopened delivery of the endpoint whose id is the parameter `endpoint` (`?` or `$name`). */
+export const gatedOf = (endpoint: string) => `(SELECT ${GATED} FROM endpoints e WHERE e.id = ${endpoint})`;
 
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 const OPEN = "d.parked = 1 AND d.status IN ('pending', 'sending')";

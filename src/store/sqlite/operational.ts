@@ -9,7 +9,7 @@ import {
 } from '../../core/operational.js';
 import type { HealthPlan } from '../../core/policy.js';
 import type { Db } from './db.js';
-import { GATED_OF_ENDPOINT } from './gated.js';
+import { gatedOf } from './gated.js';
 
 /**
  * Queues operational events as messages of the hidden application, one
@@ -28,7 +28,7 @@ export function sqliteOperational(db: Db) {
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
        created_at, updated_at, parked)
-     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, 'scheduled', ?, ?, ${GATED_OF_ENDPOINT})`,
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, 'scheduled', ?, ?, ${gatedOf('?')})`,
   );
   const refOf = db.prepare<[string], { app_id: string; app_uid: string | null; uid: string | null }>(
     `SELECT e.app_id, a.uid AS app_uid, e.uid FROM endpoints e JOIN applications a ON a.id = e.app_id

@@ -4,29 +4,32 @@ import { cancelRefusal, resendRefusal } from '../../core/transitions.js';
 import { type DeliveryRow, toDelivery } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
-import { GATED_OF_ENDPOINT } from './gated.js';
+import { gatedOf } from './gated.js';
 
 const DELIVERY_FOR = 'SELECT * FROM deliveries WHERE app_id = ? AND msg_id = ? AND endpoint_id = ?';
-/** due_at for a delivery made due now: none while its endpoint (the last parameter) is disabled. */
-const DUE_NOW = '(SELECT CASE WHEN e.disabled = 1 THEN NULL ELSE ? END FROM endpoints e WHERE e.id = ?)';
+/** due_at for a delivery made due now: none while its endpoint is disabled. */
+const DUE_NOW =
+  '(SELECT CASE WHEN e.disabled = 1 THEN NULL ELSE $now END FROM endpoints e WHERE e.id = $endpoint)';
+/** parked for a delivery of a gated endpoint. */
+const PARKED = gatedOf('$endpoint');
 /**
  * Resend of an existing delivery. One still being retried keeps its trigger:
  * the attempt comes forward, the schedule goes on. A finished one gets one
  * manual attempt (delivery/outcome.ts).
  */
 const RESEND_EXISTING = `
-UPDATE deliveries SET status = 'pending', next_attempt_at = ?, due_at = ${DUE_NOW}, updated_at = ?,
-  trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END, parked = ${GATED_OF_ENDPOINT}
-WHERE id = ?`;
+UPDATE deliveries SET status = 'pending', next_attempt_at = $now, due_at = ${DUE_NOW}, updated_at = $now,
+  trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END, parked = ${PARKED}
+WHERE id = $id`;
 /** Resend of a pair routing never made a delivery for. */
 const RESEND_NEW = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
   created_at, updated_at, parked)
-VALUES (?, ?, ?, ?, 'pending', 0, ?, ${DUE_NOW}, 'manual', ?, ?, ${GATED_OF_ENDPOINT})`;
+VALUES ($id, $app, $msg, $endpoint, 'pending', 0, $now, ${DUE_NOW}, 'manual', $now, $now, ${PARKED})`;
 const RECOVER = `
-UPDATE deliveries SET status = 'pending', next_attempt_at = ?, due_at = ${DUE_NOW}, trigger = 'manual',
-  updated_at = ?, parked = ${GATED_OF_ENDPOINT}
-WHERE app_id = ? AND endpoint_id = ? AND status = 'fail' AND created_at >= ? AND created_at < ?`;
+UPDATE deliveries SET status = 'pending', next_attempt_at = $now, due_at = ${DUE_NOW}, trigger = 'manual',
+  updated_at = $now, parked = ${PARKED}
+WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'fail' AND created_at >= $since AND created_at < $until`;
 const CANCEL = `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`;
 /** Lease expiries count too: a stalled delivery becomes claimable then. Both partial indexes. */
 const NEXT_DUE = `
@@ -49,21 +52,10 @@ export function sqliteQueueManual(
     const existing = deliveryFor.get(appId, msgId, endpointId);
     const refused = resendRefusal(existing?.status);
     if (refused) throw refused;
-    if (existing) {
-      db.prepare(RESEND_EXISTING).run(now, now, endpointId, now, endpointId, existing.id);
-    } else {
-      db.prepare(RESEND_NEW).run(
-        newId('dlv', now),
-        appId,
-        msgId,
-        endpointId,
-        now,
-        now,
-        endpointId,
-        now,
-        now,
-        endpointId,
-      );
+    if (existing) db.prepare(RESEND_EXISTING).run({ now, endpoint: endpointId, id: existing.id });
+    else {
+      const id = newId('dlv', now);
+      db.prepare(RESEND_NEW).run({ id, app: appId, msg: msgId, endpoint: endpointId, now });
     }
     return toDelivery(deliveryFor.get(appId, msgId, endpointId)!);
   });
@@ -78,11 +70,8 @@ export function sqliteQueueManual(
     resend: async (appId, msgId, endpointId) => resend.immediate(appId, msgId, endpointId),
     cancel: async (appId, msgId, endpointId) => cancel.immediate(appId, msgId, endpointId),
     async recover(appId, endpointId, since, until) {
-      const now = Date.now();
-      const before = until?.getTime() ?? Number.MAX_SAFE_INTEGER;
-      return db
-        .prepare(RECOVER)
-        .run(now, now, endpointId, now, endpointId, appId, endpointId, since.getTime(), before).changes;
+      const span = { since: since.getTime(), until: until?.getTime() ?? Number.MAX_SAFE_INTEGER };
+      return db.prepare(RECOVER).run({ now: Date.now(), app: appId, endpoint: endpointId, ...span }).changes;
     },
     async nextDueAt() {
       const row = db.prepare<[], { due: number | null }>(NEXT_DUE).get();
