@@ -9,6 +9,7 @@ import {
   type MessageRow,
   toDelivery,
   toEndpoint,
+  type FieldCipher,
   toMessage,
 } from '../rows.js';
 import type { MessageRepo } from '../store.js';
@@ -48,7 +49,7 @@ type RoutingRow = { id: string; filter_types: string | null; channels: string | 
 const list = (text: string | null): string[] | null =>
   text === null ? null : (JSON.parse(text) as string[]);
 
-export function sqliteMessages(db: Db): MessageRepo {
+export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   const routing = db.prepare<[string], RoutingRow>(ROUTING);
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDelivery = db.prepare(INSERT_DELIVERY);
@@ -101,7 +102,7 @@ export function sqliteMessages(db: Db): MessageRepo {
     deliveries: async (appId, msgId, page) =>
       readPage(db, listDeliveriesOfMessage(sqliteDialect, appId, msgId, page), (r: DeliveryRow) => ({
         delivery: toDelivery(r),
-        endpoint: toEndpoint(endpointById.get(r.endpoint_id)!),
+        endpoint: toEndpoint(cipher)(endpointById.get(r.endpoint_id)!),
       })),
     forEndpoint: async (appId, endpointId, filter, page) =>
       readPage(
