@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { registerAuth } from './auth.js';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   onWorkDue?: () => void;
   /** Serve only `GET /api/v1/health` (a worker-only process still answers probes). */
   healthOnly?: boolean;
+  /** The token's stored hash (core/api-token.ts); without it, config.apiToken is hashed. */
+  apiTokenHash?: string;
 }
 
 /**
@@ -49,8 +52,9 @@ export interface ApiDeps {
  */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, config } = deps;
-  if (config.apiToken === null) {
-    throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken)');
+  const tokenHash = deps.apiTokenHash ?? (config.apiToken === null ? null : hashApiToken(config.apiToken));
+  if (tokenHash === null) {
+    throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken or apiTokenHash)');
   }
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
@@ -95,7 +99,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerJsonBody(app, config.maxBodyBytes);
-  registerAuth(app, config.apiToken);
+  registerAuth(app, tokenHash);
   // No id or uid holds a NUL (PostgreSQL text cannot even store one): no such resource.
   app.addHook('preValidation', async (request) => {
     for (const value of Object.values(request.params ?? {})) {

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { apiTokenMatches } from '../core/api-token.js';
 import { HooklineError } from '../core/errors.js';
 
 declare module 'fastify' {
@@ -9,15 +9,13 @@ declare module 'fastify' {
   }
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-
 /**
  * Bearer auth on every route not marked public, unknown routes included (so
- * probing without a token learns nothing). Both sides are hashed first: equal
- * lengths for timingSafeEqual, and the compare time says nothing about the token.
+ * probing without a token learns nothing). The token is known only by its
+ * stored hash (core/api-token.ts); the presented one is hashed and the two
+ * digests compared in constant time, so the compare says nothing about it.
  */
-export function registerAuth(app: FastifyInstance, token: string): void {
-  const expected = digest(token);
+export function registerAuth(app: FastifyInstance, tokenHash: string): void {
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
@@ -26,6 +24,6 @@ export function registerAuth(app: FastifyInstance, token: string): void {
     if (given === undefined) {
       throw new HooklineError('UNAUTHORIZED', 'missing Authorization: Bearer <token> header');
     }
-    if (!timingSafeEqual(digest(given), expected)) throw new HooklineError('UNAUTHORIZED', 'invalid token');
+    if (!apiTokenMatches(given, tokenHash)) throw new HooklineError('UNAUTHORIZED', 'invalid token');
   });
 }
