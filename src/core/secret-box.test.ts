@@ -55,7 +55,7 @@ describe('secret box (AES-256-GCM envelopes)', () => {
   it('parses keys as hex or base64, comma- or line-separated, and never echoes one it refuses', () => {
     const k = key();
     const parsed = parseKeys(
-      `# rotated 2026-12\n${k.toString('base64')}\n${k.toString('hex')}, ${k.toString('base64url')}\n`,
+      `# rotated 2026-12, new key first\n${k.toString('base64')}\n${k.toString('hex')}, ${k.toString('base64url')}\n`,
       'key file',
     );
     expect(parsed.map((p) => p.equals(k))).toEqual([true, true, true]);

@@ -54,9 +54,10 @@ export const generateKey = (): string => randomBytes(KEY_BYTES).toString('base64
  */
 export function parseKeys(text: string, source: string): Buffer[] {
   const items = text
-    .split(/[\n,]/)
-    .map((line) => line.replace(/#.*$/, '').trim())
-    .filter((line) => line !== '');
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*$/, '').split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new HooklineError('CONFIG_INVALID', `${source}: no key given`);
   return items.map((item, i) => {
     const key = /^[0-9a-f]{64}$/i.test(item)
