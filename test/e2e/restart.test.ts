@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config.js';
+import { resolveKeys } from '../../src/encryption.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { type HooklineProcess, spawnHookline } from '../postgres/cluster.js';
@@ -117,7 +119,10 @@ describe('restart with deliveries in flight (SQLite)', () => {
     proc.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
 
-    const store = createSqliteStore(join(dir, 'hookline.db'));
+    // Opened as the server did: with the key file it generated beside the database.
+    const path = join(dir, 'hookline.db');
+    const keys = resolveKeys({ ...DEFAULTS, databaseUrl: `sqlite:${path}` }, { generate: false });
+    const store = createSqliteStore(path, keys.keyring);
     try {
       for (const id of ids) {
         const page = await store.attempts.listByMessage(appId, id, {}, { limit: 10 });
@@ -153,19 +158,24 @@ describe('restart with deliveries in flight (SQLite)', () => {
     expect(receiver.requests.length - atStop).toBeLessThanOrEqual(1);
   });
 
-  it('keeps the generated API token across restarts and refuses bad flags with a clear message', async () => {
-    const tokenOf = async () => {
+  it('keeps the generated API token across restarts (shown once) and refuses bad flags with a clear message', async () => {
+    const start = async (check?: (base: string) => Promise<void>) => {
       const p = spawnHookline({ databaseUrl: `sqlite:${join(dir, 'tok.db')}`, role: 'all', apiToken: null });
       procs.push(p);
-      await p.ready;
-      const token = /API token: (\S+) \(stored in the database\)/.exec(p.stdout())?.[1];
+      const base = await p.ready;
+      await check?.(base);
       p.kill('SIGTERM');
       await p.exited;
-      return token;
+      return /API token: (\S+) \(generated now/.exec(p.stdout())?.[1];
     };
-    const token = await tokenOf();
+    const token = await start();
     expect(token).toMatch(/^hk_[A-Za-z0-9_-]{32}$/);
-    expect(await tokenOf()).toBe(token);
+    // Only its hash is stored: a restart does not show it, and it still works.
+    const again = await start(async (base) => {
+      const res = await fetch(`${base}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+    });
+    expect(again).toBeUndefined();
 
     const bad = spawnHookline({
       databaseUrl: `sqlite:${join(dir, 'tok.db')}`,
