@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -215,6 +215,31 @@ function suite(name: string, backend: () => Promise<Backend>) {
 }
 
 suite('sqlite', sqliteBackend);
+
+describe('SQLite file modes', () => {
+  const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+  it('creates the database 0600 (its -wal and -shm follow), and takes the bits for others off an older file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-modes-'));
+    try {
+      const fresh = join(dir, 'new.db');
+      const store = await openStore(`sqlite:${fresh}`);
+      await store.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
+      expect([mode(fresh), mode(`${fresh}-wal`), mode(`${fresh}-shm`)]).toEqual(['600', '600', '600']);
+      await store.close();
+
+      // As an older version left it: world-readable, with a group bit set on purpose.
+      const old = join(dir, 'old.db');
+      new Database(old).close();
+      chmodSync(old, 0o644);
+      const reopened = await openStore(`sqlite:${old}`);
+      await reopened.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
+      expect([mode(old), mode(`${old}-wal`)]).toEqual(['640', '640']);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 const available = await postgresAvailable();
 if (available) {
