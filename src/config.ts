@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from './core/duration.js';
 import { isCidr } from './core/ip-ranges.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry.js';
 import type { EndpointPolicy } from './core/policy.js';
+import { parseKeys } from './core/secret-box.js';
 
 /**
  * Every setting with its default. Flags (cli/) and HOOKLINE_* env vars map onto
@@ -47,6 +48,13 @@ export interface Config {
   breakerBackoffMs: number;
   /** Disable an endpoint that has failed without any success for this long; 0 never does. */
   autoDisableAfterMs: number;
+  /**
+   * Main keys sealing endpoint secrets and header values at rest, comma-separated;
+   * the first encrypts, all decrypt (encryption.ts). Never logged.
+   */
+  encryptionKey: string | null;
+  /** A file holding the keys instead, one a line. */
+  encryptionKeyFile: string | null;
 }
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
@@ -79,6 +87,8 @@ export const DEFAULTS: Config = {
   breakerThreshold: 5,
   breakerBackoffMs: 30_000,
   autoDisableAfterMs: 5 * 86_400_000,
+  encryptionKey: null,
+  encryptionKeyFile: null,
 };
 
 /** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
@@ -119,6 +129,8 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   breakerThreshold: { flag: '--breaker-threshold', env: 'HOOKLINE_BREAKER_THRESHOLD' },
   breakerBackoffMs: { flag: '--breaker-backoff', env: 'HOOKLINE_BREAKER_BACKOFF' },
   autoDisableAfterMs: { flag: '--auto-disable-after', env: 'HOOKLINE_AUTO_DISABLE_AFTER' },
+  encryptionKey: { flag: '--encryption-key', env: 'HOOKLINE_ENCRYPTION_KEY' },
+  encryptionKeyFile: { flag: '--encryption-key-file', env: 'HOOKLINE_ENCRYPTION_KEY_FILE' },
 };
 
 /**
@@ -288,7 +300,25 @@ export function loadConfig(raw: RawConfig): Config {
   if (raw.autoDisableAfterMs !== undefined) {
     c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0, Number.MAX_SAFE_INTEGER);
   }
+  Object.assign(c, encryptionKeys(raw));
   return c;
+}
+
+/**
+ * The key options, checked: well-formed keys (parseKeys names a bad one by its
+ * position, never its text), and one source, since which would win is a guess.
+ */
+export function encryptionKeys(
+  raw: Pick<RawConfig, 'encryptionKey' | 'encryptionKeyFile'>,
+): Pick<Config, 'encryptionKey' | 'encryptionKeyFile'> {
+  if (raw.encryptionKey !== undefined && raw.encryptionKeyFile !== undefined) {
+    fail('encryptionKey', `give the keys here or in ${OPTION_NAMES.encryptionKeyFile.flag}, not both`);
+  }
+  if (raw.encryptionKey !== undefined) {
+    const { flag, env } = OPTION_NAMES.encryptionKey;
+    parseKeys(raw.encryptionKey, `invalid ${flag} (${env})`);
+  }
+  return { encryptionKey: raw.encryptionKey ?? null, encryptionKeyFile: raw.encryptionKeyFile ?? null };
 }
 
 /** `hookline prune`'s own options as typed (its `--database` is checked by databaseUrl). */
@@ -319,4 +349,15 @@ export function loadPruneOptions(raw: RawPruneOptions): PruneSettings {
   const everyMs =
     raw.every === undefined ? null : duration('--every', raw.every, 1, MAX_TIMER_MS, PRUNE_WORDING);
   return { olderThanMs, batchSize, pauseMs, everyMs };
+}
+
+/** `hookline rotate-encryption-key`'s batching options, checked as prune's are. */
+export function loadRotateOptions(raw: { batchSize: string; pause: string }): {
+  batchSize: number;
+  pauseMs: number;
+} {
+  return {
+    batchSize: integer('--batch-size', raw.batchSize, 1, 10_000),
+    pauseMs: duration('--pause', raw.pause, 0, MAX_TIMER_MS, PRUNE_WORDING),
+  };
 }

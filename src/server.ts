@@ -1,22 +1,25 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
+import { generateApiToken, hashApiToken, isApiTokenHash } from './core/api-token.js';
 import { HooklineError } from './core/errors.js';
 import { combineEvents } from './delivery/events.js';
 import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
+import { resolveKeys } from './encryption.js';
 import { openStore } from './store/open.js';
+import { resealAll } from './store/reseal.js';
 import type { Store } from './store/store.js';
 
 /** A running Hookline process: the API and/or a delivery worker over one store. */
 export interface Server {
   /** `http://host:port` the HTTP listener is bound to. */
   url: string;
-  apiToken: string;
+  /** The API token when this start generated it (to be shown once), else null: only its hash is stored. */
+  newApiToken: string | null;
   store: Store;
   worker: Worker | null;
   /** Graceful stop: close the listener, let attempts in flight finish, close the store. */
@@ -27,10 +30,40 @@ const TOKEN_SETTING = 'api_token';
 /** How long a stop waits for HTTP requests in flight before closing their connections. */
 const HTTP_CLOSE_GRACE_MS = 5000;
 
-/** The configured token, or the one generated on first start and stored, so restarts keep it. */
-async function resolveApiToken(store: Store, config: Config): Promise<string> {
-  if (config.apiToken) return config.apiToken;
-  return store.settings.getOrSet(TOKEN_SETTING, `hk_${randomBytes(24).toString('base64url')}`);
+/**
+ * The token's hash: of the configured token, or the stored one (generated on
+ * first start, so restarts keep it). Only the hash is stored; a clear-text
+ * token that older versions stored is replaced by its hash here, whatever the
+ * configuration, and keeps working. `generated` is the token this start made.
+ */
+async function resolveApiToken(
+  store: Store,
+  config: Config,
+): Promise<{ hash: string; generated: string | null }> {
+  let stored = await store.settings.get(TOKEN_SETTING);
+  if (stored !== null && !isApiTokenHash(stored)) {
+    const hash = hashApiToken(stored);
+    // Lost the race to another process starting: it stored the same hash.
+    await store.settings.replace(TOKEN_SETTING, stored, hash);
+    stored = hash;
+  }
+  if (config.apiToken) return { hash: hashApiToken(config.apiToken), generated: null };
+  if (stored !== null) return { hash: stored, generated: null };
+  const token = generateApiToken();
+  const hash = await store.settings.getOrSet(TOKEN_SETTING, hashApiToken(token));
+  return { hash, generated: hash === hashApiToken(token) ? token : null };
+}
+
+/**
+ * Seals clear-text secrets and header values (rows written before a key was
+ * set) and, reading every row, makes sure each stored key id is among the
+ * keys given: a missing key stops the start with a message naming it, rather
+ * than failing deliveries later.
+ */
+async function sealAtStart(store: Store, log: Logger): Promise<void> {
+  const { resealed } = await resealAll(store, { rotate: false });
+  if (resealed > 0)
+    log.info({ endpoints: resealed }, 'encrypted clear-text endpoint secrets and headers at rest');
 }
 
 function workerLogging(log: Logger) {
@@ -53,7 +86,10 @@ export interface ServerHooks {
 }
 
 export async function startServer(config: Config, logger: Logger, hooks: ServerHooks = {}): Promise<Server> {
-  const store = await openStore(config.databaseUrl);
+  const keys = resolveKeys(config, { generate: true });
+  // The reason and the file, never the key.
+  if (keys.warning) logger.warn(keys.warning);
+  const store = await openStore(config.databaseUrl, { cipher: keys.keyring });
   let sender: Sender | null = null;
   let worker: Worker | null = null;
   let workerHealth: WorkerHealth | null = null;
@@ -84,7 +120,8 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     if (failures.length > 0) throw failures[0];
   };
   try {
-    const apiToken = await resolveApiToken(store, config);
+    await sealAtStart(store, logger);
+    const token = await resolveApiToken(store, config);
     if (config.role !== 'api') {
       // The worker's HTTP client runs on a thread of its own (delivery/thread.ts),
       // so API requests and outgoing webhooks do not take turns on one event
@@ -101,7 +138,8 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     // A worker-only process still answers health probes (and only those).
     http = await buildApi({
       store,
-      config: { ...config, apiToken },
+      config,
+      apiTokenHash: token.hash,
       logger: logger.child({ component: 'api' }),
       onWorkDue: () => worker?.wake(),
       workerProblem: () => workerHealth?.problem() ?? null,
@@ -124,7 +162,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     let stopping: Promise<void> | null = null;
     return {
       url: `http://${host}:${port}`,
-      apiToken,
+      newApiToken: token.generated,
       store,
       worker,
       stop() {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { registerAuth, tokenCheck } from './auth.js';
@@ -45,6 +46,8 @@ export interface ApiDeps {
   workerProblem?: () => string | null;
   /** Connection limits (transport.ts); `maxConnections` defaults to `config.maxConnections`. */
   limits?: Partial<HttpLimits>;
+  /** The token's stored hash (core/api-token.ts); without it, config.apiToken is hashed. */
+  apiTokenHash?: string;
 }
 
 /**
@@ -54,15 +57,16 @@ export interface ApiDeps {
  */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { store, config } = deps;
-  if (config.apiToken === null) {
-    throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken)');
+  const tokenHash = deps.apiTokenHash ?? (config.apiToken === null ? null : hashApiToken(config.apiToken));
+  if (tokenHash === null) {
+    throw new HooklineError('CONFIG_INVALID', 'the API needs a token (config.apiToken or apiTokenHash)');
   }
   const limits: HttpLimits = {
     ...DEFAULT_HTTP_LIMITS,
     maxConnections: config.maxConnections,
     ...deps.limits,
   };
-  const checkToken = tokenCheck(config.apiToken);
+  const checkToken = tokenCheck(tokenHash);
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     serverFactory: (handler) => createHttpServer(handler, limits),

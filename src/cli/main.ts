@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { HooklineError } from '../core/errors.js';
 import { registerPrune } from './prune.js';
+import { registerRotateKey } from './rotate-key.js';
 import { registerServe } from './serve.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -11,6 +12,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 const program = new Command('hookline').version(version).description('Hookline: self-hosted webhooks');
 registerServe(program);
 registerPrune(program);
+registerRotateKey(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Configuration and startup errors are for the operator: one clear line, exit 2.

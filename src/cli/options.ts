@@ -23,6 +23,10 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   breakerThreshold: 'consecutive failures that open an endpoint circuit breaker (0: never)',
   breakerBackoffMs: 'first probe delay of an open breaker (doubles per failed probe, up to 30m)',
   autoDisableAfterMs: 'disable an endpoint failing without success for this long (0: never)',
+  encryptionKey:
+    'main keys sealing endpoint secrets and headers, comma-separated, first encrypts (base64 or hex, 32 bytes)',
+  encryptionKeyFile:
+    'file holding the main keys, one a line (default for sqlite:<file>: <file>.key, generated)',
 };
 
 function defaultText(key: keyof Config): string | undefined {

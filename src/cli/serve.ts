@@ -11,7 +11,10 @@ export function registerServe(program: Command): void {
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
     const raw: RawConfig = { ...rawFromEnv(process.env), ...rawFromOptions(options) };
     const config = loadConfig(raw);
-    const logger = pino({ level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] });
+    const logger = pino({
+      level: config.logLevel,
+      redact: ['apiToken', 'encryptionKey', 'req.headers.authorization'],
+    });
     let running: Server | undefined;
     const server = await startServer(config, logger, {
       onFatal: (err) => {
@@ -20,17 +23,7 @@ export function registerServe(program: Command): void {
       },
     });
     running = server;
-    // A generated token is shown once for the operator (never in the structured log). A
-    // configured one is not: it came from a secret store, and stdout is where logs go.
-    const tokenLines = config.apiToken
-      ? '  API token: from --api-token / HOOKLINE_API_TOKEN (not shown)\n'
-      : `  API token: ${server.apiToken} (stored in the database)\n` +
-        `  try: curl -H "Authorization: Bearer ${server.apiToken}" ${server.url}/api/v1/app\n`;
-    process.stdout.write(
-      `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
-        `  database:  ${redactUrl(config.databaseUrl)}\n` +
-        tokenLines,
-    );
+    // Before "listening" is announced: whoever waits for that line may stop us at once.
     let signals = 0;
     const shutdown = (signal: string) => {
       signals++;
@@ -46,6 +39,20 @@ export function registerServe(program: Command): void {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+    // A generated token is shown once, when generated, for the operator (never in the
+    // structured log); only its hash is stored, so it cannot be shown again. A configured
+    // one is not shown: it came from a secret store, and stdout is where logs go.
+    const tokenLines = config.apiToken
+      ? '  API token: from --api-token / HOOKLINE_API_TOKEN (not shown)\n'
+      : server.newApiToken
+        ? `  API token: ${server.newApiToken} (generated now and stored as a hash: shown this once, keep it)\n` +
+          `  try: curl -H "Authorization: Bearer ${server.newApiToken}" ${server.url}/api/v1/app\n`
+        : '  API token: the one generated on first start (stored as a hash, not shown again; --api-token sets one)\n';
+    process.stdout.write(
+      `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
+        `  database:  ${redactUrl(config.databaseUrl)}\n` +
+        tokenLines,
+    );
   });
 }
 

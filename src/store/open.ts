@@ -1,6 +1,7 @@
 import { HooklineError } from '../core/errors.js';
 import { openPostgresStore, type PostgresOptions } from './postgres/index.js';
 import { createSqliteStore } from './sqlite/index.js';
+import type { FieldCipher } from './rows.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -8,6 +9,11 @@ export interface OpenStoreOptions {
   schema?: string;
   /** PostgreSQL only: connections per process (default 10). */
   poolMax?: number;
+  /**
+   * Seals endpoint secrets and header values at rest (core/secret-box.ts);
+   * without one they are written in clear text, and sealed rows cannot be read.
+   */
+  cipher?: FieldCipher;
 }
 
 /**
@@ -17,13 +23,13 @@ export interface OpenStoreOptions {
  */
 export async function openStore(databaseUrl: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
-    return createSqliteStore(databaseUrl.slice('sqlite:'.length));
+    return createSqliteStore(databaseUrl.slice('sqlite:'.length), opts.cipher ?? null);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pgOpts: PostgresOptions = {};
     if (opts.schema !== undefined) pgOpts.schema = opts.schema;
     if (opts.poolMax !== undefined) pgOpts.poolMax = opts.poolMax;
-    return openPostgresStore(databaseUrl, pgOpts);
+    return openPostgresStore(databaseUrl, pgOpts, opts.cipher ?? null);
   }
   throw new HooklineError('CONFIG_INVALID', `unsupported database URL: ${databaseUrl}`);
 }

@@ -11,6 +11,7 @@ import type {
   Trigger,
 } from '../core/model.js';
 import type { Health } from '../core/policy.js';
+import { envelopeKeyId, isEnvelope, type Keyring, missingKey } from '../core/secret-box.js';
 import type { ClaimedDelivery, IdempotencyBegin } from './store.js';
 
 /**
@@ -40,11 +41,91 @@ function json<T>(v: Json<T> | null): T | null {
  * epoch milliseconds, so the value round-trips exactly.
  */
 export type StoredSecret = { key: string; expiresAt: number | null };
-const toSecrets = (v: Json<StoredSecret[]>): EndpointSecret[] =>
-  json(v).map((s) => ({ key: s.key, expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt) }));
+const toSecrets = (v: StoredSecret[]): EndpointSecret[] =>
+  v.map((s) => ({ key: s.key, expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt) }));
+const fromSecrets = (secrets: EndpointSecret[]): StoredSecret[] =>
+  secrets.map((s) => ({ key: s.key, expiresAt: s.expiresAt?.getTime() ?? null }));
+
+// ---- sealed columns ---------------------------------------------------------------
+/**
+ * How endpoints.secrets and endpoints.headers are kept at rest: sealed under
+ * a keyring (core/secret-box.ts), or clear text when none is given
+ * (PostgreSQL without a key, README "Security"). Each backend's store holds
+ * one and passes it to the mappers below; nothing else reads those columns.
+ *
+ * A sealed column holds its envelope as a JSON string (`"hlenc:v1:..."`), so
+ * the column types stay as they are (json on PostgreSQL); a clear one holds
+ * the value itself. Both read back, which is how old rows keep working until
+ * the start-up pass seals them.
+ */
+export type FieldCipher = Keyring | null;
+type SealedColumn = 'headers' | 'secrets';
+const sealContext = (column: SealedColumn, endpointId: string) => `endpoints.${column}:${endpointId}`;
+
+/** A sealed column's stored JSON: pg hands json parsed (an envelope is then a bare string), SQLite as text. */
+function storedValue<T>(v: Json<T>): T | string {
+  return typeof v === 'string' && !isEnvelope(v) ? (JSON.parse(v) as T | string) : v;
+}
+
+/** The JSON text to store in a sealed column. */
+function sealJson(cipher: FieldCipher, column: SealedColumn, endpointId: string, value: unknown): string {
+  const text = JSON.stringify(value);
+  return cipher ? JSON.stringify(cipher.seal(text, sealContext(column, endpointId))) : text;
+}
+
+function openJson<T>(cipher: FieldCipher, column: SealedColumn, endpointId: string, v: Json<T>): T {
+  const value = storedValue(v);
+  if (typeof value !== 'string') return value;
+  if (!cipher) throw missingKey(envelopeKeyId(value) ?? 'unknown', []);
+  return JSON.parse(cipher.open(value, sealContext(column, endpointId))) as T;
+}
+
 /** The secrets column's JSON text. */
-export const storeSecrets = (secrets: EndpointSecret[]): string =>
-  JSON.stringify(secrets.map((s) => ({ key: s.key, expiresAt: s.expiresAt?.getTime() ?? null })));
+export const storeSecrets = (cipher: FieldCipher, endpointId: string, secrets: EndpointSecret[]): string =>
+  sealJson(cipher, 'secrets', endpointId, fromSecrets(secrets));
+/** The headers column's JSON text. */
+export const storeHeaders = (
+  cipher: FieldCipher,
+  endpointId: string,
+  headers: Record<string, string>,
+): string => sealJson(cipher, 'headers', endpointId, headers);
+
+/** The columns resealing reads: `SELECT id, headers, secrets FROM endpoints`. */
+export interface SealedRow {
+  id: string;
+  headers: Json<Record<string, string>>;
+  secrets: Json<StoredSecret[]>;
+}
+
+/**
+ * A row's sealed columns as they should now be stored, or null when they
+ * already are. `rotate`: everything not under the primary key is resealed
+ * with it; otherwise (the start-up pass) only clear text is sealed. Either
+ * way an envelope under a key not given is a CONFIG_INVALID naming the key
+ * id, which is how a process refuses to start rather than fail mid-delivery.
+ */
+export function reseal(
+  cipher: FieldCipher,
+  row: SealedRow,
+  rotate: boolean,
+): { headers: string; secrets: string } | null {
+  let stale = false;
+  for (const column of ['headers', 'secrets'] as const) {
+    const value = storedValue<unknown>(row[column]);
+    if (typeof value !== 'string') {
+      stale ||= cipher !== null;
+      continue;
+    }
+    const keyId = envelopeKeyId(value) ?? 'unknown';
+    if (!cipher?.ids.includes(keyId)) throw missingKey(keyId, cipher?.ids ?? []);
+    stale ||= rotate && keyId !== cipher.primaryId;
+  }
+  if (!stale) return null;
+  return {
+    headers: sealJson(cipher, 'headers', row.id, openJson(cipher, 'headers', row.id, row.headers)),
+    secrets: sealJson(cipher, 'secrets', row.id, openJson(cipher, 'secrets', row.id, row.secrets)),
+  };
+}
 
 export interface AppRow {
   id: string;
@@ -108,26 +189,28 @@ export interface EndpointRow {
   created_at: Time;
   updated_at: Time;
 }
-export const toEndpoint = (r: EndpointRow): Endpoint => ({
-  id: r.id,
-  appId: r.app_id,
-  uid: r.uid,
-  url: r.url,
-  description: r.description,
-  version: r.version,
-  rateLimit: r.rate_limit,
-  disabled: bool(r.disabled),
-  disabledReason: r.disabled_reason,
-  filterTypes: json(r.filter_types),
-  channels: json(r.channels),
-  metadata: json(r.metadata),
-  headers: json(r.headers),
-  secrets: toSecrets(r.secrets),
-  maxInFlight: r.max_in_flight,
-  ordered: bool(r.ordered),
-  createdAt: time(r.created_at),
-  updatedAt: time(r.updated_at),
-});
+export const toEndpoint =
+  (cipher: FieldCipher) =>
+  (r: EndpointRow): Endpoint => ({
+    id: r.id,
+    appId: r.app_id,
+    uid: r.uid,
+    url: r.url,
+    description: r.description,
+    version: r.version,
+    rateLimit: r.rate_limit,
+    disabled: bool(r.disabled),
+    disabledReason: r.disabled_reason,
+    filterTypes: json(r.filter_types),
+    channels: json(r.channels),
+    metadata: json(r.metadata),
+    headers: openJson(cipher, 'headers', r.id, r.headers),
+    secrets: toSecrets(openJson(cipher, 'secrets', r.id, r.secrets)),
+    maxInFlight: r.max_in_flight,
+    ordered: bool(r.ordered),
+    createdAt: time(r.created_at),
+    updatedAt: time(r.updated_at),
+  });
 
 export interface MessageRow {
   id: string;
@@ -229,7 +312,7 @@ export interface ClaimRow {
   ordered: Bool;
 }
 export const toClaim =
-  (leaseToken: string) =>
+  (cipher: FieldCipher, leaseToken: string) =>
   (r: ClaimRow): ClaimedDelivery => ({
     deliveryId: r.id,
     leaseToken,
@@ -245,8 +328,8 @@ export const toClaim =
     endpoint: {
       id: r.endpoint_id,
       url: r.url,
-      headers: json(r.headers),
-      secrets: toSecrets(r.secrets),
+      headers: openJson(cipher, 'headers', r.endpoint_id, r.headers),
+      secrets: toSecrets(openJson(cipher, 'secrets', r.endpoint_id, r.secrets)),
       rateLimit: r.rate_limit,
       maxInFlight: r.max_in_flight,
       ordered: bool(r.ordered),

@@ -116,6 +116,23 @@ export interface EndpointRepo {
   delete(appId: string, id: string): Promise<void>;
   /** Counts of this endpoint's deliveries by status. */
   stats(appId: string, id: string, since?: Date, until?: Date): Promise<Record<DeliveryStatus, number>>;
+  /**
+   * One batch of re-encryption of secrets and header values at rest: the
+   * endpoints (every app's) after id `after` in id order, at most `limit`,
+   * read and rewritten in one short transaction (rows.ts reseal; `rotate`
+   * reseals everything not under the primary key, otherwise only clear
+   * text). `last` is the last id read, null when none was left.
+   * CONFIG_INVALID naming the key id when a row is sealed under a key this
+   * store was not given.
+   */
+  reseal(opts: { after: string | null; limit: number; rotate: boolean }): Promise<ResealBatch>;
+}
+export interface ResealBatch {
+  last: string | null;
+  /** Rows read in this batch. */
+  read: number;
+  /** Rows rewritten in this batch. */
+  resealed: number;
 }
 
 // ---- messages -----------------------------------------------------------------
@@ -301,6 +318,12 @@ export interface SettingsRepo {
   get(name: string): Promise<string | null>;
   /** Stores value unless one exists; returns the stored value either way. */
   getOrSet(name: string, value: string): Promise<string>;
+  /**
+   * Replaces the value only while it is still `expected` (so processes starting
+   * together cannot undo each other); whether it did. Upgrades a clear-text
+   * API token to its hash.
+   */
+  replace(name: string, expected: string, value: string): Promise<boolean>;
 }
 
 export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass };

@@ -5,13 +5,21 @@ import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js'
 import type { Db } from './db.js';
 import { endpointToggle } from '../../core/transitions.js';
 import { postgresDialect } from '../dialect.js';
-import { type EndpointRow, storeSecrets, toEndpoint } from '../rows.js';
+import {
+  type EndpointRow,
+  type FieldCipher,
+  reseal,
+  type SealedRow,
+  storeHeaders,
+  storeSecrets,
+  toEndpoint as mapEndpoint,
+} from '../rows.js';
 import { emitOperational, endpointRefs } from './operational.js';
 import { statusCounts } from '../status-counts.js';
 import { listEndpoints } from '../lists.js';
 
-/** $3..$16 of INSERT and UPDATE, in column order. */
-const columns = (i: EndpointInput) => [
+/** $3..$16 of INSERT and UPDATE, in column order; headers and secrets sealed to this endpoint. */
+const columns = (cipher: FieldCipher, id: string, i: EndpointInput) => [
   i.uid,
   i.url,
   i.description,
@@ -22,8 +30,8 @@ const columns = (i: EndpointInput) => [
   i.filterTypes,
   i.channels,
   JSON.stringify(i.metadata),
-  JSON.stringify(i.headers),
-  storeSecrets(i.secrets),
+  storeHeaders(cipher, id, i.headers),
+  storeSecrets(cipher, id, i.secrets),
   i.maxInFlight,
   i.ordered,
 ];
@@ -37,7 +45,8 @@ WITH s AS (
 )
 UPDATE endpoints SET breaker_open = false WHERE id = $1`;
 
-export function postgresEndpoints(db: Db): EndpointRepo {
+export function postgresEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
+  const toEndpoint = mapEndpoint(cipher);
   const get = async (appId: string, idOrUid: string) => {
     const rows = await db.query<EndpointRow>(
       'SELECT * FROM endpoints WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY (id = $2) DESC LIMIT 1',
@@ -49,12 +58,13 @@ export function postgresEndpoints(db: Db): EndpointRepo {
   return {
     async create(appId, input) {
       const now = new Date();
+      const id = newId('ep', now.getTime());
       const rows = await db.query<EndpointRow>(
         `INSERT INTO endpoints (id, app_id, uid, url, description, version, rate_limit, disabled, disabled_reason,
            filter_types, channels, metadata, headers, secrets, max_in_flight, ordered, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
          RETURNING *`,
-        [newId('ep', now.getTime()), appId, ...columns(input), now],
+        [id, appId, ...columns(cipher, id, input), now],
         { what: `endpoint with uid ${input.uid}` },
       );
       return toEndpoint(rows[0]!);
@@ -77,7 +87,7 @@ export function postgresEndpoints(db: Db): EndpointRepo {
              disabled_reason = $9, filter_types = $10, channels = $11, metadata = $12, headers = $13,
              secrets = $14, max_in_flight = $15, ordered = $16, updated_at = $17
            WHERE app_id = $1 AND id = $2 RETURNING *`,
-          [appId, id, ...columns(input), new Date()],
+          [appId, id, ...columns(cipher, id, input), new Date()],
         );
         const toggle = endpointToggle(appId, current.disabled, input.disabled);
         if (toggle?.resetHealth) await q(RESET_HEALTH, [id]);
@@ -105,6 +115,27 @@ export function postgresEndpoints(db: Db): EndpointRepo {
       );
       if (rows.length === 0) throw notFound('endpoint');
       return statusCounts(rows);
+    },
+    async reseal({ after, limit, rotate }) {
+      return db.tx(async (q) => {
+        // Locked for the batch: an API update of one of these rows waits, then writes on top.
+        const rows = await q<SealedRow>(
+          'SELECT id, headers, secrets FROM endpoints WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE',
+          [after ?? '', limit],
+        );
+        let resealed = 0;
+        for (const row of rows) {
+          const sealed = reseal(cipher, row, rotate);
+          if (!sealed) continue;
+          await q('UPDATE endpoints SET headers = $2, secrets = $3 WHERE id = $1', [
+            row.id,
+            sealed.headers,
+            sealed.secrets,
+          ]);
+          resealed++;
+        }
+        return { last: rows.at(-1)?.id ?? null, read: rows.length, resealed };
+      });
     },
   };
 }

@@ -83,5 +83,12 @@ export function postgresSettings(db: Db): SettingsRepo {
       // Not inserted: someone stored it first (committed, or we would have waited on it).
       return inserted[0]?.value ?? (await get(name)) ?? value;
     },
+    async replace(name, expected, value) {
+      const rows = await db.query(
+        'UPDATE settings SET value = $3 WHERE name = $1 AND value = $2 RETURNING 1',
+        [name, expected, value],
+      );
+      return rows.length > 0;
+    },
   };
 }

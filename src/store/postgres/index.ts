@@ -1,3 +1,4 @@
+import type { FieldCipher } from '../rows.js';
 import type { Store } from '../store.js';
 import { postgresApps } from './apps.js';
 import { postgresAttempts } from './attempts.js';
@@ -19,7 +20,11 @@ export type { PostgresOptions } from './db.js';
  * where it can be, and a dedicated LISTEN connection for wake-ups.
  * Migrations are applied before the store is returned.
  */
-export async function openPostgresStore(databaseUrl: string, opts: PostgresOptions = {}): Promise<Store> {
+export async function openPostgresStore(
+  databaseUrl: string,
+  opts: PostgresOptions = {},
+  cipher: FieldCipher = null,
+): Promise<Store> {
   const config = clientConfigFor(databaseUrl, opts);
   const db = createDb(config, opts.poolMax);
   const watcher = createDueWatcher(config);
@@ -33,9 +38,9 @@ export async function openPostgresStore(databaseUrl: string, opts: PostgresOptio
     watchDue: (listener) => watcher.subscribe(listener),
     apps: postgresApps(db),
     eventTypes: postgresEventTypes(db),
-    endpoints: postgresEndpoints(db),
-    messages: postgresMessages(db, notifier),
-    queue: postgresQueue(db, notifier),
+    endpoints: postgresEndpoints(db, cipher),
+    messages: postgresMessages(db, notifier, cipher),
+    queue: postgresQueue(db, notifier, cipher),
     attempts: postgresAttempts(db),
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),

@@ -6,6 +6,7 @@ import {
   type MessageRow,
   toDelivery,
   toEndpoint,
+  type FieldCipher,
   toMessage,
 } from '../rows.js';
 import type { MessageRepo } from '../store.js';
@@ -17,7 +18,7 @@ import type { Db } from './db.js';
  * A delivery whose endpoint or message vanished meanwhile is gone too
  * (cascade): it is skipped.
  */
-export function messageViews(db: Db): Pick<MessageRepo, 'deliveries' | 'forEndpoint'> {
+export function messageViews(db: Db, cipher: FieldCipher): Pick<MessageRepo, 'deliveries' | 'forEndpoint'> {
   return {
     async deliveries(appId, msgId, page) {
       const result = await db.page(
@@ -27,7 +28,7 @@ export function messageViews(db: Db): Pick<MessageRepo, 'deliveries' | 'forEndpo
       const endpoints = await db.query<EndpointRow>('SELECT * FROM endpoints WHERE id = ANY ($1::text[])', [
         result.items.map((r) => r.endpoint_id),
       ]);
-      const byId = new Map(endpoints.map((e) => [e.id, toEndpoint(e)]));
+      const byId = new Map(endpoints.map((e) => [e.id, toEndpoint(cipher)(e)]));
       const items = result.items.flatMap((r) => {
         const endpoint = byId.get(r.endpoint_id);
         return endpoint ? [{ delivery: toDelivery(r), endpoint }] : [];

@@ -7,7 +7,7 @@ import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
 import { groupWrite } from './group-write.js';
 import { postgresDialect } from '../dialect.js';
-import { type MessageRow, toMessage } from '../rows.js';
+import { type FieldCipher, type MessageRow, toMessage } from '../rows.js';
 import { messageViews } from './message-views.js';
 import type { DueNotifier } from './notify.js';
 import { listMessages } from '../lists.js';
@@ -77,7 +77,7 @@ const MAX_PAYLOAD_CHARS_PER_STATEMENT = 4 * 1024 * 1024;
 const premadeIds = (count: number, ms: number) => Array.from({ length: count }, () => newId('dlv', ms));
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
-export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
+export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
   const createMany = async (messages: Message[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(
       CREATE_MESSAGES,
@@ -137,7 +137,7 @@ export function postgresMessages(db: Db, notifier: DueNotifier): MessageRepo {
       return rows[0] ? toMessage(rows[0]) : null;
     },
     list: (appId, filter, page) => db.page(listMessages(postgresDialect, appId, filter, page), toMessage),
-    ...messageViews(db),
+    ...messageViews(db, cipher),
     async prune(cutoff, batch) {
       // One bounded batch per call keeps each transaction (and its row locks)
       // short; SKIP LOCKED steps around rows another pruner holds. Deliveries

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { failingEndpoints, hasFailures } from '../../core/policy.js';
-import { type ClaimRow, toClaim } from '../rows.js';
+import { type ClaimRow, type FieldCipher, toClaim } from '../rows.js';
 import { type AttemptResult, type DeliveryQueue, PartialClaimError } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
@@ -131,7 +131,7 @@ function recordRow(r: AttemptResult) {
   };
 }
 
-export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
+export function postgresQueue(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): DeliveryQueue {
   const claimGated = postgresGatedClaim(db);
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {
@@ -149,10 +149,10 @@ export function postgresQueue(db: Db, notifier: DueNotifier): DeliveryQueue {
           // them (and the quotas they hold: an ordered head, a breaker's probe) idle until the
           // lease runs out.
           if (gated.length === 0) throw err;
-          throw new PartialClaimError(gated.map(toClaim(token)), err);
+          throw new PartialClaimError(gated.map(toClaim(cipher, token)), err);
         }
       }
-      return gated.concat(rows).map(toClaim(token));
+      return gated.concat(rows).map(toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
       if (claims.length === 0) return [];

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { HooklineError, conflict, notFound } from '../../core/errors.js';
 import { type IdPrefix, newId } from '../../core/ids.js';
@@ -7,10 +8,31 @@ import type { Page } from '../store.js';
 
 export type Db = Database.Database;
 
+/**
+ * The database holds endpoint secrets (sealed, but with the key often beside
+ * it) and delivery payloads: only its owner may read it. A new file is made
+ * 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the
+ * database file's mode. An existing file (an older version made them 0644)
+ * loses its bits for others; group bits an operator set on purpose stay.
+ */
+function restrictFileModes(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  if (!existsSync(path)) {
+    closeSync(openSync(path, 'wx', 0o600));
+    return;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o007) !== 0) chmodSync(file, mode & ~0o007);
+  }
+}
+
 /** Opens the file (or `:memory:`) with the pragmas Hookline relies on. */
 export function openDatabase(path: string): Db {
   let db: Db;
   try {
+    restrictFileModes(path);
     db = new Database(path);
   } catch (err) {
     // Say which file, once, without a stack: a missing directory or no permission is the operator's to fix.

@@ -3,15 +3,23 @@ import { newId } from '../../core/ids.js';
 import type { DeliveryStatus } from '../../core/model.js';
 import { endpointToggle } from '../../core/transitions.js';
 import { sqliteDialect } from '../dialect.js';
-import { type EndpointRow, storeSecrets, toEndpoint } from '../rows.js';
+import {
+  type EndpointRow,
+  type FieldCipher,
+  reseal,
+  type SealedRow,
+  storeHeaders,
+  storeSecrets,
+  toEndpoint,
+} from '../rows.js';
 import { statusCounts } from '../status-counts.js';
-import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
+import { applyChange, type EndpointInput, type EndpointRepo, type ResealBatch } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { sqliteOperational } from './operational.js';
 import { listEndpoints } from '../lists.js';
 
-/** uid .. ordered, in column order (INSERT and UPDATE). */
-const columns = (i: EndpointInput) =>
+/** uid .. ordered, in column order (INSERT and UPDATE); headers and secrets sealed to this endpoint. */
+const columns = (cipher: FieldCipher, id: string, i: EndpointInput) =>
   [
     i.uid,
     i.url,
@@ -23,8 +31,8 @@ const columns = (i: EndpointInput) =>
     sqliteDialect.list(i.filterTypes),
     sqliteDialect.list(i.channels),
     JSON.stringify(i.metadata),
-    JSON.stringify(i.headers),
-    storeSecrets(i.secrets),
+    storeHeaders(cipher, id, i.headers),
+    storeSecrets(cipher, id, i.secrets),
     i.maxInFlight,
     i.ordered ? 1 : 0,
   ] as const;
@@ -42,13 +50,14 @@ UPDATE endpoint_state SET consecutive_failures = 0, failing_since = NULL, breake
 WHERE endpoint_id = ?`;
 const CLOSE_BREAKER = 'UPDATE endpoints SET breaker_open = 0 WHERE id = ?';
 
-export function sqliteEndpoints(db: Db): EndpointRepo {
+export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
+  const mapEndpoint = toEndpoint(cipher);
   const byIdOrUid = db.prepare<[string, string, string, string], EndpointRow>(
     'SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?) ORDER BY (id = ?) DESC LIMIT 1',
   );
   const get = (appId: string, idOrUid: string) => {
     const row = byIdOrUid.get(appId, idOrUid, idOrUid, idOrUid);
-    return row ? toEndpoint(row) : null;
+    return row ? mapEndpoint(row) : null;
   };
   const ops = sqliteOperational(db);
   const update = db.transaction(
@@ -57,9 +66,9 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
         .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE app_id = ? AND id = ?')
         .get(appId, id);
       if (!row) throw notFound('endpoint');
-      const before = toEndpoint(row);
+      const before = mapEndpoint(row);
       const input = applyChange(change, before);
-      db.prepare(UPDATE).run(...columns(input), Date.now(), appId, id);
+      db.prepare(UPDATE).run(...columns(cipher, id, input), Date.now(), appId, id);
       const toggle = endpointToggle(appId, before.disabled, input.disabled);
       if (toggle?.resetHealth) {
         db.prepare(RESET_HEALTH).run(id);
@@ -69,6 +78,20 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
       if (toggle && ref) ops.emit([toggle.event(ref)], Date.now());
     },
   );
+  const resealBatch = db.transaction((after: string | null, limit: number, rotate: boolean): ResealBatch => {
+    const rows = db
+      .prepare<[string, number], SealedRow>(
+        'SELECT id, headers, secrets FROM endpoints WHERE id > ? ORDER BY id LIMIT ?',
+      )
+      .all(after ?? '', limit);
+    const write = db.prepare('UPDATE endpoints SET headers = ?, secrets = ? WHERE id = ?');
+    let resealed = 0;
+    for (const row of rows) {
+      const sealed = reseal(cipher, row, rotate);
+      if (sealed) resealed += write.run(sealed.headers, sealed.secrets, row.id).changes;
+    }
+    return { last: rows.at(-1)?.id ?? null, read: rows.length, resealed };
+  });
   return {
     async create(appId, input) {
       const now = Date.now();
@@ -78,14 +101,14 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
           `INSERT INTO endpoints (id, app_id, uid, url, description, version, rate_limit, disabled, disabled_reason,
              filter_types, channels, metadata, headers, secrets, max_in_flight, ordered, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, appId, ...columns(input), now, now);
+        ).run(id, appId, ...columns(cipher, id, input), now, now);
       } catch (err) {
         mapSqliteError(err, `endpoint with uid ${input.uid}`);
       }
       return get(appId, id)!;
     },
     get: async (appId, idOrUid) => get(appId, idOrUid),
-    list: async (appId, page) => readPage(db, listEndpoints(sqliteDialect, appId, page), toEndpoint),
+    list: async (appId, page) => readPage(db, listEndpoints(sqliteDialect, appId, page), mapEndpoint),
     async update(appId, id, change) {
       // One IMMEDIATE transaction: the change function sees the row as it is, and nothing writes in between.
       try {
@@ -109,5 +132,7 @@ export function sqliteEndpoints(db: Db): EndpointRepo {
         .all(id, since?.getTime() ?? 0, until?.getTime() ?? Number.MAX_SAFE_INTEGER);
       return statusCounts(rows);
     },
+    // IMMEDIATE: read and rewritten with no writer in between, so an API update is never overwritten.
+    reseal: async ({ after, limit, rotate }) => resealBatch.immediate(after, limit, rotate),
   };
 }

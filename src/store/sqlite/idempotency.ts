@@ -72,5 +72,11 @@ export function sqliteSettings(db: Db): SettingsRepo {
       db.prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)').run(name, value);
       return get.get(name)!.value;
     },
+    async replace(name, expected, value) {
+      return (
+        db.prepare('UPDATE settings SET value = ? WHERE name = ? AND value = ?').run(value, name, expected)
+          .changes > 0
+      );
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { HooklineError } from '../../core/errors.js';
+import type { FieldCipher } from '../rows.js';
 import type { Store } from '../store.js';
 import { sqliteApps } from './apps.js';
 import { sqliteAttempts } from './attempts.js';
@@ -36,9 +37,10 @@ function withErrorCodes<T extends object>(repo: T): T {
 /**
  * The embedded store: one better-sqlite3 connection (synchronous, so every
  * transaction is naturally serialised within the process). Migrations run
- * before the repos prepare their statements.
+ * before the repos prepare their statements. `cipher` seals endpoint secrets
+ * and header values (rows.ts); null keeps them in clear text.
  */
-export function createSqliteStore(path: string): Store {
+export function createSqliteStore(path: string, cipher: FieldCipher = null): Store {
   const db = openDatabase(path);
   migrate(db);
   return {
@@ -50,9 +52,9 @@ export function createSqliteStore(path: string): Store {
     },
     apps: withErrorCodes(sqliteApps(db)),
     eventTypes: withErrorCodes(sqliteEventTypes(db)),
-    endpoints: withErrorCodes(sqliteEndpoints(db)),
-    messages: withErrorCodes(sqliteMessages(db)),
-    queue: withErrorCodes(sqliteQueue(db)),
+    endpoints: withErrorCodes(sqliteEndpoints(db, cipher)),
+    messages: withErrorCodes(sqliteMessages(db, cipher)),
+    queue: withErrorCodes(sqliteQueue(db, cipher)),
     attempts: withErrorCodes(sqliteAttempts(db)),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),

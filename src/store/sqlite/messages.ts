@@ -8,6 +8,7 @@ import {
   type MessageRow,
   toDelivery,
   toEndpoint,
+  type FieldCipher,
   toMessage,
 } from '../rows.js';
 import type { MessageRepo } from '../store.js';
@@ -53,7 +54,7 @@ DELETE FROM messages WHERE id IN (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
   ORDER BY m.created_at LIMIT ?)`;
 
-export function sqliteMessages(db: Db): MessageRepo {
+export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDeliveries = db.prepare(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
@@ -99,7 +100,7 @@ export function sqliteMessages(db: Db): MessageRepo {
     deliveries: async (appId, msgId, page) =>
       readPage(db, listDeliveriesOfMessage(sqliteDialect, appId, msgId, page), (r: DeliveryRow) => ({
         delivery: toDelivery(r),
-        endpoint: toEndpoint(endpointById.get(r.endpoint_id)!),
+        endpoint: toEndpoint(cipher)(endpointById.get(r.endpoint_id)!),
       })),
     forEndpoint: async (appId, endpointId, filter, page) =>
       readPage(

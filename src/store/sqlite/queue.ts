@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import type { Recorded } from '../../core/policy.js';
-import { type ClaimRow, toClaim } from '../rows.js';
+import { type ClaimRow, type FieldCipher, toClaim } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
 import { sqliteGatedClaim } from './gated.js';
@@ -61,7 +61,7 @@ const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ?
  * and one update per attempt, and health statements for endpoints with
  * failures (health.ts), inside a single transaction.
  */
-export function sqliteQueue(db: Db): DeliveryQueue {
+export function sqliteQueue(db: Db, cipher: FieldCipher): DeliveryQueue {
   const leaseDue = db.prepare<[number, string, number, number, number], { id: string }>(LEASE_DUE);
   const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
@@ -118,7 +118,7 @@ export function sqliteQueue(db: Db): DeliveryQueue {
     async claimDue({ limit, leaseMs, now = new Date() }) {
       if (limit <= 0) return [];
       const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit);
-      return rows.map(toClaim(token));
+      return rows.map(toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
       const until = Date.now() + leaseMs;
