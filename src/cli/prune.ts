@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { DEFAULTS, databaseUrl, MAX_TIMER_MS, OPTION_NAMES } from '../config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { HooklineError } from '../core/errors.js';
-import { openStore } from '../store/open.js';
-import { pruneOlderThan } from '../store/prune.js';
 
 /** A duration flag: positive, and (for a timer) at most MAX_TIMER_MS; `--pause` may be 0. */
 function durationOption(flag: string, text: string, { zero = false, timer = false } = {}): number {
@@ -59,6 +57,11 @@ export function registerPrune(program: Command): void {
       const pauseMs = durationOption('--pause', options.pause ?? '0ms', { zero: true, timer: true });
       const everyMs =
         options.every === undefined ? null : durationOption('--every', options.every, { timer: true });
+      // Loaded here, not at the top: the client commands never need the stores.
+      const [{ openStore }, { pruneOlderThan }] = await Promise.all([
+        import('../store/open.js'),
+        import('../store/prune.js'),
+      ]);
       const store = await openStore(
         databaseUrl(options.database ?? process.env[env] ?? DEFAULTS.databaseUrl),
       );

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
-import { type Server, startServer } from '../server.js';
+import type { Server } from '../server.js';
 import { addConfigOptions, rawFromOptions } from './options.js';
 
 /** `hookline serve`: the API and/or worker until SIGTERM/SIGINT, then a graceful stop. */
@@ -11,6 +10,8 @@ export function registerServe(program: Command): void {
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
     const raw: RawConfig = { ...rawFromEnv(process.env), ...rawFromOptions(options) };
     const config = loadConfig(raw);
+    // Loaded here, not at the top: the client commands never need the server (fastify, the stores).
+    const [{ pino }, { startServer }] = await Promise.all([import('pino'), import('../server.js')]);
     const logger = pino({ level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] });
     let running: Server | undefined;
     const server = await startServer(config, logger, {
