@@ -37,14 +37,19 @@ export function forge(signature: string): string {
 export interface Sender {
   signatureFor(d: Pick<Delivery, 'id' | 'timestamp' | 'body'>): Promise<string>;
   post(d: Delivery): Promise<Answer>;
+  /** How many requests got an HTTP answer, and the last transport error. */
+  stats(): { answered: number; lastError: string | null };
 }
 
 /** Sends deliveries signed as Hookline signs them (Standard Webhooks), with the parts a check changes. */
 export function createSender(url: string, secret: string, timeoutMs: number): Sender {
   const signatureFor = (d: Pick<Delivery, 'id' | 'timestamp' | 'body'>) =>
     sign(secret, d.id, d.timestamp, typeof d.body === 'string' ? d.body : new Uint8Array(d.body));
+  let answered = 0;
+  let lastError: string | null = null;
   return {
     signatureFor,
+    stats: () => ({ answered, lastError }),
     async post(d) {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
@@ -63,10 +68,12 @@ export function createSender(url: string, secret: string, timeoutMs: number): Se
           bodyTimeout: timeoutMs,
         });
         await res.body.dump();
+        answered++;
         return { status: res.statusCode };
       } catch (err) {
         const e = err as { code?: string; message?: string };
-        return { status: null, error: e.code ?? e.message ?? String(err) };
+        lastError = e.code ?? e.message ?? String(err);
+        return { status: null, error: lastError };
       }
     },
   };

@@ -59,7 +59,12 @@ export function renderReport(r: Report): string {
     const mark = c.pass ? 'PASS' : 'FAIL';
     lines.push(`  ${mark}  ${c.title.padEnd(width)}  expected ${c.expect}, got ${c.got}`);
   }
-  lines.push('', `Score: ${r.score}/100 (${r.passed} of ${r.total} checks passed)  Grade: ${r.grade}`);
+  const capped = r.checks.some((c) => c.critical && !c.pass);
+  lines.push(
+    '',
+    `Score: ${r.score}/100 (${r.passed} of ${r.total} checks passed)  Grade: ${r.grade}` +
+      (capped ? ' (a [security] check failed)' : ''),
+  );
   const failed = r.checks.filter((c) => !c.pass);
   if (failed.length > 0) {
     lines.push('', 'To fix:');

@@ -44,8 +44,10 @@ export function registerProbe(program: Command): void {
         const results: [Check, Outcome][] = [];
         for (const check of checks) results.push([check, await check.run(sender, options)]);
         const report = grade(url, results);
-        if (results.every(([, r]) => r.got.startsWith('ECONNREFUSED'))) {
-          throw failure(`cannot reach ${url} (connection refused): is the receiver running?`);
+        const { answered, lastError } = sender.stats();
+        if (answered === 0) {
+          const why = lastError === 'ECONNREFUSED' ? 'connection refused' : lastError;
+          throw failure(`cannot reach ${url} (${why}): is the receiver running?`);
         }
         if (wantsJson(cmd)) printJson(report);
         else process.stdout.write(renderReport(report));
