@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
 import type { Server } from '../server.js';
+import { banner } from './banner.js';
+import { textDestination } from './log-text.js';
 import { addConfigOptions, rawFromOptions } from './options.js';
 
 /** `hookline serve`: the API and/or worker until SIGTERM/SIGINT, then a graceful stop. */
@@ -12,7 +14,11 @@ export function registerServe(program: Command): void {
     const config = loadConfig(raw);
     // Loaded here, not at the top: the client commands never need the server (fastify, the stores).
     const [{ pino }, { startServer }] = await Promise.all([import('pino'), import('../server.js')]);
-    const logger = pino({ level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] });
+    const logOptions = { level: config.logLevel, redact: ['apiToken', 'req.headers.authorization'] };
+    // One format per output: text on a terminal (like the banner), JSON lines for a collector.
+    const logger = process.stdout.isTTY
+      ? pino(logOptions, textDestination(process.stdout))
+      : pino(logOptions);
     let running: Server | undefined;
     const server = await startServer(config, logger, {
       onFatal: (err) => {
@@ -21,17 +27,7 @@ export function registerServe(program: Command): void {
       },
     });
     running = server;
-    // A generated token is shown once for the operator (never in the structured log). A
-    // configured one is not: it came from a secret store, and stdout is where logs go.
-    const tokenLines = config.apiToken
-      ? '  API token: from --api-token / HOOKLINE_API_TOKEN (not shown)\n'
-      : `  API token: ${server.apiToken} (stored in the database)\n` +
-        `  try: curl -H "Authorization: Bearer ${server.apiToken}" ${server.url}/api/v1/app\n`;
-    process.stdout.write(
-      `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
-        `  database:  ${redactUrl(config.databaseUrl)}\n` +
-        tokenLines,
-    );
+    process.stdout.write(banner(config, server));
     let signals = 0;
     const shutdown = (signal: string) => {
       signals++;
@@ -48,9 +44,4 @@ export function registerServe(program: Command): void {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   });
-}
-
-/** Hides a password in a postgres:// URL. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
