@@ -33,7 +33,7 @@ afterAll(() => rmSync(BUNDLE_DIR, { recursive: true, force: true }));
  * TypeScript compile of the whole CLI, which took seconds per command on a
  * loaded machine. It sits in dist/ so main.ts finds ../../package.json as built.
  */
-function cliBundle(): Promise<string> {
+export function cliBundle(): Promise<string> {
   bundled ??= (async () => {
     const { build } = await import('esbuild');
     const outdir = BUNDLE_DIR;
@@ -94,14 +94,17 @@ export interface TestServer {
 }
 
 /** A real Hookline (API and worker) on a fresh SQLite file and an OS-chosen port, in this process. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(
+  overrides: { role?: 'all' | 'api'; apiToken?: string } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
   const server = await startServer(
     {
       ...DEFAULTS,
       port: 0,
       databaseUrl: `sqlite:${join(dir, 'cli.db')}`,
-      apiToken: TOKEN,
+      apiToken: overrides.apiToken ?? TOKEN,
+      role: overrides.role ?? 'all',
       allowPrivateNetworks: true,
       retrySchedule: [60_000],
       pollIntervalMs: 50,
@@ -114,7 +117,7 @@ export async function startTestServer(): Promise<TestServer> {
     dir,
     env: {
       HOOKLINE_SERVER_URL: server.url,
-      HOOKLINE_API_TOKEN: TOKEN,
+      HOOKLINE_API_TOKEN: overrides.apiToken ?? TOKEN,
       XDG_CONFIG_HOME: join(dir, 'config'),
       HOME: dir,
     },
