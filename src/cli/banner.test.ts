@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../config.js';
-import { banner } from './banner.js';
+import { banner, bannerRecords } from './banner.js';
 import { formatLogLine } from './log-text.js';
 
 const server = { url: 'http://127.0.0.1:8071', apiToken: 'hk_generated' };
@@ -30,6 +30,17 @@ describe('serve banner', () => {
     const configured = banner({ ...DEFAULTS, apiToken: 'hk_configured_secret_1234' }, server);
     expect(configured).not.toContain('hk_configured_secret_1234');
     expect(configured).toContain('from --api-token / HOOKLINE_API_TOKEN (not shown)');
+  });
+
+  it('as JSON log records when stdout is not a terminal, with the words scripts look for', () => {
+    const records = bannerRecords({ ...DEFAULTS, allowPrivateNetworks: true }, server);
+    expect(records.map((r) => r.msg)).toEqual([
+      'Hookline listening on http://127.0.0.1:8071 (role all); API token: hk_generated (stored in the database)',
+      'SSRF guard: OFF (--allow-private-networks): deliveries may reach loopback and private networks; for development only',
+    ]);
+    expect(records[1]?.level).toBe('warn');
+    const configured = bannerRecords({ ...DEFAULTS, apiToken: 'hk_configured_secret_1234' }, server);
+    expect(JSON.stringify(configured)).not.toContain('hk_configured_secret_1234');
   });
 
   it('log lines as text for a terminal', () => {

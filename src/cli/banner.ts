@@ -36,3 +36,41 @@ export function banner(config: Config, server: { url: string; apiToken: string }
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The banner as log records, for when stdout is not a terminal and every line
+ * on it is JSON. The messages keep the banner's words (`listening on URL `,
+ * `API token: ...`), which scripts and orchestrators already look for; the
+ * try-this hints are for people at a terminal and left out.
+ */
+export function bannerRecords(
+  config: Config,
+  server: { url: string; apiToken: string },
+): { level: 'info' | 'warn'; fields: Record<string, unknown>; msg: string }[] {
+  // Shown once so the operator can use it; a configured token never is.
+  const token = config.apiToken
+    ? 'API token: from --api-token / HOOKLINE_API_TOKEN (not shown)'
+    : `API token: ${server.apiToken} (stored in the database)`;
+  // One record, so a reader that waits for "listening on" has the token line in the same write.
+  const records: { level: 'info' | 'warn'; fields: Record<string, unknown>; msg: string }[] = [
+    {
+      level: 'info',
+      fields: { url: server.url, role: config.role, database: redactUrl(config.databaseUrl) },
+      msg: `Hookline listening on ${server.url} (role ${config.role}); ${token}`,
+    },
+  ];
+  if (config.allowPrivateNetworks) {
+    records.push({
+      level: 'warn',
+      fields: {},
+      msg: 'SSRF guard: OFF (--allow-private-networks): deliveries may reach loopback and private networks; for development only',
+    });
+  } else if (config.allowedCidrs.length > 0) {
+    records.push({
+      level: 'info',
+      fields: { allowedCidrs: config.allowedCidrs },
+      msg: 'SSRF guard: on, letting through the --allowed-cidrs ranges',
+    });
+  }
+  return records;
+}

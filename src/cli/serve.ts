@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
 import type { Server } from '../server.js';
-import { banner } from './banner.js';
+import { banner, bannerRecords } from './banner.js';
 import { textDestination } from './log-text.js';
 import { addConfigOptions, rawFromOptions } from './options.js';
 
@@ -27,7 +27,13 @@ export function registerServe(program: Command): void {
       },
     });
     running = server;
-    process.stdout.write(banner(config, server));
+    // One format per output: the text banner on a terminal, JSON log records otherwise.
+    if (process.stdout.isTTY) process.stdout.write(banner(config, server));
+    else {
+      // Always shown, like the text banner, whatever --log-level says.
+      const startLog = pino({ ...logOptions, level: 'info' });
+      for (const r of bannerRecords(config, server)) startLog[r.level](r.fields, r.msg);
+    }
     let signals = 0;
     const shutdown = (signal: string) => {
       signals++;
