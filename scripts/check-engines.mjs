@@ -24,9 +24,13 @@ for (const [path, pkg] of Object.entries(lock.packages ?? {})) {
   }
 }
 if (problems.length > 0) {
-  console.error(`Dependencies that do not run on node ${oldest} (package.json engines: ${root.engines.node}):`);
+  console.error(
+    `Dependencies that do not run on node ${oldest} (package.json engines: ${root.engines.node}):`,
+  );
   for (const p of problems) console.error(`  ${p}`);
-  console.error('Pin a version whose engines match (package.json "overrides"), or raise engines.node honestly.');
+  console.error(
+    'Pin a version whose engines match (package.json "overrides"), or raise engines.node honestly.',
+  );
   process.exit(1);
 }
 console.log(`engines: ${checked} packages with an engines.node range all admit node ${oldest}`);

@@ -3,7 +3,11 @@ import { createProgress } from './progress.js';
 
 function stream(isTTY: boolean) {
   let text = '';
-  const out = { isTTY, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+  const write = (s: string) => {
+    text += s;
+    return true;
+  };
+  const out = { isTTY, write } as unknown as NodeJS.WriteStream;
   return { out, text: () => text };
 }
 
