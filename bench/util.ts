@@ -121,7 +121,7 @@ export async function startHookline(
   child.stdout!.resume();
   const url = /listening on (\S+)/.exec(banner)![1]!;
   // Only a generated token is printed; a configured one the caller already knows.
-  const token = /API token: (\S+) \(stored in the database\)/.exec(banner)?.[1] ?? null;
+  const token = /API token: (\S+) \(generated now/.exec(banner)?.[1] ?? null;
   return {
     pid: child.pid!,
     url,

@@ -29,11 +29,24 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
     'file holding the main keys, one a line (default for sqlite:<file>: <file>.key, generated)',
 };
 
-function defaultText(key: keyof Config): string | undefined {
+/** Sizes in the largest unit the flag accepts that divides them (1048576 is `1mb`). */
+function formatBytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}mb`;
+  if (n % 1024 === 0) return `${n / 1024}kb`;
+  return String(n);
+}
+
+/**
+ * A default as `serve --help` shows it and the README's configuration table
+ * must write it (a test holds the README to this): durations and sizes in the
+ * units the flags accept, largest unit first.
+ */
+export function defaultText(key: keyof Config): string | undefined {
   const value = DEFAULTS[key];
   if (value === null || (Array.isArray(value) && value.length === 0)) return undefined;
   if (key === 'retrySchedule') return (value as readonly number[]).map(formatDuration).join(',');
   if (key.endsWith('Ms')) return formatDuration(value as number);
+  if (key === 'maxBodyBytes') return formatBytes(value as number);
   return String(value);
 }
 

@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { DEFAULTS, databaseUrl, loadPruneOptions, OPTION_NAMES } from '../config.js';
-import { openStore } from '../store/open.js';
-import { pruneOlderThan } from '../store/prune.js';
 
 /**
  * `hookline prune --older-than 30d`: the retention job. Deletes messages (and
@@ -29,6 +27,11 @@ export function registerPrune(program: Command): void {
         pause: options.pause ?? '0ms',
         every: options.every,
       });
+      // Loaded here, not at the top: the client commands never need the stores.
+      const [{ openStore }, { pruneOlderThan }] = await Promise.all([
+        import('../store/open.js'),
+        import('../store/prune.js'),
+      ]);
       const store = await openStore(
         databaseUrl(options.database ?? process.env[env] ?? DEFAULTS.databaseUrl),
       );

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { type RawConfig, loadConfig, rawFromEnv } from '../config.js';
-import { type Server, startServer } from '../server.js';
+import type { Server } from '../server.js';
+import { banner, bannerRecords } from './banner.js';
+import { textDestination } from './log-text.js';
 import { addConfigOptions, rawFromOptions } from './options.js';
 
 /** `hookline serve`: the API and/or worker until SIGTERM/SIGINT, then a graceful stop. */
@@ -11,10 +12,16 @@ export function registerServe(program: Command): void {
   cmd.action(async (options: Record<string, string | boolean | undefined>) => {
     const raw: RawConfig = { ...rawFromEnv(process.env), ...rawFromOptions(options) };
     const config = loadConfig(raw);
-    const logger = pino({
+    // Loaded here, not at the top: the client commands never need the server (fastify, the stores).
+    const [{ pino }, { startServer }] = await Promise.all([import('pino'), import('../server.js')]);
+    const logOptions = {
       level: config.logLevel,
       redact: ['apiToken', 'encryptionKey', 'req.headers.authorization'],
-    });
+    };
+    // One format per output: text on a terminal (like the banner), JSON lines for a collector.
+    const logger = process.stdout.isTTY
+      ? pino(logOptions, textDestination(process.stdout))
+      : pino(logOptions);
     let running: Server | undefined;
     const server = await startServer(config, logger, {
       onFatal: (err) => {
@@ -39,24 +46,12 @@ export function registerServe(program: Command): void {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    // A generated token is shown once, when generated, for the operator (never in the
-    // structured log); only its hash is stored, so it cannot be shown again. A configured
-    // one is not shown: it came from a secret store, and stdout is where logs go.
-    const tokenLines = config.apiToken
-      ? '  API token: from --api-token / HOOKLINE_API_TOKEN (not shown)\n'
-      : server.newApiToken
-        ? `  API token: ${server.newApiToken} (generated now and stored as a hash: shown this once, keep it)\n` +
-          `  try: curl -H "Authorization: Bearer ${server.newApiToken}" ${server.url}/api/v1/app\n`
-        : '  API token: the one generated on first start (stored as a hash, not shown again; --api-token sets one)\n';
-    process.stdout.write(
-      `Hookline ${config.role === 'all' ? '' : `(${config.role}) `}listening on ${server.url}\n` +
-        `  database:  ${redactUrl(config.databaseUrl)}\n` +
-        tokenLines,
-    );
+    // One format per output: the text banner on a terminal, JSON log records otherwise.
+    if (process.stdout.isTTY) process.stdout.write(banner(config, server));
+    else {
+      // Always shown, like the text banner, whatever --log-level says.
+      const startLog = pino({ ...logOptions, level: 'info' });
+      for (const r of bannerRecords(config, server)) startLog[r.level](r.fields, r.msg);
+    }
   });
-}
-
-/** Hides a password in a postgres:// URL. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
