@@ -12,7 +12,8 @@ import type {
 } from '../core/model.js';
 import type { Health } from '../core/policy.js';
 import { envelopeKeyId, isEnvelope, type Keyring, missingKey } from '../core/secret-box.js';
-import type { ClaimedDelivery, IdempotencyBegin } from './store.js';
+import type { Dialect } from './dialect.js';
+import type { ClaimedDelivery, EndpointInput, EventTypeInput, IdempotencyBegin } from './store.js';
 
 /**
  * Rows as either driver returns them, and their mapping to domain records,
@@ -89,6 +90,38 @@ export const storeHeaders = (
   endpointId: string,
   headers: Record<string, string>,
 ): string => sealJson(cipher, 'headers', endpointId, headers);
+
+/**
+ * An endpoint's columns uid .. ordered, in table order, bound for dialect `d`
+ * (what INSERT and UPDATE write on both backends); headers and secrets sealed
+ * to the endpoint.
+ */
+export const endpointColumns = (d: Dialect, cipher: FieldCipher, id: string, i: EndpointInput) => [
+  i.uid,
+  i.url,
+  i.description,
+  i.version,
+  i.rateLimit,
+  d.bool(i.disabled),
+  i.disabled ? i.disabledReason : null,
+  d.list(i.filterTypes),
+  d.list(i.channels),
+  JSON.stringify(i.metadata),
+  storeHeaders(cipher, id, i.headers),
+  storeSecrets(cipher, id, i.secrets),
+  i.maxInFlight,
+  d.bool(i.ordered),
+];
+
+/** An event type's columns description .. group_name, in table order, bound for dialect `d`. */
+export const eventTypeColumns = (d: Dialect, i: EventTypeInput) => [
+  i.description,
+  d.bool(i.archived),
+  d.bool(i.deprecated),
+  i.schemas == null ? null : JSON.stringify(i.schemas),
+  i.featureFlag,
+  i.groupName,
+];
 
 /** The columns resealing reads: `SELECT id, headers, secrets FROM endpoints`. */
 export interface SealedRow {

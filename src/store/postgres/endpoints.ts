@@ -1,40 +1,21 @@
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { DeliveryStatus } from '../../core/model.js';
-import { applyChange, type EndpointInput, type EndpointRepo } from '../store.js';
+import { applyChange, type EndpointRepo } from '../store.js';
 import type { Db } from './db.js';
 import { endpointToggle } from '../../core/transitions.js';
 import { postgresDialect } from '../dialect.js';
 import {
+  endpointColumns,
   type EndpointRow,
   type FieldCipher,
   reseal,
   type SealedRow,
-  storeHeaders,
-  storeSecrets,
   toEndpoint as mapEndpoint,
 } from '../rows.js';
 import { emitOperational, endpointRefs } from './operational.js';
 import { statusCounts } from '../status-counts.js';
 import { listEndpoints } from '../lists.js';
-
-/** $3..$16 of INSERT and UPDATE, in column order; headers and secrets sealed to this endpoint. */
-const columns = (cipher: FieldCipher, id: string, i: EndpointInput) => [
-  i.uid,
-  i.url,
-  i.description,
-  i.version,
-  i.rateLimit,
-  i.disabled,
-  i.disabled ? i.disabledReason : null,
-  i.filterTypes,
-  i.channels,
-  JSON.stringify(i.metadata),
-  storeHeaders(cipher, id, i.headers),
-  storeSecrets(cipher, id, i.secrets),
-  i.maxInFlight,
-  i.ordered,
-];
 
 /** Enabling starts over (core/transitions.ts): a closed breaker and no failure run. */
 const RESET_HEALTH = `
@@ -64,7 +45,7 @@ export function postgresEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
            filter_types, channels, metadata, headers, secrets, max_in_flight, ordered, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
          RETURNING *`,
-        [id, appId, ...columns(cipher, id, input), now],
+        [id, appId, ...endpointColumns(postgresDialect, cipher, id, input), now],
         { what: `endpoint with uid ${input.uid}` },
       );
       return toEndpoint(rows[0]!);
@@ -87,7 +68,7 @@ export function postgresEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
              disabled_reason = $9, filter_types = $10, channels = $11, metadata = $12, headers = $13,
              secrets = $14, max_in_flight = $15, ordered = $16, updated_at = $17
            WHERE app_id = $1 AND id = $2 RETURNING *`,
-          [appId, id, ...columns(cipher, id, input), new Date()],
+          [appId, id, ...endpointColumns(postgresDialect, cipher, id, input), new Date()],
         );
         const toggle = endpointToggle(appId, current.disabled, input.disabled);
         if (toggle?.resetHealth) await q(RESET_HEALTH, [id]);

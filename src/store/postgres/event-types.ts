@@ -1,18 +1,9 @@
 import { notFound } from '../../core/errors.js';
-import type { EventTypeInput, EventTypeRepo } from '../store.js';
+import type { EventTypeRepo } from '../store.js';
 import type { Db } from './db.js';
 import { postgresDialect } from '../dialect.js';
-import { type EventTypeRow, toEventType } from '../rows.js';
+import { type EventTypeRow, eventTypeColumns, toEventType } from '../rows.js';
 import { listEventTypes } from '../lists.js';
-
-const columns = (i: EventTypeInput) => [
-  i.description,
-  i.archived,
-  i.deprecated,
-  i.schemas === null || i.schemas === undefined ? null : JSON.stringify(i.schemas),
-  i.featureFlag,
-  i.groupName,
-];
 
 export function postgresEventTypes(db: Db): EventTypeRepo {
   return {
@@ -21,7 +12,7 @@ export function postgresEventTypes(db: Db): EventTypeRepo {
         `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
            created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
-        [input.name, ...columns(input), new Date()],
+        [input.name, ...eventTypeColumns(postgresDialect, input), new Date()],
         { what: `event type ${input.name}` },
       );
       return toEventType(rows[0]!);
@@ -37,7 +28,7 @@ export function postgresEventTypes(db: Db): EventTypeRepo {
         `UPDATE event_types SET description = $2, archived = $3, deprecated = $4, schemas = $5, feature_flag = $6,
            group_name = $7, updated_at = $8
          WHERE name = $1 RETURNING *`,
-        [name, ...columns(input), new Date()],
+        [name, ...eventTypeColumns(postgresDialect, input), new Date()],
       );
       if (!rows[0]) throw notFound('event type');
       return toEventType(rows[0]);

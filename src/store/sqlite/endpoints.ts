@@ -4,38 +4,18 @@ import type { DeliveryStatus } from '../../core/model.js';
 import { endpointToggle } from '../../core/transitions.js';
 import { sqliteDialect } from '../dialect.js';
 import {
+  endpointColumns,
   type EndpointRow,
   type FieldCipher,
   reseal,
   type SealedRow,
-  storeHeaders,
-  storeSecrets,
   toEndpoint,
 } from '../rows.js';
 import { statusCounts } from '../status-counts.js';
-import { applyChange, type EndpointInput, type EndpointRepo, type ResealBatch } from '../store.js';
+import { applyChange, type EndpointRepo, type ResealBatch } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { sqliteOperational } from './operational.js';
 import { listEndpoints } from '../lists.js';
-
-/** uid .. ordered, in column order (INSERT and UPDATE); headers and secrets sealed to this endpoint. */
-const columns = (cipher: FieldCipher, id: string, i: EndpointInput) =>
-  [
-    i.uid,
-    i.url,
-    i.description,
-    i.version,
-    i.rateLimit,
-    i.disabled ? 1 : 0,
-    i.disabled ? i.disabledReason : null,
-    sqliteDialect.list(i.filterTypes),
-    sqliteDialect.list(i.channels),
-    JSON.stringify(i.metadata),
-    storeHeaders(cipher, id, i.headers),
-    storeSecrets(cipher, id, i.secrets),
-    i.maxInFlight,
-    i.ordered ? 1 : 0,
-  ] as const;
 
 const UPDATE = `
 UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
@@ -68,7 +48,7 @@ export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
       if (!row) throw notFound('endpoint');
       const before = mapEndpoint(row);
       const input = applyChange(change, before);
-      db.prepare(UPDATE).run(...columns(cipher, id, input), Date.now(), appId, id);
+      db.prepare(UPDATE).run(...endpointColumns(sqliteDialect, cipher, id, input), Date.now(), appId, id);
       const toggle = endpointToggle(appId, before.disabled, input.disabled);
       if (toggle?.resetHealth) {
         db.prepare(RESET_HEALTH).run(id);
@@ -101,7 +81,7 @@ export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
           `INSERT INTO endpoints (id, app_id, uid, url, description, version, rate_limit, disabled, disabled_reason,
              filter_types, channels, metadata, headers, secrets, max_in_flight, ordered, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, appId, ...columns(cipher, id, input), now, now);
+        ).run(id, appId, ...endpointColumns(sqliteDialect, cipher, id, input), now, now);
       } catch (err) {
         mapSqliteError(err, `endpoint with uid ${input.uid}`);
       }

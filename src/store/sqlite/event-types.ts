@@ -1,20 +1,9 @@
 import { notFound } from '../../core/errors.js';
 import { sqliteDialect } from '../dialect.js';
-import { type EventTypeRow, toEventType } from '../rows.js';
-import type { EventTypeInput, EventTypeRepo } from '../store.js';
+import { type EventTypeRow, eventTypeColumns, toEventType } from '../rows.js';
+import type { EventTypeRepo } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { listEventTypes } from '../lists.js';
-
-/** description .. group_name, in column order. */
-const columns = (i: EventTypeInput) =>
-  [
-    i.description,
-    i.archived ? 1 : 0,
-    i.deprecated ? 1 : 0,
-    i.schemas == null ? null : JSON.stringify(i.schemas),
-    i.featureFlag,
-    i.groupName,
-  ] as const;
 
 export function sqliteEventTypes(db: Db): EventTypeRepo {
   const byName = db.prepare<[string], EventTypeRow>('SELECT * FROM event_types WHERE name = ?');
@@ -30,7 +19,7 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
           `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
              created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(input.name, ...columns(input), now, now);
+        ).run(input.name, ...eventTypeColumns(sqliteDialect, input), now, now);
       } catch (err) {
         mapSqliteError(err, `event type ${input.name}`);
       }
@@ -45,7 +34,7 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
           `UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flag = ?,
              group_name = ?, updated_at = ? WHERE name = ?`,
         )
-        .run(...columns(input), Date.now(), name);
+        .run(...eventTypeColumns(sqliteDialect, input), Date.now(), name);
       if (changes === 0) throw notFound('event type');
       return get(name)!;
     },
