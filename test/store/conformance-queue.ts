@@ -235,6 +235,24 @@ export function queueConformance(t: Conformance) {
       expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
     });
 
+    it('a retry recorded after its endpoint was disabled waits unscheduled, and goes once it is enabled', async () => {
+      const { app, ep } = await oneDelivery();
+      const [c] = await store.queue.claimDue({ limit: 1, leaseMs: 60_000 });
+      await store.endpoints.update(app.id, ep.id, (e) => ({ ...e, disabled: true, disabledReason: null }));
+      // The attempt in flight when the endpoint was disabled comes back failing, with a retry.
+      const retryAt = new Date(Date.now() + 1000);
+      await store.queue.recordAttempts([result(c!, { kind: 'retry', at: retryAt }, 503)], POLICY);
+      const later = new Date(Date.now() + 3_600_000);
+      expect(await store.queue.claimDue({ limit: 10, leaseMs: 60_000, now: later })).toEqual([]);
+      // Nothing for an idle worker to wake up for while the endpoint is disabled.
+      expect(await store.queue.nextDueAt()).toBeNull();
+      await store.endpoints.update(app.id, ep.id, (e) => ({ ...e, disabled: false }));
+      expect((await store.queue.nextDueAt())?.getTime()).toBe(retryAt.getTime());
+      const [again] = await store.queue.claimDue({ limit: 10, leaseMs: 60_000, now: later });
+      expect(again?.deliveryId).toBe(c!.deliveryId);
+      expect(again?.attempts).toBe(1);
+    });
+
     it('prunes old messages with their deliveries and attempts, in batches', async () => {
       const { app, message } = await oneDelivery();
       await send(app.id);

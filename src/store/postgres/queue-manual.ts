@@ -95,10 +95,18 @@ export function queueManual(
     async nextDueAt() {
       // Lease expiries count too: a stalled delivery becomes claimable then.
       // Both partial indexes: deliveries_due (not parked) and deliveries_parked_due.
+      // A disabled endpoint's expired lease is not claimable: left out, or an idle
+      // worker would look again and again.
       const rows = await db.query<{ due_at: Date | null }>(
         `SELECT least(
-           (SELECT min(due_at) FROM deliveries WHERE due_at IS NOT NULL AND NOT parked),
-           (SELECT min(due_at) FROM deliveries WHERE due_at IS NOT NULL AND parked)) AS due_at`,
+           (SELECT d.due_at FROM deliveries d
+            WHERE d.due_at IS NOT NULL AND NOT d.parked
+              AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)
+            ORDER BY d.due_at LIMIT 1),
+           (SELECT d.due_at FROM deliveries d
+            WHERE d.due_at IS NOT NULL AND d.parked
+              AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)
+            ORDER BY d.due_at LIMIT 1)) AS due_at`,
         [],
         { name: 'queue_next_due' },
       );

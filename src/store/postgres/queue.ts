@@ -77,8 +77,11 @@ WITH r AS (
   -- hash-join the batch against a sequential scan of every message.
   WHERE (SELECT true FROM messages m WHERE m.id = r.msg_id)
 ), u AS (
+  -- A retry of an endpoint disabled while it was in flight waits without a due_at, like the
+  -- endpoint's other pending deliveries, until it is enabled (trigger endpoints_disabling).
   UPDATE deliveries d SET status = r.next_status, attempts = d.attempts + 1, next_attempt_at = r.next_at,
-    due_at = r.next_at, lease_token = NULL, trigger = 'scheduled', updated_at = $2
+    due_at = CASE WHEN (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id) THEN NULL ELSE r.next_at END,
+    lease_token = NULL, trigger = 'scheduled', updated_at = $2
   FROM r WHERE d.id = r.delivery_id AND d.lease_token = r.lease_token
   RETURNING d.id
 ), ok AS (

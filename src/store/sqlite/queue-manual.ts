@@ -31,12 +31,18 @@ UPDATE deliveries SET status = 'pending', next_attempt_at = $now, due_at = ${DUE
   updated_at = $now, parked = ${PARKED}
 WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'fail' AND created_at >= $since AND created_at < $until`;
 const CANCEL = `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`;
-/** Lease expiries count too: a stalled delivery becomes claimable then. Both partial indexes. */
+/**
+ * Lease expiries count too: a stalled delivery becomes claimable then. Both
+ * partial indexes. A disabled endpoint's expired lease is not claimable, so
+ * it is left out, or an idle worker would look again and again.
+ */
 const NEXT_DUE = `
 SELECT MIN(due) AS due FROM (
-  SELECT MIN(due_at) AS due FROM deliveries WHERE due_at IS NOT NULL AND parked = 0
+  SELECT MIN(d.due_at) AS due FROM deliveries d
+  WHERE d.due_at IS NOT NULL AND d.parked = 0 AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)
   UNION ALL
-  SELECT MIN(due_at) FROM deliveries WHERE due_at IS NOT NULL AND parked = 1)`;
+  SELECT MIN(d.due_at) FROM deliveries d
+  WHERE d.due_at IS NOT NULL AND d.parked = 1 AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id))`;
 
 /** Operator actions on the queue (resend, recover, skip) and the idle worker's wake-up time. */
 export function sqliteQueueManual(

@@ -47,10 +47,16 @@ INSERT INTO attempts (id, app_id, msg_id, endpoint_id, delivery_id, url, status,
   response_duration_ms, error_class, trigger, created_at)
 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)`;
-/** Moves a delivery on, only while the lease is still ours. A retry is due again at its time. */
+/**
+ * Moves a delivery on, only while the lease is still ours. A retry is due
+ * again at its time, unless its endpoint was disabled while it was in flight:
+ * then, like the endpoint's other pending deliveries, it waits without a
+ * due_at until the endpoint is enabled (trigger endpoints_disabling).
+ */
 const FINISH = `
-UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, due_at = ?, lease_token = NULL,
-  trigger = 'scheduled', updated_at = ?
+UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
+  due_at = CASE WHEN (SELECT e.disabled FROM endpoints e WHERE e.id = deliveries.endpoint_id) = 1 THEN NULL ELSE ? END,
+  lease_token = NULL, trigger = 'scheduled', updated_at = ?
 WHERE id = ? AND lease_token = ?`;
 const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ? AND status = 'sending'`;
 
