@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { OPTION_NAMES } from './config.js';
 import { HooklineError } from './core/errors.js';
@@ -71,16 +72,17 @@ export function resolveKeys(config: KeyConfig, opts: { generate: boolean }): Res
   }
   if (!opts.generate)
     return { keyring: readKeyFile(beside, 'the key file beside the database'), warning: null };
+  // Written whole to a temporary file, then linked into place: the key file never exists
+  // half-written (a second start reading it meanwhile would find no key), and link() never
+  // overwrites, so two starts racing both end up reading the one that won.
+  const temp = `${beside}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    // 'wx': never overwrite a key file; two starts racing both end up reading the one written.
     writeFileSync(
-      beside,
+      temp,
       `# Hookline main key: keep it with the database, and apart from its backups\n${generateKey()}\n`,
-      {
-        mode: 0o600,
-        flag: 'wx',
-      },
+      { mode: 0o600, flag: 'wx' },
     );
+    linkSync(temp, beside);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST') {
@@ -91,6 +93,8 @@ export function resolveKeys(config: KeyConfig, opts: { generate: boolean }): Res
       );
     }
     return { keyring: readKeyFile(beside, 'the key file beside the database'), warning: null };
+  } finally {
+    rmSync(temp, { force: true });
   }
   return {
     keyring: readKeyFile(beside, 'the key file beside the database'),
