@@ -89,11 +89,13 @@ export async function startStack(on: StackEvents): Promise<Stack> {
       { HOOKLINE_API_TOKEN: apiToken },
     );
     const sink = service('mail sink', [src('mail-sink.ts')], { MAIL_STORE: mailStore });
+    // Off a terminal Hookline's banner is a JSON log record ({msg: "Hookline listening on URL ..."}).
+    const said = (e: ChildEvent) => String(e.text ?? e.msg ?? '');
     const [banner, sinkReady] = await Promise.all([
-      hookline.start((e) => e.event === 'line' && /listening on/.test(String(e.text))),
+      hookline.start((e) => /listening on /.test(said(e))),
       sink.start(),
     ]);
-    const hooklineUrl = /listening on (\S+)/.exec(String(banner.text))![1]!;
+    const hooklineUrl = /listening on (\S+)/.exec(said(banner))![1]!;
     const svix = new Svix(apiToken, { serverUrl: hooklineUrl });
 
     const payments = service('payments', [src('payments.ts')], {
