@@ -13,7 +13,13 @@ import type {
 import type { Health } from '../core/policy.js';
 import { envelopeKeyId, isEnvelope, type Keyring, missingKey } from '../core/secret-box.js';
 import type { Dialect } from './dialect.js';
-import type { ClaimedDelivery, EndpointInput, EventTypeInput, IdempotencyBegin } from './store.js';
+import {
+  type ClaimedDelivery,
+  type EndpointInput,
+  type EventTypeInput,
+  type IdempotencyBegin,
+  PartialClaimError,
+} from './store.js';
 
 /**
  * Rows as either driver returns them, and their mapping to domain records,
@@ -368,6 +374,32 @@ export const toClaim =
       ordered: bool(r.ordered),
     },
   });
+
+/**
+ * Maps a claim's leased rows one by one. A row that cannot be read (a secret
+ * sealed under a key this process does not have, a tampered value) stays
+ * leased and comes back when its lease runs out; it does not take the rest of
+ * the batch with it. Throws PartialClaimError with the rows that were read
+ * when one was not, or when `cause` (a failure that stopped the claim
+ * itself) is given; returns them otherwise.
+ */
+export function readClaims(
+  rows: readonly ClaimRow[],
+  read: (row: ClaimRow) => ClaimedDelivery,
+  cause?: unknown,
+): ClaimedDelivery[] {
+  const claims: ClaimedDelivery[] = [];
+  let failure = cause;
+  for (const row of rows) {
+    try {
+      claims.push(read(row));
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure !== undefined) throw new PartialClaimError(claims, failure);
+  return claims;
+}
 
 /** An endpoint's stored health (endpoint_state joined with its endpoint row). */
 export interface HealthRow {

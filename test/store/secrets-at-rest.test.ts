@@ -9,7 +9,7 @@ import { createKeyring, type Keyring } from '../../src/core/secret-box.js';
 import { openStore } from '../../src/store/open.js';
 import { resealAll } from '../../src/store/reseal.js';
 import type { FieldCipher } from '../../src/store/rows.js';
-import type { Store } from '../../src/store/store.js';
+import { PartialClaimError, type Store } from '../../src/store/store.js';
 import { endpointInput, TEST_SECRET } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
 
@@ -201,6 +201,37 @@ function suite(name: string, backend: () => Promise<Backend>) {
       expect((await resealAll(after, { rotate: false })).read).toBe(5);
       for (const ep of eps)
         expect((await after.endpoints.get(app.id, ep.id))?.secrets[0]?.key).toBe(TEST_SECRET);
+    });
+
+    it('a delivery whose secrets this process cannot open does not hold up the rest of its claim', async () => {
+      b = await backend();
+      const ringA = keyring(randomBytes(32));
+      const ringB = keyring(randomBytes(32));
+      const a = await open(ringA);
+      const onlyB = await open(ringB);
+      const { app, eps } = await setUp(a); // sealed under A
+      const readable = await onlyB.endpoints.create(app.id, endpointInput({ headers })); // sealed under B
+      await onlyB.messages.create({
+        appId: app.id,
+        eventType: 'order.paid',
+        eventId: null,
+        payload: '{}',
+        channels: null,
+        tags: null,
+      });
+      const failed = await thrown(onlyB.queue.claimDue({ limit: 10, leaseMs: 60_000 }));
+      expect(failed).toBeInstanceOf(PartialClaimError);
+      const claims = (failed as PartialClaimError).claims;
+      expect(claims.map((c) => c.endpoint.id)).toEqual([readable.id]);
+      expect(claims[0]?.endpoint.headers).toEqual(headers);
+      expect(String(failed.message)).toContain(ringA.primaryId);
+      // The unreadable one stays leased, and a process holding its key can send it once the lease runs out.
+      const stats = await a.endpoints.stats(app.id, eps[0]!.id);
+      expect(stats).toMatchObject({ sending: 1, pending: 0 });
+      // (Both leases ran out, the other one never recorded: A, without B's key, gets the same treatment.)
+      const later = new Date(Date.now() + 120_000);
+      const retaken = await thrown(a.queue.claimDue({ limit: 10, leaseMs: 60_000, now: later }));
+      expect((retaken as PartialClaimError).claims.map((c) => c.endpoint.id)).toEqual([eps[0]!.id]);
     });
 
     it('replaces a setting only while it still holds the expected value', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { failingEndpoints, hasFailures } from '../../core/policy.js';
-import { type ClaimRow, type FieldCipher, toClaim } from '../rows.js';
-import { type AttemptResult, type DeliveryQueue, PartialClaimError } from '../store.js';
+import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
+import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
 import { GATED, postgresGatedClaim } from './gated.js';
@@ -152,10 +152,10 @@ export function postgresQueue(db: Db, notifier: DueNotifier, cipher: FieldCipher
           // them (and the quotas they hold: an ordered head, a breaker's probe) idle until the
           // lease runs out.
           if (gated.length === 0) throw err;
-          throw new PartialClaimError(gated.map(toClaim(cipher, token)), err);
+          return readClaims(gated, toClaim(cipher, token), err); // throws PartialClaimError
         }
       }
-      return gated.concat(rows).map(toClaim(cipher, token));
+      return readClaims(gated.concat(rows), toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
       if (claims.length === 0) return [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import type { Recorded } from '../../core/policy.js';
-import { type ClaimRow, type FieldCipher, toClaim } from '../rows.js';
+import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
 import { sqliteGatedClaim } from './gated.js';
@@ -124,7 +124,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): DeliveryQueue {
     async claimDue({ limit, leaseMs, now = new Date() }) {
       if (limit <= 0) return [];
       const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit);
-      return rows.map(toClaim(cipher, token));
+      return readClaims(rows, toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
       const until = Date.now() + leaseMs;
