@@ -123,6 +123,12 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     await sealAtStart(store, logger);
     const token = await resolveApiToken(store, config);
     if (config.role !== 'api') {
+      // With the breaker off nothing would ever close one left open by an earlier run.
+      if (config.breakerThreshold === 0) {
+        const released = await store.endpoints.releaseBreakers();
+        if (released > 0)
+          logger.info({ released }, 'breaker off (--breaker-threshold 0): open breakers closed');
+      }
       // The worker's HTTP client runs on a thread of its own (delivery/thread.ts),
       // so API requests and outgoing webhooks do not take turns on one event
       // loop; every database write stays on this thread.

@@ -117,6 +117,13 @@ export interface EndpointRepo {
   /** Counts of this endpoint's deliveries by status. */
   stats(appId: string, id: string, since?: Date, until?: Date): Promise<Record<DeliveryStatus, number>>;
   /**
+   * Closes every open circuit breaker (its probe backoff forgotten; the failure
+   * run is kept, for auto-disable), for a start with the breaker turned off
+   * (`--breaker-threshold 0`): nothing would ever close them otherwise, and
+   * their deliveries would wait on probes. Returns how many were open.
+   */
+  releaseBreakers(): Promise<number>;
+  /**
    * One batch of re-encryption of secrets and header values at rest: the
    * endpoints (every app's) after id `after` in id order, at most `limit`,
    * read and rewritten in one short transaction (rows.ts reseal; `rotate`

@@ -113,6 +113,23 @@ forEachBackend('restart with deliveries in flight', (backend) => {
     expect(attempts.data.some((a) => a.responseStatusCode === 200)).toBe(true);
   });
 
+  it('a restart with the breaker turned off closes the breakers left open, and the backlog flows', async () => {
+    receiver.respondWith(() => ({ status: 500 }));
+    const first = serve(['--breaker-threshold', '2', '--breaker-backoff', '1h']);
+    const base = await first.ready;
+    await setUp(base, 4);
+    await receiver.waitFor(2); // two failures open the breaker; its probe is an hour away
+    first.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const failed = receiver.requests.length;
+    receiver.respondWith(() => ({ status: 200 }));
+    const second = serve(['--breaker-threshold', '0']);
+    await second.ready;
+    // All four messages (the two that failed among them) without waiting an hour for a probe.
+    const got = await receiver.waitFor(failed + 4);
+    expect(new Set(got.slice(failed).map((r) => r.headers['webhook-id'])).size).toBe(4);
+  });
+
   it('SIGTERM lets attempts in flight finish and records them before exiting', async () => {
     receiver.respondWith(() => ({ status: 200, delayMs: 1500 }));
     const proc = serve();

@@ -208,6 +208,26 @@ export function policyConformance(getStore: () => Store) {
     expect((await store.endpoints.get(app.id, ep.id))?.disabled).toBe(false);
   });
 
+  it('policies: releasing breakers (the breaker turned off) lets the whole backlog flow at once', async () => {
+    const { store, app, ep } = await setup({}, 4);
+    const p = policy({ breakerThreshold: 1, breakerBackoffMs: 600_000 });
+    const [a] = await claim(1);
+    await store.queue.recordAttempts([result(a!, { kind: 'retry', at: new Date() })], p);
+    expect(await claim()).toEqual([]); // open, its probe ten minutes away
+    expect(await store.endpoints.releaseBreakers()).toBe(1);
+    expect(await store.endpoints.releaseBreakers()).toBe(0);
+    const flowing = await claim();
+    expect(flowing.map((c) => c.endpoint.id)).toEqual([ep.id, ep.id, ep.id, ep.id]);
+    // The failure run is kept (auto-disable still counts it): one more failure with the breaker off
+    // leaves it closed.
+    await store.queue.recordAttempts(
+      [result(flowing[0]!, { kind: 'retry', at: new Date() })],
+      policy({ breakerThreshold: 0 }),
+    );
+    expect(await store.endpoints.get(app.id, ep.id)).toMatchObject({ disabled: false });
+    expect(await store.endpoints.releaseBreakers()).toBe(0);
+  });
+
   it('policies: failing without success for the auto-disable period disables the endpoint and tells operational endpoints', async () => {
     const ops = await operationalEndpoint();
     const { store, app, ep, msgIds } = await setup({ uid: 'shop-ep' }, 2);

@@ -17,6 +17,19 @@ import { emitOperational, endpointRefs } from './operational.js';
 import { statusCounts } from '../status-counts.js';
 import { listEndpoints } from '../lists.js';
 
+/**
+ * Every open breaker closed (releaseBreakers): its probe backoff forgotten, the
+ * failure run kept; closing unparks its deliveries (trigger, 007).
+ */
+const RELEASE_BREAKERS = `
+WITH s AS (
+  UPDATE endpoint_state SET breaker_opens = 0, breaker_retry_at = NULL
+  WHERE endpoint_id IN (SELECT id FROM endpoints WHERE breaker_open)
+), e AS (
+  UPDATE endpoints SET breaker_open = false WHERE breaker_open RETURNING id
+)
+SELECT count(*)::int AS n FROM e`;
+
 /** Enabling starts over (core/transitions.ts): a closed breaker and no failure run. */
 const RESET_HEALTH = `
 WITH s AS (
@@ -84,6 +97,10 @@ export function postgresEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
         id,
       ]);
       if (rows.length === 0) throw notFound('endpoint');
+    },
+    async releaseBreakers() {
+      const rows = await db.query<{ n: number }>(RELEASE_BREAKERS);
+      return rows[0]?.n ?? 0;
     },
     async stats(appId, id, since, until) {
       const rows = await db.query<{ found: boolean; status: DeliveryStatus | null; n: number }>(

@@ -17,6 +17,12 @@ import { type Db, mapSqliteError, readPage } from './db.js';
 import { sqliteOperational } from './operational.js';
 import { listEndpoints } from '../lists.js';
 
+/** Breakers released (releaseBreakers): their probe backoff forgotten, then closed (which unparks, trigger 007). */
+const FORGET_PROBES = `
+UPDATE endpoint_state SET breaker_opens = 0, breaker_retry_at = NULL
+WHERE endpoint_id IN (SELECT id FROM endpoints WHERE breaker_open = 1)`;
+const CLOSE_ALL_BREAKERS = 'UPDATE endpoints SET breaker_open = 0 WHERE breaker_open = 1';
+
 const UPDATE = `
 UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
   disabled_reason = ?, filter_types = ?, channels = ?, metadata = ?, headers = ?, secrets = ?,
@@ -101,6 +107,14 @@ export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
     async delete(appId, id) {
       const { changes } = db.prepare('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id);
       if (changes === 0) throw notFound('endpoint');
+    },
+    async releaseBreakers() {
+      return db
+        .transaction(() => {
+          db.prepare(FORGET_PROBES).run();
+          return db.prepare(CLOSE_ALL_BREAKERS).run().changes;
+        })
+        .immediate();
     },
     async stats(appId, id, since, until) {
       if (!get(appId, id)) throw notFound('endpoint');
