@@ -191,15 +191,26 @@ export function registerEndpoints(program: Command): void {
       .option('--since <when>', 'only messages since (2h, 3d or an ISO time)'),
   ).action(async (id: string, o: AppOption & { since?: string }, cmd: Command) => {
     const since = o.since === undefined ? undefined : pastTime('--since', o.since).toISOString();
-    const s = await clientFor(cmd).request<Record<string, number>>('GET', `${path(appOf(o), id)}/stats`, {
-      query: { since },
-    });
+    type Breaker = {
+      open: boolean;
+      nextProbeAt: string | null;
+      consecutiveFailures: number;
+      failingSince: string | null;
+    };
+    const s = await clientFor(cmd).request<Record<string, number> & { breaker?: Breaker }>(
+      'GET',
+      `${path(appOf(o), id)}/stats`,
+      { query: { since } },
+    );
+    const b = s.breaker;
     printRecord(cmd, s, [
       ['success', s.success],
       ['pending', s.pending],
       ['sending', s.sending],
       ['failed', s.fail],
       ['canceled', s.canceled],
+      ['breaker', b ? (b.open ? `open, next probe ${b.nextProbeAt ?? 'now'}` : 'closed') : '-'],
+      ['failing', b?.failingSince ? `since ${b.failingSince}, ${b.consecutiveFailures} in a row` : 'no'],
     ]);
   });
 }

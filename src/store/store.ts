@@ -14,7 +14,7 @@ import type {
   Trigger,
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
-import type { EndpointPolicy } from '../core/policy.js';
+import type { EndpointPolicy, Health } from '../core/policy.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -123,6 +123,8 @@ export interface EndpointRepo {
    * their deliveries would wait on probes. Returns how many were open.
    */
   releaseBreakers(): Promise<number>;
+  /** The endpoint's health (core/policy.ts): breaker state and failure run; NOT_FOUND for an unknown endpoint. */
+  health(appId: string, id: string): Promise<Health>;
   /**
    * One batch of re-encryption of secrets and header values at rest: the
    * endpoints (every app's) after id `after` in id order, at most `limit`,

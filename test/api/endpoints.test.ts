@@ -160,8 +160,19 @@ forEachBackend('endpoints through the svix client', (backend) => {
       sending: 0,
       canceled: 0,
     });
+    const breaker = async () =>
+      (await api.http('GET', `/api/v1/app/${app.id}/endpoint/${ep.id}/stats`)).json.breaker;
+    expect(await breaker()).toEqual({
+      open: false,
+      nextProbeAt: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+    });
     expect(await settleDue(api.store, 'fail')).toBe(3);
     expect(await api.svix.endpoint.getStats(app.id, ep.id)).toMatchObject({ fail: 3, pending: 0 });
+    // Hookline's field: three failures in a row, under the default threshold of five.
+    expect(await breaker()).toMatchObject({ open: false, nextProbeAt: null, consecutiveFailures: 3 });
+    expect(Date.parse((await breaker()).failingSince)).toBeGreaterThan(since.getTime());
     await api.svix.message.create(app.id, { eventType: 'e.t', payload: { i: 3 } });
     await settleDue(api.store, 'success');
     expect(await api.svix.endpoint.getStats(app.id, ep.id, { since })).toMatchObject({ fail: 3, success: 1 });

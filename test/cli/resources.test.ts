@@ -150,7 +150,9 @@ describe('app, endpoint and event-type commands', () => {
     expect(rotated).not.toBe(secret);
 
     const stats = await cli('endpoint', 'stats', 'shop', '--app', 'acme');
-    expect(stats.stdout).toBe('success:  0\npending:  0\nsending:  0\nfailed:   0\ncanceled: 0\n');
+    expect(stats.stdout).toBe(
+      'success:  0\npending:  0\nsending:  0\nfailed:   0\ncanceled: 0\nbreaker:  closed\nfailing:  no\n',
+    );
     const listed = await cli('endpoint', 'list', '--app', 'acme');
     expect(listed.stdout).toMatch(/\nep_\w+\s+shop\s+http:\/\/127\.0\.0\.1:\d+\/hooks\s+all\s+enabled\n$/);
   });

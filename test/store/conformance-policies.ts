@@ -214,7 +214,16 @@ export function policyConformance(getStore: () => Store) {
     const [a] = await claim(1);
     await store.queue.recordAttempts([result(a!, { kind: 'retry', at: new Date() })], p);
     expect(await claim()).toEqual([]); // open, its probe ten minutes away
+    const open = await store.endpoints.health(app.id, ep.id);
+    expect(open).toMatchObject({ breakerOpen: true, breakerOpens: 1, consecutiveFailures: 1 });
+    expect(open.breakerRetryAt).toBeGreaterThan(Date.now() + 500_000);
     expect(await store.endpoints.releaseBreakers()).toBe(1);
+    expect(await store.endpoints.health(app.id, ep.id)).toMatchObject({
+      breakerOpen: false,
+      breakerRetryAt: null,
+      consecutiveFailures: 1,
+    });
+    await expect(store.endpoints.health(app.id, 'ep_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await store.endpoints.releaseBreakers()).toBe(0);
     const flowing = await claim();
     expect(flowing.map((c) => c.endpoint.id)).toEqual([ep.id, ep.id, ep.id, ep.id]);

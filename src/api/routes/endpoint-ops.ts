@@ -5,7 +5,7 @@ import { Query } from '../query.js';
 import { taskOut } from '../tasks.js';
 import { Fields } from '../validate.js';
 
-/** Endpoint stats (delivery counts by status) and recover (resend failures since a time, as a background task). */
+/** Endpoint stats (delivery counts by status, breaker state) and recover (resend failures since a time, as a background task). */
 export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, background }: ApiContext): void {
   const path = '/api/v1/app/:app_id/endpoint/:endpoint_id';
 
@@ -16,12 +16,21 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
     q.done();
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     const counts = await store.endpoints.stats(application.id, endpoint.id, since, until);
+    const health = await store.endpoints.health(application.id, endpoint.id);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
       success: counts.success,
       pending: counts.pending,
       fail: counts.fail,
       sending: counts.sending,
       canceled: counts.canceled,
+      // Hookline's: the circuit breaker now, whatever since/until say.
+      breaker: {
+        open: health.breakerOpen,
+        nextProbeAt: health.breakerOpen ? iso(health.breakerRetryAt) : null,
+        consecutiveFailures: health.consecutiveFailures,
+        failingSince: iso(health.failingSince),
+      },
     };
   });
 

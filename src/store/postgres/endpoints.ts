@@ -9,9 +9,11 @@ import {
   endpointColumns,
   type EndpointRow,
   type FieldCipher,
+  type HealthRow,
   reseal,
   type SealedRow,
   toEndpoint as mapEndpoint,
+  toHealth,
 } from '../rows.js';
 import { emitOperational, endpointRefs } from './operational.js';
 import { statusCounts } from '../status-counts.js';
@@ -29,6 +31,11 @@ WITH s AS (
   UPDATE endpoints SET breaker_open = false WHERE breaker_open RETURNING id
 )
 SELECT count(*)::int AS n FROM e`;
+
+/** An endpoint's health, for the API's stats. */
+const READ_HEALTH = `
+SELECT s.consecutive_failures, s.failing_since, s.breaker_opens, s.breaker_retry_at, e.breaker_open, e.disabled
+FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id WHERE e.app_id = $1 AND e.id = $2`;
 
 /** Enabling starts over (core/transitions.ts): a closed breaker and no failure run. */
 const RESET_HEALTH = `
@@ -101,6 +108,11 @@ export function postgresEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
     async releaseBreakers() {
       const rows = await db.query<{ n: number }>(RELEASE_BREAKERS);
       return rows[0]?.n ?? 0;
+    },
+    async health(appId, id) {
+      const rows = await db.query<HealthRow>(READ_HEALTH, [appId, id]);
+      if (!rows[0]) throw notFound('endpoint');
+      return toHealth(rows[0]);
     },
     async stats(appId, id, since, until) {
       const rows = await db.query<{ found: boolean; status: DeliveryStatus | null; n: number }>(

@@ -7,9 +7,11 @@ import {
   endpointColumns,
   type EndpointRow,
   type FieldCipher,
+  type HealthRow,
   reseal,
   type SealedRow,
   toEndpoint,
+  toHealth,
 } from '../rows.js';
 import { statusCounts } from '../status-counts.js';
 import { applyChange, type EndpointRepo, type ResealBatch } from '../store.js';
@@ -22,6 +24,11 @@ const FORGET_PROBES = `
 UPDATE endpoint_state SET breaker_opens = 0, breaker_retry_at = NULL
 WHERE endpoint_id IN (SELECT id FROM endpoints WHERE breaker_open = 1)`;
 const CLOSE_ALL_BREAKERS = 'UPDATE endpoints SET breaker_open = 0 WHERE breaker_open = 1';
+
+/** An endpoint's health, for the API's stats. */
+const READ_HEALTH = `
+SELECT s.consecutive_failures, s.failing_since, s.breaker_opens, s.breaker_retry_at, e.breaker_open, e.disabled
+FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id WHERE e.app_id = ? AND e.id = ?`;
 
 const UPDATE = `
 UPDATE endpoints SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?, disabled = ?,
@@ -115,6 +122,11 @@ export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
           return db.prepare(CLOSE_ALL_BREAKERS).run().changes;
         })
         .immediate();
+    },
+    async health(appId, id) {
+      const row = db.prepare<[string, string], HealthRow>(READ_HEALTH).get(appId, id);
+      if (!row) throw notFound('endpoint');
+      return toHealth(row);
     },
     async stats(appId, id, since, until) {
       if (!get(appId, id)) throw notFound('endpoint');
