@@ -248,7 +248,10 @@ export interface DeliveryQueue {
    * message.attempt.failing) are queued to the operational endpoints.
    */
   recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<void>;
-  /** Makes deliveries of one message due now as a manual attempt (resend). */
+  /**
+   * Makes deliveries of one message due now as a manual attempt (resend). An
+   * open breaker's next probe comes forward to now: the operator asked to try.
+   */
   resend(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
   /**
    * Cancels one pending delivery (the operator skips a message that holds an

@@ -208,6 +208,19 @@ export function policyConformance(getStore: () => Store) {
     expect((await store.endpoints.get(app.id, ep.id))?.disabled).toBe(false);
   });
 
+  it("policies: an operator's resend brings an open breaker's probe forward to now", async () => {
+    const { store, app, ep, msgIds } = await setup({}, 3);
+    const p = policy({ breakerThreshold: 1, breakerBackoffMs: 600_000 });
+    const [a] = await claim(1);
+    await store.queue.recordAttempts([result(a!, { kind: 'fail' })], p);
+    expect(await claim()).toEqual([]); // open, its probe ten minutes away
+    await store.queue.resend(app.id, a!.message.id, ep.id);
+    const probe = await claim();
+    expect(probe).toHaveLength(1); // one probe, now: not the whole backlog
+    expect(msgIds).toContain(probe[0]!.message.id);
+    expect(await claim()).toEqual([]);
+  });
+
   it('policies: releasing breakers (the breaker turned off) lets the whole backlog flow at once', async () => {
     const { store, app, ep } = await setup({}, 4);
     const p = policy({ breakerThreshold: 1, breakerBackoffMs: 600_000 });

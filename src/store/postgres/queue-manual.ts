@@ -18,7 +18,15 @@ import type { DueNotifier } from './notify.js';
  */
 const RESEND = `
 WITH m AS (SELECT id FROM messages WHERE app_id = $1 AND id = $2),
-e AS (SELECT e.id, e.disabled, (${GATED}) AS parked FROM endpoints e WHERE e.app_id = $1 AND e.id = $3 FOR SHARE),
+e AS (
+  SELECT e.id, e.disabled, e.breaker_open, (${GATED}) AS parked FROM endpoints e
+  WHERE e.app_id = $1 AND e.id = $3 FOR SHARE
+),
+-- An operator's resend is intent: an open breaker's next probe comes forward to now.
+probe AS (
+  UPDATE endpoint_state s SET breaker_retry_at = $5 FROM e, m
+  WHERE s.endpoint_id = e.id AND e.breaker_open AND s.breaker_retry_at > $5
+),
 up AS (
   INSERT INTO deliveries AS d (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
     created_at, updated_at, parked)

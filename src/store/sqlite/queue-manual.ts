@@ -30,6 +30,11 @@ const RECOVER = `
 UPDATE deliveries SET status = 'pending', next_attempt_at = $now, due_at = ${DUE_NOW}, trigger = 'manual',
   updated_at = $now, parked = ${PARKED}
 WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'fail' AND created_at >= $since AND created_at < $until`;
+/** An operator's resend is intent: an open breaker's next probe comes forward to now. */
+const PROBE_NOW = `
+UPDATE endpoint_state SET breaker_retry_at = $now
+WHERE endpoint_id = $endpoint AND breaker_retry_at > $now
+  AND (SELECT e.breaker_open FROM endpoints e WHERE e.id = $endpoint) = 1`;
 const CANCEL = `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`;
 /**
  * Lease expiries count too: a stalled delivery becomes claimable then. Both
@@ -58,6 +63,7 @@ export function sqliteQueueManual(
     const existing = deliveryFor.get(appId, msgId, endpointId);
     const refused = resendRefusal(existing?.status);
     if (refused) throw refused;
+    db.prepare(PROBE_NOW).run({ now, endpoint: endpointId });
     if (existing) db.prepare(RESEND_EXISTING).run({ now, endpoint: endpointId, id: existing.id });
     else {
       const id = newId('dlv', now);
