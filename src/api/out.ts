@@ -7,11 +7,12 @@ import {
   type EventType,
   type Message,
 } from '../core/model.js';
+import type { Health } from '../core/policy.js';
 
 /**
  * Domain records as Svix response shapes (svix@1.99.1 models). Hookline-only
  * fields are additive: `maxInFlight`, `ordered`, `disabledReason` on
- * endpoints, `errorClass` on attempts.
+ * endpoints, `errorClass` on attempts, `breaker` on endpoint stats.
  */
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -121,5 +122,16 @@ export function attemptOut(a: Attempt, msg?: Message) {
     timestamp: iso(a.createdAt),
     errorClass: a.errorClass,
     ...(msg ? { msg: messageOut(msg) } : {}),
+  };
+}
+
+/** Hookline's `breaker` field of endpoint stats: the circuit breaker now. */
+export function breakerOut(h: Health) {
+  const at = (ms: number | null) => isoOrNull(ms === null ? null : new Date(ms));
+  return {
+    open: h.breakerOpen,
+    nextProbeAt: h.breakerOpen ? at(h.breakerRetryAt) : null,
+    consecutiveFailures: h.consecutiveFailures,
+    failingSince: at(h.failingSince),
   };
 }

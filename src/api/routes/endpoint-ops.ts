@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../core/errors.js';
 import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
+import { breakerOut } from '../out.js';
 import { Query } from '../query.js';
 import { taskOut } from '../tasks.js';
 import { Fields } from '../validate.js';
@@ -17,7 +18,6 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     const counts = await store.endpoints.stats(application.id, endpoint.id, since, until);
     const health = await store.endpoints.health(application.id, endpoint.id);
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
       success: counts.success,
       pending: counts.pending,
@@ -25,12 +25,7 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
       sending: counts.sending,
       canceled: counts.canceled,
       // Hookline's: the circuit breaker now, whatever since/until say.
-      breaker: {
-        open: health.breakerOpen,
-        nextProbeAt: health.breakerOpen ? iso(health.breakerRetryAt) : null,
-        consecutiveFailures: health.consecutiveFailures,
-        failingSince: iso(health.failingSince),
-      },
+      breaker: breakerOut(health),
     };
   });
 
