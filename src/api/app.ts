@@ -22,6 +22,7 @@ import { endpointSecretRoutes } from './routes/endpoint-secret.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { messageBatchRoutes } from './routes/message-batch.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 
@@ -152,6 +153,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     endpointHeaderRoutes,
     endpointOpsRoutes,
     messageRoutes,
+    messageBatchRoutes,
     attemptRoutes,
     deliveryRoutes,
     operationalWebhookRoutes,

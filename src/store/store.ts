@@ -153,6 +153,7 @@ export interface MessageInput {
   channels: string[] | null;
   tags: string[] | null;
 }
+export type BatchResult = { message: Message; deliveries: number } | { conflict: HooklineError };
 export interface MessageFilter {
   eventTypes?: string[];
   channel?: string;
@@ -167,6 +168,13 @@ export interface MessageRepo {
    * due now. CONFLICT when eventId was already used in this app.
    */
   create(input: MessageInput): Promise<{ message: Message; deliveries: number }>;
+  /**
+   * Stores a batch (POST .../msg/batch) in one transaction, like create per
+   * message; a message whose eventId is already used (in the app, or earlier
+   * in the batch) is left out with its CONFLICT, the rest are stored. Results
+   * in input order.
+   */
+  createBatch(inputs: MessageInput[]): Promise<BatchResult[]>;
   get(appId: string, id: string): Promise<Message | null>;
   /** Newest first. */
   list(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
