@@ -125,7 +125,7 @@ async function postgresCluster(): Promise<Cluster> {
     '--allow-private-networks',
   ];
   const api = await startHookline([...common, '--role', 'api', ...SERVE_ARGS]);
-  const workers = [];
+  const workers: Awaited<ReturnType<typeof startHookline>>[] = [];
   for (let i = 0; i < WORKERS; i++)
     workers.push(await startHookline([...common, '--role', 'worker', ...SERVE_ARGS]));
   return {
