@@ -24,6 +24,7 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
+import { referenceRoutes } from './routes/reference.js';
 
 export interface ApiDeps {
   store: Store;
@@ -156,6 +157,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deliveryRoutes,
     operationalWebhookRoutes,
     backgroundTaskRoutes,
+    referenceRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   return app;
