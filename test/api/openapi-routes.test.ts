@@ -64,7 +64,10 @@ forEachBackend(
 
 describe('the OpenAPI document', () => {
   const doc = buildDocument() as {
-    paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>>;
+    paths: Record<
+      string,
+      Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>
+    >;
     components: { schemas: Record<string, unknown> };
   };
 
@@ -81,13 +84,18 @@ describe('the OpenAPI document', () => {
   });
 
   it('refers only to schemas it defines', () => {
-    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
-    const undefinedRefs = refs.filter((name) => !(name as string in doc.components.schemas));
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    const undefinedRefs = refs.filter((name) => !((name as string) in doc.components.schemas));
     expect(undefinedRefs).toEqual([]);
   });
 
   it('marks Hookline additions with x-hookline', () => {
-    const schemas = doc.components.schemas as Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    const schemas = doc.components.schemas as Record<
+      string,
+      { properties: Record<string, Record<string, unknown>> }
+    >;
     expect(schemas.EndpointOut?.properties.maxInFlight?.['x-hookline']).toBe(true);
     expect(schemas.MessageAttemptOut?.properties.errorClass?.['x-hookline']).toBe(true);
     expect(schemas.EndpointSecretOut?.properties.publicKey?.['x-hookline']).toBe(true);
@@ -121,20 +129,34 @@ describe('the contract check the test suite runs on every response', () => {
 
   it('catches a missing field, a wrong type, an undocumented field and an undocumented status', () => {
     const { name: _, ...noName } = app;
-    expect(contractProblem({ ...ok, body: JSON.stringify(noName) })).toMatch(/must have required property 'name'/);
-    expect(contractProblem({ ...ok, body: JSON.stringify({ ...app, metadata: { a: 1 } }) })).toMatch(/must be string/);
-    expect(contractProblem({ ...ok, body: JSON.stringify({ ...app, secret: 'x' }) })).toMatch(/additional properties \(secret\)/);
+    expect(contractProblem({ ...ok, body: JSON.stringify(noName) })).toMatch(
+      /must have required property 'name'/,
+    );
+    expect(contractProblem({ ...ok, body: JSON.stringify({ ...app, metadata: { a: 1 } }) })).toMatch(
+      /must be string/,
+    );
+    expect(contractProblem({ ...ok, body: JSON.stringify({ ...app, secret: 'x' }) })).toMatch(
+      /additional properties \(secret\)/,
+    );
     expect(contractProblem({ ...ok, status: 418, body: '{}' })).toMatch(/status 418 is not in the document/);
-    expect(contractProblem({ ...ok, routeUrl: '/api/v1/nowhere', body: '{}' })).toMatch(/no entry in the document/);
+    expect(contractProblem({ ...ok, routeUrl: '/api/v1/nowhere', body: '{}' })).toMatch(
+      /no entry in the document/,
+    );
   });
 
   it('catches an accepted request the document would refuse', () => {
-    const created = { ...ok, method: 'POST', routeUrl: '/api/v1/app', status: 201, body: JSON.stringify(app) };
+    const created = {
+      ...ok,
+      method: 'POST',
+      routeUrl: '/api/v1/app',
+      status: 201,
+      body: JSON.stringify(app),
+    };
     expect(contractProblem({ ...created, requestBody: { name: 'Acme' } })).toBeNull();
     expect(contractProblem({ ...created, requestBody: { uid: 'x' } })).toMatch(/ApplicationIn refuses/);
-    expect(contractProblem({ ...created, requestBody: { name: 'A' }, query: { secret_flag: 'true' } })).toMatch(
-      /query parameters the document does not list: secret_flag/,
-    );
+    expect(
+      contractProblem({ ...created, requestBody: { name: 'A' }, query: { secret_flag: 'true' } }),
+    ).toMatch(/query parameters the document does not list: secret_flag/);
   });
 });
 
@@ -152,7 +174,9 @@ forEachBackend(
       expect(res.status).toBe(200);
       expect(res.json.openapi).toBe('3.1.0');
       expect(Object.keys(res.json.paths)).toContain('/api/v1/app/{app_id}/msg');
-      expect(res.json.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ scheme: 'bearer' }));
+      expect(res.json.components.securitySchemes.bearerAuth).toEqual(
+        expect.objectContaining({ scheme: 'bearer' }),
+      );
     });
 
     it('serves the reference page and its assets with a strict CSP, without a token', async () => {

@@ -22,7 +22,10 @@ export function closed(schema: unknown): unknown {
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, closed(v)])) : closed(value);
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, closed(v)]))
+        : closed(value);
   }
   if ('properties' in out && !('additionalProperties' in out)) out.additionalProperties = false;
   return out;
@@ -52,7 +55,10 @@ const refTo = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` 
 function errorsText(validate: ValidateFunction): string {
   return (validate.errors ?? [])
     .slice(0, 5)
-    .map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`)
+    .map(
+      (e) =>
+        `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+    )
     .join('; ');
 }
 
@@ -75,7 +81,10 @@ export interface Exchange {
   body: string;
 }
 
-function expectedBody(op: Operation, status: number): { schema: Schema | null; mediaType?: string } | 'undocumented' {
+function expectedBody(
+  op: Operation,
+  status: number,
+): { schema: Schema | null; mediaType?: string } | 'undocumented' {
   const success = op.responses[status];
   if (success !== undefined) {
     if (success === null) return { schema: null };
@@ -84,7 +93,10 @@ function expectedBody(op: Operation, status: number): { schema: Schema | null; m
   }
   const errors = errorStatuses(op);
   if (errors.includes(String(status)) || errors.includes(`${String(status)[0]}XX`)) {
-    return { schema: refTo(status === 422 ? 'HTTPValidationError' : 'HttpErrorOut'), mediaType: 'application/json' };
+    return {
+      schema: refTo(status === 422 ? 'HTTPValidationError' : 'HttpErrorOut'),
+      mediaType: 'application/json',
+    };
   }
   return 'undocumented';
 }
@@ -96,13 +108,20 @@ export function contractProblem(x: Exchange): string | null {
   if (x.routeUrl !== undefined && !op) return `${where}: the route has no entry in the document`;
   const expected = op
     ? expectedBody(op, x.status)
-    : { schema: refTo(x.status === 422 ? 'HTTPValidationError' : 'HttpErrorOut'), mediaType: 'application/json' };
-  if (expected === 'undocumented') return `${where}: status ${x.status} is not in the document for this route`;
+    : {
+        schema: refTo(x.status === 422 ? 'HTTPValidationError' : 'HttpErrorOut'),
+        mediaType: 'application/json',
+      };
+  if (expected === 'undocumented')
+    return `${where}: status ${x.status} is not in the document for this route`;
   if (x.method === 'HEAD' || expected.schema === null) {
-    return x.body === '' || x.method === 'HEAD' ? null : `${where}: the document says no body, got ${x.body.slice(0, 200)}`;
+    return x.body === '' || x.method === 'HEAD'
+      ? null
+      : `${where}: the document says no body, got ${x.body.slice(0, 200)}`;
   }
   const mediaType = x.contentType?.split(';')[0]?.trim();
-  if (mediaType !== expected.mediaType) return `${where}: content-type ${mediaType} but the document says ${expected.mediaType}`;
+  if (mediaType !== expected.mediaType)
+    return `${where}: content-type ${mediaType} but the document says ${expected.mediaType}`;
   if (mediaType === 'application/json') {
     let json: unknown;
     try {
@@ -122,11 +141,31 @@ function requestProblem(op: Operation, x: Exchange, where: string): string | nul
   const documented = new Set((op.query ?? []).map((q) => q.name));
   const query = typeof x.query === 'object' && x.query !== null ? Object.keys(x.query) : [];
   const unknown = query.filter((name) => !documented.has(name));
-  if (unknown.length > 0) return `${where}: accepted query parameters the document does not list: ${unknown.join(', ')}`;
+  if (unknown.length > 0)
+    return `${where}: accepted query parameters the document does not list: ${unknown.join(', ')}`;
   if (!op.body || (x.requestBody === undefined && op.body.optional)) return null;
   const validate = validator('requests.json', refTo(op.body.schema));
   if (!validate(x.requestBody)) {
     return `${where}: the API accepted a body the document's ${op.body.schema} refuses: ${errorsText(validate)}`;
   }
   return null;
+}
+
+/** Where and why `value` does not match component `name` of the document (responses: closed). */
+export function schemaErrors(
+  kind: 'request' | 'response',
+  name: string,
+  value: unknown,
+): { path: string; message: string }[] {
+  const validate = validator(kind === 'request' ? 'requests.json' : 'responses.json', refTo(name));
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => ({
+    path: e.instancePath,
+    message: `${e.instancePath || '(root)'} ${e.message}`,
+  }));
+}
+
+export function schemaProblem(kind: 'request' | 'response', name: string, value: unknown): string | null {
+  const errors = schemaErrors(kind, name, value);
+  return errors.length === 0 ? null : errors.map((e) => e.message).join('; ');
 }

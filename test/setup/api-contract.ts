@@ -24,7 +24,8 @@ function instrument(app: FastifyInstance): void {
     try {
       checker ??= import('../helpers/openapi-contract.js');
       const { contractProblem } = await checker;
-      const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+      const body =
+        typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
       const problem = contractProblem({
         method: request.method,
         routeUrl: request.is404 ? undefined : request.routeOptions.url,
@@ -42,7 +43,9 @@ function instrument(app: FastifyInstance): void {
   });
 }
 
-subscribe('fastify.initialization', (message) => instrument((message as { fastify: FastifyInstance }).fastify));
+subscribe('fastify.initialization', (message) =>
+  instrument((message as { fastify: FastifyInstance }).fastify),
+);
 
 function failOnProblems(): void {
   if (problems.length === 0) return;

@@ -1,6 +1,5 @@
 // Renders /api/v1/openapi.json as a reference page: operations grouped by tag.
 // Plain DOM (textContent only, never innerHTML) so nothing in the document can inject markup.
-'use strict';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -14,12 +13,23 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** Text with `code` spans (the document's descriptions use Markdown backticks), as DOM nodes. */
+function prose(text) {
+  const span = document.createElement('span');
+  String(text || '')
+    .split('`')
+    .forEach((part, i) => {
+      if (part !== '') span.append(i % 2 === 1 ? el('code', {}, part) : document.createTextNode(part));
+    });
+  return span;
+}
+
 function refName(ref) {
   return ref.slice(ref.lastIndexOf('/') + 1);
 }
 
 function resolve(doc, schema) {
-  return schema && schema.$ref ? doc.components.schemas[refName(schema.$ref)] : schema;
+  return schema?.$ref ? doc.components.schemas[refName(schema.$ref)] : schema;
 }
 
 function typeText(schema) {
@@ -31,7 +41,8 @@ function typeText(schema) {
   return types
     .map((t) => {
       if (t === 'array') return `${typeText(schema.items)}[]`;
-      if (t === 'object' && schema.additionalProperties) return `{[name]: ${typeText(schema.additionalProperties)}}`;
+      if (t === 'object' && schema.additionalProperties)
+        return `{[name]: ${typeText(schema.additionalProperties)}}`;
       if (t === 'string' && schema.format) return `string (${schema.format})`;
       return t;
     })
@@ -48,7 +59,7 @@ function isHookline(schema) {
 
 function fieldsTable(doc, schema) {
   const resolved = resolve(doc, schema);
-  if (!resolved || !resolved.properties) return el('p', { class: 'type' }, typeText(schema));
+  if (!resolved?.properties) return el('p', { class: 'type' }, typeText(schema));
   const required = new Set(resolved.required || []);
   const rows = Object.entries(resolved.properties).map(([name, prop]) =>
     el(
@@ -56,7 +67,7 @@ function fieldsTable(doc, schema) {
       {},
       el('td', {}, el('code', {}, name), required.has(name) ? badge('required', 'req') : null),
       el('td', { class: 'type' }, typeText(prop)),
-      el('td', {}, isHookline(prop) ? badge('Hookline', 'hookline') : null, prop.description || ''),
+      el('td', {}, isHookline(prop) ? badge('Hookline', 'hookline') : null, prose(prop.description)),
     ),
   );
   return el(
@@ -75,7 +86,7 @@ function parametersTable(params) {
       el('td', {}, el('code', {}, p.name), p.required ? badge('required', 'req') : null),
       el('td', {}, p.in),
       el('td', { class: 'type' }, typeText(p.schema)),
-      el('td', {}, p['x-hookline'] ? badge('Hookline', 'hookline') : null, p.description || ''),
+      el('td', {}, p['x-hookline'] ? badge('Hookline', 'hookline') : null, prose(p.description)),
     ),
   );
   return el(
@@ -84,7 +95,14 @@ function parametersTable(params) {
     el(
       'thead',
       {},
-      el('tr', {}, el('th', {}, 'Parameter'), el('th', {}, 'In'), el('th', {}, 'Type'), el('th', {}, 'Description')),
+      el(
+        'tr',
+        {},
+        el('th', {}, 'Parameter'),
+        el('th', {}, 'In'),
+        el('th', {}, 'Type'),
+        el('th', {}, 'Description'),
+      ),
     ),
     el('tbody', {}, ...rows),
   );
@@ -99,10 +117,10 @@ function responsesList(doc, responses) {
       {},
       el('code', { class: `status s${status[0]}` }, status),
       ' ',
-      response.description || '',
-      schema && schema.$ref ? el('span', { class: 'type' }, ` ${refName(schema.$ref)}`) : null,
+      prose(response.description),
+      schema?.$ref ? el('span', { class: 'type' }, ` ${refName(schema.$ref)}`) : null,
     );
-    const body = schema && schema.$ref ? fieldsTable(doc, schema) : null;
+    const body = schema?.$ref ? fieldsTable(doc, schema) : null;
     return el('li', {}, body ? el('details', {}, summary, body) : summary);
   });
   return el('ul', { class: 'responses' }, ...items);
@@ -122,16 +140,22 @@ function operationSection(doc, path, method, op) {
     op['x-hookline'] ? badge('Hookline route', 'hookline') : null,
     op.security && op.security.length === 0 ? badge('no token', 'open') : null,
   );
-  const parts = [title, el('p', { class: 'summary' }, op.summary || ''), flags];
-  if (op.description) parts.push(el('p', {}, op.description));
+  const parts = [title, el('p', { class: 'summary' }, prose(op.summary)), flags];
+  if (op.description) parts.push(el('p', {}, prose(op.description)));
   if (op.parameters && op.parameters.length > 0) parts.push(parametersTable(op.parameters));
   if (op.requestBody) {
     const schema = op.requestBody.content['application/json'].schema;
-    parts.push(el('h4', {}, `Request body: ${typeText(schema)}`, op.requestBody.required ? '' : ' (optional)'));
+    parts.push(
+      el('h4', {}, `Request body: ${typeText(schema)}`, op.requestBody.required ? '' : ' (optional)'),
+    );
     parts.push(fieldsTable(doc, schema));
   }
   parts.push(el('h4', {}, 'Responses'), responsesList(doc, op.responses));
-  return el('section', { class: 'operation', id: op.operationId, 'data-method': method, 'data-path': path }, ...parts);
+  return el(
+    'section',
+    { class: 'operation', id: op.operationId, 'data-method': method, 'data-path': path },
+    ...parts,
+  );
 }
 
 function render(doc) {
@@ -140,14 +164,15 @@ function render(doc) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
-      const tag = (op.tags && op.tags[0]) || 'Other';
+      const tag = op.tags?.[0] || 'Other';
       if (!byTag.has(tag)) byTag.set(tag, []);
       byTag.get(tag).push(operationSection(doc, path, method, op));
     }
   }
   const intro = document.getElementById('intro');
   intro.replaceChildren(
-    `${doc.info.description} Every route but those marked “no token” needs `,
+    prose(doc.info.description),
+    ' Every route but those marked “no token” needs ',
     el('code', {}, 'Authorization: Bearer <token>'),
     '. The machine-readable document: ',
     el('a', { href: '/api/v1/openapi.json' }, '/api/v1/openapi.json'),
@@ -170,5 +195,7 @@ async function load() {
 }
 
 load().catch((err) => {
-  document.getElementById('intro').replaceChildren(el('strong', { class: 'error' }, `Could not load the document: ${err.message}`));
+  document
+    .getElementById('intro')
+    .replaceChildren(el('strong', { class: 'error' }, `Could not load the document: ${err.message}`));
 });

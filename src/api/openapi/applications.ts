@@ -20,7 +20,9 @@ function applicationIn(nameRequired: boolean): Schema {
   return object(
     {
       name: nameRequired ? name : nullable(name),
-      uid: nullable(str({ ...UID, description: 'Your own unique identifier; never shaped like an id (app_...)' })),
+      uid: nullable(
+        str({ ...UID, description: 'Your own unique identifier; never shaped like an id (app_...)' }),
+      ),
       throttleRate: rate('Maximum messages per second to its endpoints'),
       rateLimit: rate('The older name of throttleRate; either is accepted'),
       metadata: nullable(stringMap()),
@@ -89,7 +91,14 @@ export const applicationOperations: Operation[] = [
     body: { schema: 'ApplicationIn' },
     responses: { 200: 'ApplicationOut', 201: 'ApplicationOut' },
   },
-  { method: 'GET', path, operationId: 'v1.application.get', tag, summary: 'Get an application', responses: { 200: 'ApplicationOut' } },
+  {
+    method: 'GET',
+    path,
+    operationId: 'v1.application.get',
+    tag,
+    summary: 'Get an application',
+    responses: { 200: 'ApplicationOut' },
+  },
   {
     method: 'PUT',
     path,

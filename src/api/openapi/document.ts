@@ -26,13 +26,13 @@ import { systemOperations } from './system.js';
  * Svix also has accept what Svix's accept (test/api/openapi-svix.test.ts).
  */
 export const OPERATIONS: readonly Operation[] = [
-  ...systemOperations,
   ...applicationOperations,
   ...eventTypeOperations,
   ...endpointOperations,
   ...endpointExtraOperations,
   ...messageOperations,
   ...operationalOperations,
+  ...systemOperations,
 ];
 
 export const SCHEMAS: Record<string, Schema> = {
@@ -50,7 +50,8 @@ const pathParams = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].
 
 function successResponse(body: ResponseBody): Schema {
   if (body === null) return { description: 'No content' };
-  if (typeof body === 'string') return { description: body, content: { 'application/json': { schema: ref(body) } } };
+  if (typeof body === 'string')
+    return { description: 'OK', content: { 'application/json': { schema: ref(body) } } };
   return { description: body.description, content: { [body.mediaType]: { schema: { type: 'string' } } } };
 }
 

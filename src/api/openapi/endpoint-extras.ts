@@ -1,7 +1,19 @@
 import { MAX_GRACE_SECONDS } from '../routes/endpoint-secret.js';
 import { SECRET, SECRET_KIND } from './endpoints.js';
 import type { Operation } from './operation.js';
-import { anyJson, array, bool, dateTime, hookline, int, nullable, object, type Schema, str, stringMap } from './schema.js';
+import {
+  anyJson,
+  array,
+  bool,
+  dateTime,
+  hookline,
+  int,
+  nullable,
+  object,
+  type Schema,
+  str,
+  stringMap,
+} from './schema.js';
 
 const TASK_STATUS = str({ enum: ['running', 'finished', 'failed'] });
 const TASK_KIND = str({ description: 'What the task does', examples: ['endpoint.recover'] });

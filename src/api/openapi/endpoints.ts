@@ -45,7 +45,9 @@ function endpointIn(mode: Mode): Schema {
       ),
       channels: nullable(array(str({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 10 })),
       metadata: nullable(stringMap()),
-      uid: nullable(str({ ...UID, description: 'Your own unique identifier; never shaped like an id (ep_...)' })),
+      uid: nullable(
+        str({ ...UID, description: 'Your own unique identifier; never shaped like an id (ep_...)' }),
+      ),
       ...(mode !== 'update' ? { secret: nullable(SECRET) } : {}),
       ...(mode === 'create'
         ? { secretKind: SECRET_KIND, headers: nullable(stringMap({ maxLength: 4096 })) }
@@ -64,7 +66,7 @@ function endpointIn(mode: Mode): Schema {
 export const ENDPOINT_BASE: Record<string, Schema> = {
   id: str({ examples: ['ep_2yZwUhtgs1Ai8T9SgZlXuxygN3j'] }),
   uid: nullable(str()),
-  url: str(),
+  url: str({ format: 'uri' }),
   description: str(),
   version: int(),
   rateLimit: nullable(int()),
@@ -86,7 +88,10 @@ export const endpointSchemas: Record<string, Schema> = {
       metadata: stringMap(),
       maxInFlight: hookline(nullable(int()), 'Cap on deliveries in flight at once (null: no cap)'),
       ordered: hookline(bool(), 'Delivered one at a time in accept order'),
-      disabledReason: hookline(str(), 'Why Hookline disabled it (sent only while it is disabled by Hookline)'),
+      disabledReason: hookline(
+        str(),
+        'Why Hookline disabled it (sent only while it is disabled by Hookline)',
+      ),
     },
     [...Object.keys(ENDPOINT_BASE), 'metadata', 'maxInFlight', 'ordered'],
   ),
@@ -115,7 +120,14 @@ export const endpointOperations: Operation[] = [
     body: { schema: 'EndpointIn' },
     responses: { 201: 'EndpointOut' },
   },
-  { method: 'GET', path, operationId: 'v1.endpoint.get', tag, summary: 'Get an endpoint', responses: { 200: 'EndpointOut' } },
+  {
+    method: 'GET',
+    path,
+    operationId: 'v1.endpoint.get',
+    tag,
+    summary: 'Get an endpoint',
+    responses: { 200: 'EndpointOut' },
+  },
   {
     method: 'PUT',
     path,
@@ -135,5 +147,12 @@ export const endpointOperations: Operation[] = [
     body: { schema: 'EndpointPatch' },
     responses: { 200: 'EndpointOut' },
   },
-  { method: 'DELETE', path, operationId: 'v1.endpoint.delete', tag, summary: 'Delete an endpoint', responses: { 204: null } },
+  {
+    method: 'DELETE',
+    path,
+    operationId: 'v1.endpoint.delete',
+    tag,
+    summary: 'Delete an endpoint',
+    responses: { 204: null },
+  },
 ];

@@ -11,7 +11,10 @@ export const errorSchemas: Record<string, Schema> = {
   ),
   ValidationErrorItem: object(
     {
-      loc: array({ anyOf: [str(), int()] }, { description: 'Where: `body`, `query` or `path`, then the field' }),
+      loc: array(
+        { anyOf: [str(), int()] },
+        { description: 'Where: `body`, `query` or `path`, then the field' },
+      ),
       msg: str(),
       type: str({ examples: ['value_error.missing'] }),
     },
@@ -24,7 +27,8 @@ const ERROR_MEANINGS: Record<string, string> = {
   '400': 'Malformed JSON (`bad_request`)',
   '401': 'No token, or a wrong one (`authentication_failed`)',
   '404': 'No such resource (`not_found`)',
-  '409': 'Already exists (`conflict`), or the first request with this Idempotency-Key is still running (`idempotency_in_progress`)',
+  '409':
+    'Already exists (`conflict`), or the first request with this Idempotency-Key is still running (`idempotency_in_progress`)',
   '413': 'Body over the size limit (`payload_too_large`)',
   '415': 'Body not `application/json` (`unsupported_media_type`)',
   '422': 'Validation failed: every problem, with its location',

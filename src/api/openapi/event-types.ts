@@ -1,6 +1,17 @@
 import type { Operation } from './operation.js';
 import { ITERATOR, LIMIT, ORDER } from './params.js';
-import { anyJson, array, bool, dateTime, listOf, NAME, nullable, object, type Schema, str } from './schema.js';
+import {
+  anyJson,
+  array,
+  bool,
+  dateTime,
+  listOf,
+  NAME,
+  nullable,
+  object,
+  type Schema,
+  str,
+} from './schema.js';
 
 const schemasField = nullable({
   type: 'object',
@@ -40,7 +51,17 @@ export const eventTypeSchemas: Record<string, Schema> = {
       createdAt: dateTime(),
       updatedAt: dateTime(),
     },
-    ['name', 'description', 'archived', 'deprecated', 'featureFlag', 'featureFlags', 'groupName', 'createdAt', 'updatedAt'],
+    [
+      'name',
+      'description',
+      'archived',
+      'deprecated',
+      'featureFlag',
+      'featureFlags',
+      'groupName',
+      'createdAt',
+      'updatedAt',
+    ],
   ),
   ListResponse_EventTypeOut_: listOf('EventTypeOut'),
 };
@@ -73,7 +94,14 @@ export const eventTypeOperations: Operation[] = [
     body: { schema: 'EventTypeIn' },
     responses: { 201: 'EventTypeOut' },
   },
-  { method: 'GET', path, operationId: 'v1.event-type.get', tag, summary: 'Get an event type', responses: { 200: 'EventTypeOut' } },
+  {
+    method: 'GET',
+    path,
+    operationId: 'v1.event-type.get',
+    tag,
+    summary: 'Get an event type',
+    responses: { 200: 'EventTypeOut' },
+  },
   {
     method: 'PUT',
     path,
@@ -98,7 +126,9 @@ export const eventTypeOperations: Operation[] = [
     operationId: 'v1.event-type.delete',
     tag,
     summary: 'Archive an event type (`expunge=true` deletes it)',
-    query: [{ name: 'expunge', schema: bool({ default: false }), description: 'Delete instead of archiving' }],
+    query: [
+      { name: 'expunge', schema: bool({ default: false }), description: 'Delete instead of archiving' },
+    ],
     responses: { 204: null },
   },
 ];

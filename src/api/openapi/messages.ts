@@ -37,7 +37,7 @@ const ATTEMPT_OUT: Record<string, Schema> = {
   id: str({ examples: ['atmpt_2yZwUhtgs1Ai8T9SgZlXuxygN3j'] }),
   msgId: str(),
   endpointId: str(),
-  url: str(),
+  url: str({ format: 'uri' }),
   response: str({ description: 'The response body, or the transport error, cut at 4 KiB' }),
   responseStatusCode: int({ description: '0 when no HTTP response arrived' }),
   responseDurationMs: int(),
@@ -59,9 +59,16 @@ export const messageSchemas: Record<string, Schema> = {
       eventId: nullable(str({ ...UID, description: 'Your id for the event; unique per application' })),
       channels: nullable(array(str({ minLength: 1, maxLength: 128 }), { maxItems: 10 })),
       tags: nullable(array(str({ minLength: 1, maxLength: 128 }), { maxItems: 10 })),
-      deliverAt: { type: 'null', description: 'Scheduled delivery is not supported by Hookline (422 if set)' },
-      payloadRetentionPeriod: nullable(int({ minimum: 1, description: 'Checked and ignored: retention is server-wide' })),
-      payloadRetentionHours: nullable(int({ minimum: 1, description: 'Checked and ignored: retention is server-wide' })),
+      deliverAt: {
+        type: 'null',
+        description: 'Scheduled delivery is not supported by Hookline (422 if set)',
+      },
+      payloadRetentionPeriod: nullable(
+        int({ minimum: 1, description: 'Checked and ignored: retention is server-wide' }),
+      ),
+      payloadRetentionHours: nullable(
+        int({ minimum: 1, description: 'Checked and ignored: retention is server-wide' }),
+      ),
       application: nullable({
         ...ref('ApplicationIn'),
         description: 'Creates the application (uid: the path’s app_id) when the path names none yet',
@@ -195,7 +202,11 @@ export const messageOperations: Operation[] = [
     summary: 'Attempts at an endpoint, newest first',
     query: [
       ...ATTEMPT_FILTERS,
-      { name: 'with_msg', schema: { type: 'boolean' }, description: 'Include each attempt’s message (`msg`)' },
+      {
+        name: 'with_msg',
+        schema: { type: 'boolean' },
+        description: 'Include each attempt’s message (`msg`)',
+      },
     ],
     responses: { 200: 'ListResponse_MessageAttemptOut_' },
   },

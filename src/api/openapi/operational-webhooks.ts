@@ -2,7 +2,20 @@ import { OPERATIONAL_EVENT_TYPES } from '../../core/operational.js';
 import { SECRET } from './endpoints.js';
 import type { Operation } from './operation.js';
 import { ORDER, PAGE } from './params.js';
-import { array, bool, dateTime, int, listOf, MAX_INT, nullable, object, type Schema, str, stringMap, UID } from './schema.js';
+import {
+  array,
+  bool,
+  dateTime,
+  int,
+  listOf,
+  MAX_INT,
+  nullable,
+  object,
+  type Schema,
+  str,
+  stringMap,
+  UID,
+} from './schema.js';
 
 function operationalIn(withSecret: boolean): Schema {
   return object(
@@ -24,7 +37,7 @@ function operationalIn(withSecret: boolean): Schema {
 const OUT: Record<string, Schema> = {
   id: str(),
   uid: nullable(str()),
-  url: str(),
+  url: str({ format: 'uri' }),
   description: str(),
   disabled: bool(),
   filterTypes: nullable(array(str())),
@@ -73,7 +86,14 @@ export const operationalOperations: Operation[] = [
     body: { schema: 'OperationalWebhookEndpointIn' },
     responses: { 201: 'OperationalWebhookEndpointOut' },
   },
-  { method: 'GET', path, operationId: `${op}.get`, tag, summary: 'Get one', responses: { 200: 'OperationalWebhookEndpointOut' } },
+  {
+    method: 'GET',
+    path,
+    operationId: `${op}.get`,
+    tag,
+    summary: 'Get one',
+    responses: { 200: 'OperationalWebhookEndpointOut' },
+  },
   {
     method: 'PUT',
     path,
@@ -83,7 +103,14 @@ export const operationalOperations: Operation[] = [
     body: { schema: 'OperationalWebhookEndpointUpdate' },
     responses: { 200: 'OperationalWebhookEndpointOut' },
   },
-  { method: 'DELETE', path, operationId: `${op}.delete`, tag, summary: 'Delete one', responses: { 204: null } },
+  {
+    method: 'DELETE',
+    path,
+    operationId: `${op}.delete`,
+    tag,
+    summary: 'Delete one',
+    responses: { 204: null },
+  },
   {
     method: 'GET',
     path: `${path}/secret`,

@@ -19,7 +19,7 @@ export const LIMIT: QueryParam = {
 export const ITERATOR: QueryParam = {
   name: 'iterator',
   schema: str(),
-  description: "The `iterator` (next page) or `prevIterator` (previous page) of the page before",
+  description: 'The `iterator` (next page) or `prevIterator` (previous page) of the page before',
 };
 export const ORDER: QueryParam = {
   name: 'order',

@@ -21,6 +21,8 @@ export const stringMap = (rules: Schema = {}): Schema => ({
 /** The same schema, null allowed too (Svix SDKs send null for unset optional fields). */
 export function nullable(schema: Schema): Schema {
   const { type, ...rest } = schema;
+  // An enum lists every allowed value, so null joins it too.
+  if (Array.isArray(rest.enum)) rest.enum = [...rest.enum, null];
   if (typeof type === 'string') return { ...rest, type: [type, 'null'] };
   return { anyOf: [schema, { type: 'null' }] };
 }
