@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.js';
@@ -70,6 +71,14 @@ describe('the OpenAPI document', () => {
     >;
     components: { schemas: Record<string, unknown> };
   };
+
+  it('is a valid OpenAPI 3.1 document, by the specification’s own JSON Schema', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(buildDocument());
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
 
   it('has unique operation ids and declares every path parameter', () => {
     const ids = OPERATIONS.map((op) => op.operationId);
