@@ -49,6 +49,23 @@ function typeText(schema) {
     .join(' | ');
 }
 
+/** The rules a value must follow (lengths, ranges, pattern), as short text. */
+function limits(schema) {
+  const s = schema?.anyOf ? schema.anyOf.find((b) => b.type !== 'null') || {} : schema || {};
+  const parts = [];
+  const range = (min, max, unit) => {
+    if (min !== undefined && max !== undefined) parts.push(`${min}–${max}${unit}`);
+    else if (min !== undefined) parts.push(`≥ ${min}${unit}`);
+    else if (max !== undefined) parts.push(`≤ ${max}${unit}`);
+  };
+  range(s.minLength, s.maxLength, ' chars');
+  range(s.minimum, s.maximum, '');
+  range(s.minItems, s.maxItems, ' items');
+  if (s.pattern) parts.push(s.pattern);
+  if (s.default !== undefined) parts.push(`default ${JSON.stringify(s.default)}`);
+  return parts.length > 0 ? el('div', { class: 'limits' }, parts.join(', ')) : null;
+}
+
 function badge(text, kind) {
   return el('span', { class: `badge ${kind}` }, text);
 }
@@ -66,7 +83,7 @@ function fieldsTable(doc, schema) {
       'tr',
       {},
       el('td', {}, el('code', {}, name), required.has(name) ? badge('required', 'req') : null),
-      el('td', { class: 'type' }, typeText(prop)),
+      el('td', { class: 'type' }, typeText(prop), limits(prop)),
       el('td', {}, isHookline(prop) ? badge('Hookline', 'hookline') : null, prose(prop.description)),
     ),
   );
@@ -85,7 +102,7 @@ function parametersTable(params) {
       {},
       el('td', {}, el('code', {}, p.name), p.required ? badge('required', 'req') : null),
       el('td', {}, p.in),
-      el('td', { class: 'type' }, typeText(p.schema)),
+      el('td', { class: 'type' }, typeText(p.schema), limits(p.schema)),
       el('td', {}, p['x-hookline'] ? badge('Hookline', 'hookline') : null, prose(p.description)),
     ),
   );

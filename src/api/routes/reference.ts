@@ -41,7 +41,12 @@ function asset(file: string): string {
  */
 export function referenceRoutes(app: FastifyInstance, _ctx: ApiContext): void {
   const open = { config: { public: true } };
-  app.get('/api/v1/openapi.json', open, async () => openApiDocument());
+  // Serialized once: the document does not change while Hookline runs.
+  let documentText: string | undefined;
+  app.get('/api/v1/openapi.json', open, async (_request, reply) => {
+    documentText ??= JSON.stringify(openApiDocument());
+    return reply.type('application/json; charset=utf-8').send(documentText);
+  });
 
   for (const [path, { file, type }] of [
     ['/docs', ASSETS.page],
