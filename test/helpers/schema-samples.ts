@@ -40,7 +40,7 @@ export function sample(
     : schema.type
       ? [schema.type as string]
       : [];
-  if (types.includes('null') && mode !== 'full') return null;
+  if (types.includes('null') && (mode !== 'full' || types.length === 1)) return null;
   if (useExamples && Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
   if (Array.isArray(schema.enum)) return schema.enum.find((v) => v !== null);
   if (schema.const !== undefined) return schema.const;

@@ -21,7 +21,10 @@ type Mode = 'create' | 'update' | 'patch';
 
 export const SECRET = str({
   maxLength: 1024,
-  description: 'A `whsec_` (HMAC) or `whsk_` (ed25519) key; null or absent generates one',
+  pattern: '^(whsec|whsk)_[A-Za-z0-9+/]+={0,2}$',
+  description:
+    'A `whsec_` (HMAC: 24 to 64 base64 bytes) or `whsk_` (ed25519: seed and public key, 64 base64 bytes) key; null or absent generates one',
+  examples: ['whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD'],
 });
 export const SECRET_KIND = hookline(
   nullable(str({ enum: ['hmac', 'ed25519'] })),
@@ -31,7 +34,14 @@ const rate = (what: string) => nullable(int({ minimum: 1, maximum: MAX_INT, desc
 
 /** The fields of EndpointIn, EndpointUpdate and EndpointPatch (api/endpoint-input.ts reads them). */
 function endpointIn(mode: Mode): Schema {
-  const url = str({ minLength: 1, maxLength: 65_536, examples: ['https://shop.example/webhooks'] });
+  const url = str({
+    minLength: 1,
+    maxLength: 65_536,
+    format: 'uri',
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+    description: 'An absolute http(s) URL without credentials; IP literals on private networks are refused',
+    examples: ['https://shop.example/webhooks'],
+  });
   return object(
     {
       url: mode === 'patch' ? nullable(url) : url,

@@ -20,7 +20,7 @@ import {
 function operationalIn(withSecret: boolean): Schema {
   return object(
     {
-      url: str({ minLength: 1, maxLength: 65_536 }),
+      url: str({ minLength: 1, maxLength: 65_536, format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }),
       description: nullable(str({ maxLength: 16_384 })),
       disabled: nullable(bool()),
       filterTypes: nullable(array(str({ enum: [...OPERATIONAL_EVENT_TYPES] }), { minItems: 1 })),
