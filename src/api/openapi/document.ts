@@ -22,8 +22,10 @@ import { systemOperations } from './system.js';
  * Fastify registers has an entry here and every entry a route
  * (test/api/openapi-routes.test.ts); every response of every API test is
  * validated against its entry, and every request the API accepted against the
- * entry's request schema (test/setup/api-contract.ts); and the operations
- * Svix also has accept what Svix's accept (test/api/openapi-svix.test.ts).
+ * entry's request schema (test/setup/api-contract.ts); samples of every
+ * documented request body are accepted by a real API
+ * (test/api/openapi-requests.test.ts); and the operations Svix also has
+ * accept what Svix's accept (test/api/openapi-svix.test.ts).
  */
 export const OPERATIONS: readonly Operation[] = [
   ...applicationOperations,
