@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageBatchRoutes } from './routes/message-batch.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
+import { referenceRoutes } from './routes/reference.js';
 
 export interface ApiDeps {
   store: Store;
@@ -158,6 +159,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deliveryRoutes,
     operationalWebhookRoutes,
     backgroundTaskRoutes,
+    referenceRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   return app;
