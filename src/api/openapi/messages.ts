@@ -78,6 +78,38 @@ export const messageSchemas: Record<string, Schema> = {
   ),
   MessageOut: object(MESSAGE_OUT, Object.keys(MESSAGE_OUT)),
   ListResponse_MessageOut_: listOf('MessageOut'),
+  MessageBatchIn: object(
+    {
+      // Items are checked one by one: an invalid item is answered 422 on its own, the rest stored.
+      messages: array(
+        anyJson(
+          'A MessageIn (its `application` is not read: the app must exist); anything else is answered 422',
+        ),
+        { minItems: 1, maxItems: 1000 },
+      ),
+    },
+    ['messages'],
+  ),
+  MessageBatchOut: object(
+    {
+      data: array({
+        oneOf: [
+          object({ status: int({ enum: [202] }), message: ref('MessageOut') }, ['status', 'message']),
+          object(
+            {
+              status: int({
+                enum: [409, 422],
+                description: '409: eventId already used; 422: not a valid MessageIn',
+              }),
+              error: { oneOf: [ref('HttpErrorOut'), ref('HTTPValidationError')] },
+            },
+            ['status', 'error'],
+          ),
+        ],
+      }),
+    },
+    ['data'],
+  ),
   MessageEndpointOut: object({ ...ENDPOINT_BASE, ...DELIVERY_STATE }, [
     ...Object.keys(ENDPOINT_BASE),
     ...Object.keys(DELIVERY_STATE),
@@ -120,6 +152,20 @@ export const messageOperations: Operation[] = [
     query: [WITH_CONTENT],
     body: { schema: 'MessageIn' },
     responses: { 202: 'MessageOut' },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/app/{app_id}/msg/batch',
+    operationId: 'hookline.message.create-batch',
+    tag: 'Message',
+    summary: 'Send up to 1,000 messages in one call and one transaction',
+    description:
+      'Each item is answered on its own, in order: 202 with the message, or 409/422 with its error. ' +
+      'The call is 202 when every item was accepted, 207 otherwise. An Idempotency-Key covers the call.',
+    hookline: true,
+    query: [WITH_CONTENT],
+    body: { schema: 'MessageBatchIn' },
+    responses: { 202: 'MessageBatchOut', 207: 'MessageBatchOut' },
   },
   {
     method: 'GET',
