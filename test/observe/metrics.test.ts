@@ -149,3 +149,23 @@ forEachBackend('GET /metrics', (backend) => {
     expect((await scrape(url)).status).toBe(404);
   });
 });
+
+forEachBackend(
+  'GET /metrics of a worker-only process',
+  (backend) => {
+    let server: Server;
+    afterEach(async () => {
+      await server?.stop();
+    });
+    it('is served beside the health check (its deliveries are counted there), behind the token', async () => {
+      const db = await backend.database('metrics-worker');
+      server = await startServer(serverConfig(db.url, { role: 'worker' }), pino({ level: 'silent' }));
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+      const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('# TYPE hookline_delivery_attempts_total counter');
+      expect((await api(server.url, 'GET', '/api/v1/app')).status).toBe(404);
+    });
+  },
+  ['sqlite'],
+);
