@@ -333,7 +333,7 @@ export interface QueueDepth {
   scheduled: number;
   /** Leased by a worker (being sent, or its worker died and the lease has not run out). */
   inFlight: number;
-  /** Pending but held: by an endpoint gate (rate limit, in-flight cap, ordering, open breaker) or a disabled endpoint. */
+  /** Pending but held: by an endpoint gate (rate limit, in-flight or fair-share cap, ordering, open breaker) or a disabled endpoint. */
   parked: number;
   /** Failed for good and still stored (recover or resend them). */
   failed: number;

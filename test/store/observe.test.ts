@@ -115,11 +115,24 @@ forEachBackend('store gauges and trace context', (backend) => {
     await store.endpoints.create(app.id, endpointInput());
     const traced = await send(app.id, TRACEPARENT);
     const untraced = await send(app.id);
+    const [batched] = await store.messages.createBatch([
+      {
+        appId: app.id,
+        eventType: 'order.paid',
+        eventId: null,
+        payload: '{}',
+        channels: null,
+        tags: null,
+        traceparent: TRACEPARENT,
+      },
+    ]);
+    expect(batched && 'message' in batched && batched.message).not.toHaveProperty('traceparent');
     // The message as returned and read carries no trace field: it is not part of the API's shape.
     expect(traced.message).not.toHaveProperty('traceparent');
     const claims = await store.queue.claimDue({ limit: 10, leaseMs: 60_000 });
     const byMessage = new Map(claims.map((c) => [c.message.id, c.message.traceparent]));
     expect(byMessage.get(traced.message.id)).toBe(TRACEPARENT);
     expect(byMessage.get(untraced.message.id)).toBeNull();
+    expect(byMessage.get(batched && 'message' in batched ? batched.message.id : '')).toBe(TRACEPARENT);
   });
 });
