@@ -103,7 +103,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     perEndpoint: config.metricsPerEndpoint,
     processMetrics: true,
   });
-  // Every store call the API and the worker make is timed; the server's own housekeeping is not.
+  // Every call through it (API, worker, start-up) is timed in hookline_store_operation_duration_seconds.
   const store = metrics.timeStore(opened);
   let tracing: Tracing | null = null;
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
