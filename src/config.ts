@@ -60,6 +60,17 @@ export interface Config {
   encryptionKey: string | null;
   /** A file holding the keys instead, one a line. */
   encryptionKeyFile: string | null;
+  /**
+   * Serve GET /metrics on a listener of its own, without the token (null: on
+   * the API port, behind the API token).
+   */
+  metricsPort: number | null;
+  /** Address the metrics listener binds to; loopback unless a scraper elsewhere needs it. */
+  metricsHost: string;
+  /** Per-endpoint attempt counters (one series per endpoint and outcome): off, as it grows with endpoints. */
+  metricsPerEndpoint: boolean;
+  /** Send a W3C `traceparent` header with each delivery, so receivers can join the trace. */
+  sendTraceparent: boolean;
 }
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
@@ -95,6 +106,10 @@ export const DEFAULTS: Config = {
   autoDisableAfterMs: 5 * 86_400_000,
   encryptionKey: null,
   encryptionKeyFile: null,
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
+  metricsPerEndpoint: false,
+  sendTraceparent: false,
 };
 
 /** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
@@ -142,6 +157,10 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   autoDisableAfterMs: { flag: '--auto-disable-after', env: 'HOOKLINE_AUTO_DISABLE_AFTER' },
   encryptionKey: { flag: '--encryption-key', env: 'HOOKLINE_ENCRYPTION_KEY' },
   encryptionKeyFile: { flag: '--encryption-key-file', env: 'HOOKLINE_ENCRYPTION_KEY_FILE' },
+  metricsPort: { flag: '--metrics-port', env: 'HOOKLINE_METRICS_PORT' },
+  metricsHost: { flag: '--metrics-host', env: 'HOOKLINE_METRICS_HOST' },
+  metricsPerEndpoint: { flag: '--metrics-per-endpoint', env: 'HOOKLINE_METRICS_PER_ENDPOINT' },
+  sendTraceparent: { flag: '--send-traceparent', env: 'HOOKLINE_SEND_TRACEPARENT' },
 };
 
 /**
@@ -217,6 +236,12 @@ function oneOf<T extends string>(key: keyof Config, text: string, options: reado
   return text as T;
 }
 
+/** A switch given as a flag (`1`) or an env var (`1`, `true`, `0`, `false`). */
+function onOff(key: keyof Config, text: string): boolean {
+  const flag = oneOf(key, text, ['1', 'true', '0', 'false'] as const);
+  return flag === '1' || flag === 'true';
+}
+
 /** A `--database` value, checked as `serve` and `prune` both need it. */
 export function databaseUrl(text: string): string {
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(text)) {
@@ -274,15 +299,8 @@ export function loadConfig(raw: RawConfig): Config {
     if (c.secretGracePeriodMs > MAX_SECRET_GRACE_MS) fail('secretGracePeriodMs', 'must be at most 7d');
   }
   if (raw.role !== undefined) c.role = oneOf('role', raw.role, ['all', 'api', 'worker'] as const);
-  if (raw.allowPrivateNetworks !== undefined) {
-    const flag = oneOf('allowPrivateNetworks', raw.allowPrivateNetworks, [
-      '1',
-      'true',
-      '0',
-      'false',
-    ] as const);
-    c.allowPrivateNetworks = flag === '1' || flag === 'true';
-  }
+  if (raw.allowPrivateNetworks !== undefined)
+    c.allowPrivateNetworks = onOff('allowPrivateNetworks', raw.allowPrivateNetworks);
   if (raw.allowedCidrs !== undefined) {
     c.allowedCidrs = raw.allowedCidrs
       .split(',')
@@ -314,6 +332,12 @@ export function loadConfig(raw: RawConfig): Config {
     c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0, Number.MAX_SAFE_INTEGER);
   }
   Object.assign(c, encryptionKeys(raw));
+  if (raw.metricsPort !== undefined) c.metricsPort = integer('metricsPort', raw.metricsPort, 0, 65535);
+  if (raw.metricsHost !== undefined)
+    c.metricsHost = raw.metricsHost.trim() || fail('metricsHost', 'must not be empty');
+  if (raw.metricsPerEndpoint !== undefined)
+    c.metricsPerEndpoint = onOff('metricsPerEndpoint', raw.metricsPerEndpoint);
+  if (raw.sendTraceparent !== undefined) c.sendTraceparent = onOff('sendTraceparent', raw.sendTraceparent);
   return c;
 }
 

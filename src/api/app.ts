@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
+import { metricsRoute, registerRequestObservation, requestId } from '../observe/http.js';
+import type { Metrics } from '../observe/metrics.js';
+import { registerRequestTracing } from '../observe/request-tracing.js';
+import type { Tracing } from '../observe/tracing.js';
 import type { Store } from '../store/store.js';
 import { registerAuth, tokenCheck } from './auth.js';
 import { registerJsonBody } from './body.js';
@@ -50,6 +54,12 @@ export interface ApiDeps {
   limits?: Partial<HttpLimits>;
   /** The token's stored hash (core/api-token.ts); without it, config.apiToken is hashed. */
   apiTokenHash?: string;
+  /** Counts requests by route and status; with `serveMetrics`, also answers `GET /metrics` (behind the token). */
+  metrics?: Metrics | null;
+  /** `GET /metrics` on this API (false when --metrics-port serves it on a listener of its own). */
+  serveMetrics?: boolean;
+  /** A span per request, and the accept's context stored with each message (observe/tracing.ts). */
+  tracing?: Tracing | null;
 }
 
 /**
@@ -76,6 +86,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // A line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // The request id is in every log line of the request and in its answer's x-request-id.
+    requestIdHeader: false,
+    genReqId: requestId,
     // Errors Fastify raises before routing (a malformed %-escape, a path
     // parameter over maxParamLength) skip the hooks, so the token is checked
     // here: without it the answer is 401 whatever the path's shape, and a
@@ -94,6 +107,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
+  registerRequestObservation(app, deps.metrics ?? null);
+  const requestTracing = registerRequestTracing(app, deps.tracing ?? null);
   const running = new Set<Promise<void>>();
   const tasks = createTaskRegistry();
   const ctx: ApiContext = {
@@ -123,6 +138,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     tasks,
     workerProblem: deps.workerProblem ?? (() => null),
+    traceparent: requestTracing.traceparent,
   };
 
   app.setErrorHandler(errorHandler);
@@ -162,5 +178,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     referenceRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
+  // A worker-only process serves it too: its deliveries are counted there.
+  if (deps.metrics && deps.serveMetrics) metricsRoute(app, deps.metrics);
   return app;
 }

@@ -28,6 +28,10 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
     'main keys sealing endpoint secrets and headers, comma-separated, first encrypts (base64 or hex, 32 bytes)',
   encryptionKeyFile:
     'file holding the main keys, one a line (default for sqlite:<file>: <file>.key, generated)',
+  metricsPort: 'serve /metrics on this port without the token (default: on the API port, behind the token)',
+  metricsHost: 'address the --metrics-port listener binds to',
+  metricsPerEndpoint: 'per-endpoint attempt counters in /metrics (one series per endpoint)',
+  sendTraceparent: 'send a W3C traceparent header with each delivery',
 };
 
 /** Sizes in the largest unit the flag accepts that divides them (1048576 is `1mb`). */

@@ -11,7 +11,14 @@ function claim(endpointId: string, over: Partial<ClaimedDelivery['endpoint']> = 
     leaseToken: 'lease',
     attempts: 0,
     trigger: 'scheduled',
-    message: { id: `msg_${seq}`, appId: 'app', eventType: 'e', payload: '{}', createdAt: new Date() },
+    message: {
+      id: `msg_${seq}`,
+      appId: 'app',
+      eventType: 'e',
+      payload: '{}',
+      createdAt: new Date(),
+      traceparent: null,
+    },
     endpoint: {
       id: endpointId,
       url: 'http://receiver.test/',

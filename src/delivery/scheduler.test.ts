@@ -11,7 +11,14 @@ function claimed(i: number, over: Partial<ClaimedDelivery['endpoint']> = {}): Cl
     leaseToken: 'lease',
     attempts: 0,
     trigger: 'scheduled',
-    message: { id: `msg_${i}`, appId: 'app', eventType: 'e', payload: '{}', createdAt: new Date() },
+    message: {
+      id: `msg_${i}`,
+      appId: 'app',
+      eventType: 'e',
+      payload: '{}',
+      createdAt: new Date(),
+      traceparent: null,
+    },
     endpoint: {
       id: 'ep',
       url: 'http://receiver.test/',

@@ -32,7 +32,14 @@ function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): Clai
     leaseToken: 'lease',
     attempts: 0,
     trigger,
-    message: { id: `msg_${i}`, appId: 'app', eventType: 'e', payload: `{"i":${i}}`, createdAt: new Date() },
+    message: {
+      id: `msg_${i}`,
+      appId: 'app',
+      eventType: 'e',
+      payload: `{"i":${i}}`,
+      createdAt: new Date(),
+      traceparent: null,
+    },
     endpoint: {
       id: 'ep',
       url: 'http://receiver.test/',

@@ -1,6 +1,7 @@
 import { type Config, endpointPolicy, endpointShare } from '../config.js';
 import type { ClaimedDelivery, Store } from '../store/store.js';
 import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
+import type { AttemptTracer } from './attempt-trace.js';
 import { createEmitter, type WorkerEvents } from './events.js';
 import { type Cap, createFairShare } from './fair-share.js';
 import { createGuardedSender } from './guarded-sender.js';
@@ -45,6 +46,8 @@ export interface WorkerOptions {
   /** ...or until this many are waiting (default: config.concurrency, at least 1). */
   recordBatchSize?: number;
   headers?: HeaderBuilder;
+  /** Traces each attempt and adds its headers (attempt-trace.ts); none by default. */
+  tracer?: AttemptTracer | null;
 }
 
 export interface Worker {
@@ -157,6 +160,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   /** Sends one delivery and hands its result to the recorder; resolves to the attempt's duration. */
   async function attempt(claim: ClaimedDelivery): Promise<number> {
     const startedAt = now();
+    const trace = opts.tracer?.(claim) ?? null;
     let response: SendResult;
     try {
       const headers = buildHeaders(
@@ -168,12 +172,14 @@ export function createWorker(opts: WorkerOptions): Worker {
         },
         startedAt,
       );
+      if (trace) Object.assign(headers, trace.headers);
       response = await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
     } catch (error) {
       emit('error', { op: 'send', error, retryInMs: null });
       response = thrownSendResult(error);
     }
     const result = buildAttemptResult(claim, response, startedAt, now(), settings);
+    trace?.end(result, response);
     recorder.add(result);
     const { outcome } = result;
     if (outcome.kind === 'retry') scheduler.wakeAfter(outcome.at.getTime() - now().getTime());

@@ -342,6 +342,7 @@ export interface ClaimRow {
   event_type: string;
   payload: string;
   msg_created_at: Time;
+  traceparent: string | null;
   endpoint_id: string;
   url: string;
   headers: Json<Record<string, string>>;
@@ -364,6 +365,7 @@ export const toClaim =
       eventType: r.event_type,
       payload: r.payload,
       createdAt: time(r.msg_created_at),
+      traceparent: r.traceparent,
     },
     endpoint: {
       id: r.endpoint_id,

@@ -14,6 +14,7 @@ import type {
   Trigger,
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
+import { newMessage } from '../core/messages.js';
 import type { EndpointPolicy, Health } from '../core/policy.js';
 
 /**
@@ -36,6 +37,11 @@ export interface Store {
    * one process, has nothing to listen to. Returns an unsubscribe function.
    */
   watchDue?(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * What /metrics shows of the whole queue, read at scrape time: a few counts
+   * over partial indexes and the endpoints table, cheap enough for every scrape.
+   */
+  gauges(now: Date): Promise<StoreGauges>;
   apps: AppRepo;
   eventTypes: EventTypeRepo;
   endpoints: EndpointRepo;
@@ -152,6 +158,25 @@ export interface MessageInput {
   payload: string;
   channels: string[] | null;
   tags: string[] | null;
+  /**
+   * The W3C trace context of the accepting request (`00-<trace>-<span>-<flags>`),
+   * stored so each attempt is traced as its child; null or absent without one.
+   */
+  traceparent?: string | null;
+}
+/** A message as the store writes it: the message and the trace context it keeps beside it. */
+export type StoredMessage = Message & { traceparent: string | null };
+/**
+ * Messages as accepted now (core/messages.ts newMessages: one instant, ids in
+ * input order), each with the trace context stored beside it.
+ */
+export function storedMessages(inputs: readonly MessageInput[]): StoredMessage[] {
+  const now = new Date();
+  return inputs.map(({ traceparent = null, ...fields }) => ({ ...newMessage(fields, now), traceparent }));
+}
+/** The message as create() returns it, without the stored trace context. */
+export function withoutTrace({ traceparent: _, ...message }: StoredMessage): Message {
+  return message;
 }
 export type BatchResult = { message: Message; deliveries: number } | { conflict: HooklineError };
 export interface MessageFilter {
@@ -210,7 +235,10 @@ export interface ClaimedDelivery {
   /** Attempts made before this one. */
   attempts: number;
   trigger: Trigger;
-  message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'>;
+  message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'> & {
+    /** The accepting request's trace context (MessageInput.traceparent). */
+    traceparent: string | null;
+  };
   endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'> & {
     /** The in-flight cap fair sharing holds the endpoint to (DeliveryQueue.shareSlots); null when none. */
     fairCap: number | null;
@@ -294,6 +322,30 @@ export interface DeliveryQueue {
   recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
+}
+
+// ---- gauges (metrics) -----------------------------------------------------------
+/** Deliveries by where they are in the queue; each delivery counts once at most. */
+export interface QueueDepth {
+  /** Pending, not held by an endpoint gate, its next attempt at or before now. */
+  due: number;
+  /** Pending, not held, its next attempt later (a retry waiting). */
+  scheduled: number;
+  /** Leased by a worker (being sent, or its worker died and the lease has not run out). */
+  inFlight: number;
+  /** Pending but held: by an endpoint gate (rate limit, in-flight or fair-share cap, ordering, open breaker) or a disabled endpoint. */
+  parked: number;
+  /** Failed for good and still stored (recover or resend them). */
+  failed: number;
+}
+export interface StoreGauges {
+  depth: QueueDepth;
+  /** nextAttemptAt of the longest-waiting due delivery that no gate holds; null when none is due. */
+  oldestDueAt: Date | null;
+  endpointsBreakerOpen: number;
+  endpointsDisabled: number;
+  /** The connection pool (PostgreSQL); null for SQLite's single connection. */
+  pool: { total: number; idle: number; waiting: number } | null;
 }
 
 // ---- attempts -----------------------------------------------------------------

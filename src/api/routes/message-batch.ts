@@ -26,7 +26,10 @@ type ItemOut =
  * used, in the app or earlier in the batch). The call is 202 when every item
  * was accepted, 207 when some were not; an Idempotency-Key covers the call.
  */
-export function messageBatchRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
+export function messageBatchRoutes(
+  app: FastifyInstance,
+  { store, wake, config, traceparent }: ApiContext,
+): void {
   app.post<{ Params: AppParams }>(
     '/api/v1/app/:app_id/msg/batch',
     { bodyLimit: Math.max(BATCH_BODY_BYTES, config.maxBodyBytes) },
@@ -38,6 +41,8 @@ export function messageBatchRoutes(app: FastifyInstance, { store, wake, config }
       const items = f.objectList('messages', { min: 1, max: MAX_BATCH_MESSAGES });
       f.done();
       const application = await loadApp(store, request.params.app_id);
+      // Every message of the batch is traced as a child of this one request.
+      const trace = traceparent(request);
       const rawItems = rawElements((request.rawBody && rawMember(request.rawBody, 'messages')) ?? '');
 
       const out: (ItemOut | null)[] = [];
@@ -58,7 +63,7 @@ export function messageBatchRoutes(app: FastifyInstance, { store, wake, config }
           );
         try {
           item.done();
-          valid.push({ index, input: { appId: application.id, ...fields }, payload });
+          valid.push({ index, input: { appId: application.id, ...fields, traceparent: trace }, payload });
           out.push(null);
         } catch (err) {
           const { status, body } = toErrorResponse(err);

@@ -99,7 +99,7 @@ export function readMessageIn(
   return { fields, payload };
 }
 
-export function messageRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
+export function messageRoutes(app: FastifyInstance, { store, wake, config, traceparent }: ApiContext): void {
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const q = new Query(request.query);
     const withContent = q.bool('with_content') ?? true;
@@ -109,7 +109,7 @@ export function messageRoutes(app: FastifyInstance, { store, wake, config }: Api
     f.done();
     const application = await appIdForMessage(store, request.params.app_id, f);
     const { message, deliveries } = await store.messages
-      .create({ appId: application.id, ...fields })
+      .create({ appId: application.id, ...fields, traceparent: traceparent(request) })
       .catch((err: unknown) => {
         const missing = err instanceof HooklineError && err.code === 'NOT_FOUND';
         throw missing && !application.checked ? notFound('application') : err;

@@ -5,6 +5,7 @@ import { postgresAttempts } from './attempts.js';
 import { clientConfigFor, createDb, type PostgresOptions } from './db.js';
 import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
+import { postgresGauges } from './gauges.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
@@ -36,6 +37,7 @@ export async function openPostgresStore(
       await db.pool.end().catch(() => {});
     },
     watchDue: (listener) => watcher.subscribe(listener),
+    gauges: postgresGauges(db),
     apps: postgresApps(db),
     eventTypes: postgresEventTypes(db),
     endpoints: postgresEndpoints(db, cipher),

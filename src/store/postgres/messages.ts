@@ -1,7 +1,12 @@
-import { eventIdConflict, newMessage, newMessages } from '../../core/messages.js';
+import { eventIdConflict } from '../../core/messages.js';
 import { newId } from '../../core/ids.js';
-import type { Message } from '../../core/model.js';
-import type { BatchResult, MessageRepo } from '../store.js';
+import {
+  type BatchResult,
+  type MessageRepo,
+  type StoredMessage,
+  storedMessages,
+  withoutTrace,
+} from '../store.js';
 import type { Db } from './db.js';
 import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
@@ -37,7 +42,7 @@ const PREMADE_DELIVERY_IDS = 2;
  */
 const createMessages = (skipConflicts: boolean) => `
 WITH input AS (
-  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at,
+  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at, i.traceparent,
     (extract(epoch FROM i.created_at) * 1000)::bigint AS ms,
     CASE WHEN i.channels IS NULL THEN NULL
       ELSE ARRAY(SELECT c FROM json_array_elements_text(i.channels::json) WITH ORDINALITY AS x(c, n) ORDER BY n)
@@ -46,11 +51,11 @@ WITH input AS (
       ELSE ARRAY(SELECT t FROM json_array_elements_text(i.tags::json) WITH ORDINALITY AS x(t, n) ORDER BY n)
     END AS tags
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-              $8::timestamptz[]) WITH ORDINALITY
-    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, ord)
+              $8::timestamptz[], $10::text[]) WITH ORDINALITY
+    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent, ord)
 ), m AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-  SELECT id, app_id, event_type, event_id, payload, channels, tags, created_at FROM input
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
+  SELECT id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent FROM input
   ${skipConflicts ? 'ON CONFLICT DO NOTHING' : ''}
   RETURNING id
 ), d AS (
@@ -90,7 +95,7 @@ const premadeIds = (count: number, ms: number) => Array.from({ length: count }, 
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
 /** The statement's parameters for these messages: one array per column. */
-const createParams = (messages: Message[]) => [
+const createParams = (messages: StoredMessage[]) => [
   messages.map((m) => m.id),
   messages.map((m) => m.appId),
   messages.map((m) => m.eventType),
@@ -100,12 +105,13 @@ const createParams = (messages: Message[]) => [
   messages.map((m) => jsonOrNull(m.tags)),
   messages.map((m) => m.createdAt),
   messages.flatMap((m) => premadeIds(PREMADE_DELIVERY_IDS, m.createdAt.getTime())),
+  messages.map((m) => m.traceparent),
 ];
 
 /** Consecutive runs of at most MAX_MESSAGES_PER_STATEMENT messages and MAX_PAYLOAD_CHARS_PER_STATEMENT chars. */
-function statementChunks(messages: Message[]): Message[][] {
-  const chunks: Message[][] = [];
-  let chunk: Message[] = [];
+function statementChunks(messages: StoredMessage[]): StoredMessage[][] {
+  const chunks: StoredMessage[][] = [];
+  let chunk: StoredMessage[] = [];
   let chars = 0;
   for (const m of messages) {
     if (
@@ -125,7 +131,7 @@ function statementChunks(messages: Message[]): Message[][] {
 }
 
 export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
-  const createMany = async (messages: Message[]): Promise<number[]> => {
+  const createMany = async (messages: StoredMessage[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(CREATE_MESSAGES, createParams(messages), {
       name: 'message_create',
       what: 'application',
@@ -133,7 +139,7 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
     return rows.map((r) => r.n);
   };
   /** A batch in one transaction, a statement per chunk. */
-  const createBatch = async (messages: Message[]): Promise<BatchResult[]> => {
+  const createBatch = async (messages: StoredMessage[]): Promise<BatchResult[]> => {
     const rows = await db.tx(async (q) => {
       const all: { n: number; stored: boolean }[] = [];
       for (const chunk of statementChunks(messages))
@@ -141,10 +147,12 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
       return all;
     }, 'application');
     return messages.map((message, i) =>
-      rows[i]!.stored ? { message, deliveries: rows[i]!.n } : { conflict: eventIdConflict(message) },
+      rows[i]!.stored
+        ? { message: withoutTrace(message), deliveries: rows[i]!.n }
+        : { conflict: eventIdConflict(message) },
     );
   };
-  const createOne = async (message: Message): Promise<number> => {
+  const createOne = async (message: StoredMessage): Promise<number> => {
     try {
       const [n] = await createMany([message]);
       return n ?? 0;
@@ -154,7 +162,7 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
       throw err;
     }
   };
-  const accept = groupWrite<Message, number>({
+  const accept = groupWrite<StoredMessage, number>({
     writeOne: createOne,
     writeMany: createMany,
     parallel: ACCEPT_BATCHES_IN_FLIGHT,
@@ -166,13 +174,13 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
 
   return {
     async create(input) {
-      const message = newMessage(input);
+      const [message] = storedMessages([input]) as [StoredMessage];
       const deliveries = await accept(message);
       if (deliveries > 0) notifier.poke();
-      return { message, deliveries };
+      return { message: withoutTrace(message), deliveries };
     },
     async createBatch(inputs) {
-      const results = await createBatch(newMessages(inputs));
+      const results = await createBatch(storedMessages(inputs));
       if (results.some((r) => 'deliveries' in r && r.deliveries > 0)) notifier.poke();
       return results;
     },

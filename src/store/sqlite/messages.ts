@@ -1,4 +1,4 @@
-import { eventIdConflict, newMessage, newMessages } from '../../core/messages.js';
+import { eventIdConflict } from '../../core/messages.js';
 import type { Message } from '../../core/model.js';
 import { sqliteDialect } from '../dialect.js';
 import {
@@ -10,15 +10,21 @@ import {
   type FieldCipher,
   toMessage,
 } from '../rows.js';
-import type { BatchResult, MessageRepo } from '../store.js';
+import {
+  type BatchResult,
+  type MessageRepo,
+  type StoredMessage,
+  storedMessages,
+  withoutTrace,
+} from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
 const INSERT_MESSAGE = `
-INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /**
  * One pending delivery per enabled endpoint of the app whose routing accepts
  * the message (the rules of core/filter.ts endpointAccepts, in SQL, as on
@@ -63,7 +69,7 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
   /** One message and its deliveries; returns how many deliveries. */
-  const write = (msg: Message): number => {
+  const write = (msg: StoredMessage): number => {
     const now = msg.createdAt.getTime();
     insertMessage.run(
       msg.id,
@@ -74,6 +80,7 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
       sqliteDialect.list(msg.channels),
       sqliteDialect.list(msg.tags),
       now,
+      msg.traceparent,
     );
     const channels = JSON.stringify(msg.channels ?? []);
     return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels }).changes;
@@ -84,10 +91,10 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   // A batch is one transaction, each message in its own savepoint (a nested
   // transaction()), so a repeated eventId leaves out that message alone.
   const writeOne = db.transaction(write);
-  const writeBatch = db.transaction((messages: Message[]): BatchResult[] =>
+  const writeBatch = db.transaction((messages: StoredMessage[]): BatchResult[] =>
     messages.map((message) => {
       try {
-        return { message, deliveries: writeOne(message) };
+        return { message: withoutTrace(message), deliveries: writeOne(message) };
       } catch (err) {
         if (!isEventIdConflict(err, message)) throw err;
         return { conflict: eventIdConflict(message) };
@@ -97,16 +104,16 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
 
   return {
     async create(input) {
-      const message = newMessage(input);
+      const [message] = storedMessages([input]) as [StoredMessage];
       try {
-        return { message, deliveries: await create(message) };
+        return { message: withoutTrace(message), deliveries: await create(message) };
       } catch (err) {
         if (isEventIdConflict(err, message)) throw eventIdConflict(message);
         return mapSqliteError(err, 'message');
       }
     },
     async createBatch(inputs) {
-      const messages = newMessages(inputs);
+      const messages = storedMessages(inputs);
       try {
         return writeBatch.immediate(messages);
       } catch (err) {
