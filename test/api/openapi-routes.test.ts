@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.js';
 import { buildDocument, OPERATIONS } from '../../src/api/openapi/document.js';
 import { DEFAULTS } from '../../src/config.js';
+import { createMetrics } from '../../src/observe/metrics.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import type { TestDatabase } from '../helpers/backends.js';
@@ -22,7 +23,13 @@ async function registeredRoutes(store: Store): Promise<string[]> {
   };
   subscribe('fastify.initialization', collect);
   try {
-    const app = await buildApi({ store, config: { ...DEFAULTS, apiToken: 'openapi-routes-token-0123' } });
+    // Built as `serve` builds it by default: /metrics on the API port (not with --metrics-port).
+    const app = await buildApi({
+      store,
+      config: { ...DEFAULTS, apiToken: 'openapi-routes-token-0123' },
+      metrics: createMetrics({ store, perEndpoint: false }),
+      serveMetrics: true,
+    });
     await app.ready();
     await app.close();
   } finally {

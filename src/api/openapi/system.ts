@@ -15,6 +15,18 @@ export const systemOperations: Operation[] = [
   },
   {
     method: 'GET',
+    path: '/metrics',
+    operationId: 'hookline.metrics.get',
+    tag: 'Health',
+    summary: 'Prometheus metrics (text format)',
+    description:
+      'Behind the API token on the API port; with `--metrics-port` served on its own listener instead (no token), ' +
+      'and not on the API port. README, Observe it, lists the metrics.',
+    hookline: true,
+    responses: { 200: { mediaType: 'text/plain', description: 'Prometheus text exposition format 0.0.4' } },
+  },
+  {
+    method: 'GET',
     path: '/api/v1/openapi.json',
     operationId: 'hookline.openapi.get',
     tag: 'Reference',
