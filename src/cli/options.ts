@@ -27,6 +27,9 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
     'main keys sealing endpoint secrets and headers, comma-separated, first encrypts (base64 or hex, 32 bytes)',
   encryptionKeyFile:
     'file holding the main keys, one a line (default for sqlite:<file>: <file>.key, generated)',
+  publicUrl:
+    'URL people reach this server at, for app-portal and dashboard links (default: the request Host)',
+  portalFrameAncestors: 'sites that may embed the app portal in an iframe (CSP frame-ancestors)',
 };
 
 /** Sizes in the largest unit the flag accepts that divides them (1048576 is `1mb`). */

@@ -1,10 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../core/errors.js';
 import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
-import { breakerOut } from '../out.js';
+import { breakerOut, messageOut } from '../out.js';
 import { Query } from '../query.js';
 import { taskOut } from '../tasks.js';
-import { Fields } from '../validate.js';
+import { Fields, NAME_PATTERN } from '../validate.js';
+
+/**
+ * The example payload of an event type: `examples[index]` of its schema of
+ * the highest version (Svix's `schemas` are JSON Schemas by version), or,
+ * without one, a small payload saying what it is.
+ */
+export function examplePayload(eventType: string, schemas: unknown, index: number): unknown {
+  if (schemas && typeof schemas === 'object') {
+    const versions = Object.keys(schemas).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
+    for (const v of versions) {
+      const examples = (schemas as Record<string, { examples?: unknown }>)[v]?.examples;
+      if (Array.isArray(examples) && index < examples.length) return examples[index];
+    }
+  }
+  return { type: eventType, example: true, detail: 'an example event sent by Hookline' };
+}
 
 /** Endpoint stats (delivery counts by status, breaker state) and recover (resend failures since a time, as a background task). */
 export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, background }: ApiContext): void {
@@ -54,5 +70,32 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
     // Svix RecoverOut; GET /api/v1/background-task/{id} follows it.
     const { data: _, ...recoverOut } = taskOut(task);
     return reply.code(202).send(recoverOut);
+  });
+
+  /**
+   * Svix's send-example: a message of the event type, with its example
+   * payload, to this endpoint alone whatever its filters (a disabled endpoint
+   * gets nothing). Answers 202 with the MessageOut.
+   */
+  app.post<{ Params: EndpointParams }>(`${path}/send-example`, async (request, reply) => {
+    const { app: application, endpoint } = await loadEndpoint(store, request.params);
+    const f = Fields.body(request.body);
+    const eventType =
+      f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN }) ?? '';
+    const index = f.int('exampleIndex', { min: 0, max: 1000 }) ?? 0;
+    f.done();
+    const known = await store.eventTypes.get(eventType);
+    const payload = examplePayload(eventType, known?.schemas ?? null, index);
+    const { message, deliveries } = await store.messages.create({
+      appId: application.id,
+      eventType,
+      eventId: null,
+      payload: JSON.stringify(payload),
+      channels: null,
+      tags: null,
+      onlyEndpointId: endpoint.id,
+    });
+    if (deliveries > 0) wake();
+    return reply.code(202).send(messageOut(message, true, payload));
   });
 }

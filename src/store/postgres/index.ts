@@ -6,6 +6,7 @@ import { clientConfigFor, createDb, type PostgresOptions } from './db.js';
 import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
+import { postgresPortalTokens } from './portal-tokens.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
 import { createDueNotifier } from './notify.js';
@@ -44,6 +45,7 @@ export async function openPostgresStore(
     attempts: postgresAttempts(db),
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),
+    portalTokens: postgresPortalTokens(db),
   };
   try {
     await store.migrate();

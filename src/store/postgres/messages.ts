@@ -1,7 +1,7 @@
 import { conflict } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Message } from '../../core/model.js';
-import type { MessageRepo } from '../store.js';
+import type { MessageInput, MessageRepo } from '../store.js';
 import type { Db } from './db.js';
 import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
@@ -31,7 +31,7 @@ import { listMessages } from '../lists.js';
 const PREMADE_DELIVERY_IDS = 2;
 const CREATE_MESSAGES = `
 WITH input AS (
-  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at,
+  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at, i.only_endpoint,
     (extract(epoch FROM i.created_at) * 1000)::bigint AS ms,
     CASE WHEN i.channels IS NULL THEN NULL
       ELSE ARRAY(SELECT c FROM json_array_elements_text(i.channels::json) WITH ORDINALITY AS x(c, n) ORDER BY n)
@@ -40,8 +40,8 @@ WITH input AS (
       ELSE ARRAY(SELECT t FROM json_array_elements_text(i.tags::json) WITH ORDINALITY AS x(t, n) ORDER BY n)
     END AS tags
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-              $8::timestamptz[]) WITH ORDINALITY
-    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, ord)
+              $8::timestamptz[], $10::text[]) WITH ORDINALITY
+    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, only_endpoint, ord)
 ), m AS (
   INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
   SELECT id, app_id, event_type, event_id, payload, channels, tags, created_at FROM input
@@ -60,8 +60,10 @@ WITH input AS (
     CROSS JOIN LATERAL (
       SELECT e.id, (${GATED}) AS parked FROM endpoints e
       WHERE e.app_id = i.app_id AND NOT e.disabled
-        AND (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR i.event_type = ANY (e.filter_types))
-        AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce(i.channels, '{}'))
+        AND CASE WHEN i.only_endpoint IS NOT NULL THEN e.id = i.only_endpoint ELSE
+          (e.filter_types IS NULL OR cardinality(e.filter_types) = 0 OR i.event_type = ANY (e.filter_types))
+          AND (e.channels IS NULL OR cardinality(e.channels) = 0 OR e.channels && coalesce(i.channels, '{}'))
+        END
       FOR SHARE
     ) e
   ) x
@@ -75,10 +77,12 @@ const MAX_MESSAGES_PER_STATEMENT = 200;
 const MAX_PAYLOAD_CHARS_PER_STATEMENT = 4 * 1024 * 1024;
 
 const premadeIds = (count: number, ms: number) => Array.from({ length: count }, () => newId('dlv', ms));
+/** A message to store, with the endpoint it alone goes to (send-example). */
+type Outgoing = Message & Pick<MessageInput, 'onlyEndpointId'>;
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
 export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
-  const createMany = async (messages: Message[]): Promise<number[]> => {
+  const createMany = async (messages: Outgoing[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(
       CREATE_MESSAGES,
       [
@@ -91,12 +95,13 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
         messages.map((m) => jsonOrNull(m.tags)),
         messages.map((m) => m.createdAt),
         messages.flatMap((m) => premadeIds(PREMADE_DELIVERY_IDS, m.createdAt.getTime())),
+        messages.map((m) => m.onlyEndpointId ?? null),
       ],
       { name: 'message_create', what: 'application' },
     );
     return rows.map((r) => r.n);
   };
-  const createOne = async (message: Message): Promise<number> => {
+  const createOne = async (message: Outgoing): Promise<number> => {
     try {
       const [n] = await createMany([message]);
       return n ?? 0;
@@ -108,7 +113,7 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
       throw err;
     }
   };
-  const accept = groupWrite<Message, number>({
+  const accept = groupWrite<Outgoing, number>({
     writeOne: createOne,
     writeMany: createMany,
     parallel: ACCEPT_BATCHES_IN_FLIGHT,
@@ -121,7 +126,13 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
   return {
     async create(input) {
       const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const { onlyEndpointId, ...fields } = input;
+      const message: Outgoing = {
+        id: newId('msg', now.getTime()),
+        ...fields,
+        createdAt: now,
+        onlyEndpointId: onlyEndpointId ?? null,
+      };
       const deliveries = await accept(message);
       if (deliveries > 0) notifier.poke();
       return { message, deliveries };

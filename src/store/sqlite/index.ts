@@ -7,6 +7,7 @@ import { mapSqliteError, migrate, openDatabase } from './db.js';
 import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
+import { sqlitePortalTokens } from './portal-tokens.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
 
@@ -58,5 +59,6 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     attempts: withErrorCodes(sqliteAttempts(db)),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
+    portalTokens: withErrorCodes(sqlitePortalTokens(db)),
   };
 }

@@ -11,7 +11,7 @@ import {
   type FieldCipher,
   toMessage,
 } from '../rows.js';
-import type { MessageRepo } from '../store.js';
+import type { MessageInput, MessageRepo } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
@@ -34,10 +34,12 @@ SELECT hookline_new_id('dlv', $now), e.app_id, $msg, e.id, 'pending', 0, $now, $
   (${GATED})
 FROM endpoints e
 WHERE e.app_id = $app AND e.disabled = 0
-  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+  AND CASE WHEN $only IS NOT NULL THEN e.id = $only ELSE
+    (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
        OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
-  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))`;
+    AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))
+  END`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
  * until 0. A message with a delivery still pending or sending is accepted
@@ -62,7 +64,7 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
 
   // Message and deliveries commit together: once the API answers, every delivery exists.
   // Concurrent accepts share one commit (group-commit.ts).
-  const create = groupCommit(db, (msg: Message): number => {
+  const create = groupCommit(db, (msg: Message & Pick<MessageInput, 'onlyEndpointId'>): number => {
     const now = msg.createdAt.getTime();
     insertMessage.run(
       msg.id,
@@ -75,13 +77,21 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
       now,
     );
     const channels = JSON.stringify(msg.channels ?? []);
-    return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels }).changes;
+    const only = msg.onlyEndpointId ?? null;
+    return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels, only })
+      .changes;
   });
 
   return {
     async create(input) {
       const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const { onlyEndpointId, ...fields } = input;
+      const message: Message & Pick<MessageInput, 'onlyEndpointId'> = {
+        id: newId('msg', now.getTime()),
+        ...fields,
+        createdAt: now,
+        onlyEndpointId: onlyEndpointId ?? null,
+      };
       try {
         return { message, deliveries: await create(message) };
       } catch (err) {
