@@ -10,6 +10,7 @@ import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { createTaskRegistry } from './tasks.js';
+import { registerUi } from './ui.js';
 import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -159,5 +160,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     authRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
+  if (!deps.healthOnly) await registerUi(app, config);
   return app;
 }
