@@ -82,8 +82,8 @@ const SHOTS =
     : mkdtempSync(join(tmpdir(), 'hookline-shots-'));
 mkdirSync(SHOTS, { recursive: true });
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage });
   return path;
 }

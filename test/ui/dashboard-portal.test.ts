@@ -109,7 +109,7 @@ suite('dashboard and app portal in chromium', () => {
           () => buttons(page, 'Refresh').click(),
         );
         await expectAccessible(page, 'endpoint');
-        await screenshot(page, 'endpoint');
+        await screenshot(page, 'endpoint', true);
 
         await attemptLinks.first().click();
         await expect.poll(() => page.getByRole('heading', { name: /^Attempt atmpt_/ }).count()).toBe(1);
@@ -147,15 +147,31 @@ suite('dashboard and app portal in chromium', () => {
         await expect.poll(() => buttons(page, 'Disable endpoint').count()).toBe(1);
         expect((await svix.endpoint.get('acme', epId)).disabled).toBe(false);
 
-        // The overview, with a failing endpoint to put first.
-        const failing = await svix.endpoint.create('acme', { url: 'http://127.0.0.1:9/refused' });
-        await svix.endpoint.patch('acme', failing.id, { disabled: true });
+        // One endpoint refuses connections until its breaker opens (5 failures in a row), another is disabled.
+        const failing = await svix.endpoint.create('acme', {
+          url: 'http://127.0.0.1:9/refused',
+          filterTypes: ['payment.failed'],
+        });
+        const parked = await svix.endpoint.create('acme', { url: 'http://127.0.0.1:9/parked' });
+        await svix.endpoint.patch('acme', parked.id, { disabled: true });
+        for (let i = 0; i < 3; i++)
+          await svix.message.create('acme', { eventType: 'payment.failed', payload: { i } });
+        // Hookline's `breaker` field, read over plain HTTP (the svix client keeps only Svix's fields).
+        const breakerOpen = async () => {
+          const res = await fetch(`${server.url}/api/v1/app/acme/endpoint/${failing.id}/stats`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+          });
+          return ((await res.json()) as { breaker: { open: boolean } }).breaker.open;
+        };
+        await until(breakerOpen, async () => {}, 30_000);
         await page.getByRole('link', { name: 'Overview' }).click();
         await expect
           .poll(() => page.getByRole('cell', { name: 'http://127.0.0.1:9/refused' }).count())
           .toBe(1);
-        const firstRow = page.locator('tbody tr').first();
-        expect(await firstRow.textContent()).toContain('http://127.0.0.1:9/refused');
+        const rows = page.locator('tbody tr');
+        expect(await rows.nth(0).textContent()).toContain('http://127.0.0.1:9/refused');
+        expect(await rows.nth(0).textContent()).toContain('next probe');
+        expect(await rows.nth(1).textContent()).toContain('http://127.0.0.1:9/parked');
         await expectAccessible(page, 'overview');
         await screenshot(page, 'overview');
 
@@ -285,6 +301,26 @@ suite('dashboard and app portal in chromium', () => {
         await page.getByRole('link', { name: /^msg_/ }).first().click();
         await expect.poll(() => page.getByRole('heading', { name: /^Message msg_/ }).count()).toBe(1);
         expect(await buttons(page, mutating).count()).toBe(0);
+        expect(problems).toEqual([]);
+      });
+
+      it('signs in and moves around by keyboard alone', async () => {
+        const { page, problems } = await openPage(browser);
+        await page.goto(`${server.url}/`);
+        await page.keyboard.press('Tab');
+        await page.keyboard.type(TOKEN);
+        await page.keyboard.press('Enter');
+        await expect.poll(() => page.getByRole('heading', { name: 'Overview' }).count()).toBe(1);
+        // Brand, Overview, Applications: the third stop opens the applications.
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Applications');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => page.getByRole('heading', { name: 'Applications' }).count()).toBe(1);
+        await page.getByLabel('Name').focus();
+        await page.keyboard.type('Keyboard app');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => page.getByRole('link', { name: 'Add endpoint' }).count()).toBe(1);
+        expect((await svix.application.list()).data.map((a) => a.name)).toContain('Keyboard app');
         expect(problems).toEqual([]);
       });
 
