@@ -282,6 +282,26 @@ suite('dashboard and app portal in chromium', () => {
           .poll(() => page.getByRole('link', { name: `${receiver.url}/hooks/customer` }).count())
           .toBe(1);
         await screenshot(page, 'portal');
+
+        // Edit, disable, enable, delete: each lands in the API.
+        const epId = endpoint?.id ?? '';
+        await page.getByRole('link', { name: `${receiver.url}/hooks/customer` }).click();
+        await buttons(page, 'Edit endpoint').click();
+        await page.getByRole('checkbox', { name: 'order.paid' }).check();
+        await page.getByLabel('Channels').fill('eu, us');
+        await buttons(page, 'Save endpoint').click();
+        await expect.poll(() => buttons(page, 'Save endpoint').count()).toBe(0);
+        const edited = await svix.endpoint.get('acme', epId);
+        expect([...(edited.filterTypes ?? [])].sort()).toEqual(['order.paid', 'order.refunded']);
+        expect(edited.channels).toEqual(['eu', 'us']);
+        await buttons(page, 'Disable endpoint').click();
+        await expect.poll(async () => (await svix.endpoint.get('acme', epId)).disabled).toBe(true);
+        await buttons(page, 'Enable endpoint').click();
+        await expect.poll(async () => (await svix.endpoint.get('acme', epId)).disabled).toBe(false);
+        await expectAccessible(page, 'portal endpoint');
+        await buttons(page, 'Delete endpoint').click();
+        await expect.poll(() => page.getByRole('heading', { name: 'Endpoints' }).count()).toBe(1);
+        expect((await svix.endpoint.list('acme')).data.map((e) => e.id)).not.toContain(epId);
         expect(problems).toEqual([]);
       });
 
