@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { Svix } from 'svix';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 import { runCli } from '../cli/harness.js';
@@ -10,6 +10,8 @@ import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { browserAvailable, expectAccessible, launch, openPage, screenshot } from './browser.js';
 
 const TOKEN = 'hk_browser_test_token_0123456789';
+// A whole flow in a browser on a loaded machine takes longer than the suite's 60 s default.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /** Waits until `check` passes, reloading the page's data with `refresh` between tries. */
 async function until(check: () => Promise<boolean>, refresh: () => Promise<unknown>, ms = 15_000) {
