@@ -296,6 +296,11 @@ suite('dashboard and app portal in chromium', () => {
         const edited = await svix.endpoint.get('acme', epId);
         expect([...(edited.filterTypes ?? [])].sort()).toEqual(['order.paid', 'order.refunded']);
         expect(edited.channels).toEqual(['eu', 'us']);
+        await page.getByLabel('Header name').fill('X-Customer');
+        await page.getByLabel('Header value').fill('cust-42');
+        await buttons(page, 'Add header').click();
+        await expect.poll(() => page.getByText('X-Customer: cust-42').count()).toBe(1);
+        expect((await svix.endpoint.getHeaders('acme', epId)).headers).toEqual({ 'X-Customer': 'cust-42' });
         await buttons(page, 'Disable endpoint').click();
         await expect.poll(async () => (await svix.endpoint.get('acme', epId)).disabled).toBe(true);
         await buttons(page, 'Enable endpoint').click();
@@ -317,7 +322,7 @@ suite('dashboard and app portal in chromium', () => {
         await page.getByRole('link', { name: `${receiver.url}/hooks/acme` }).click();
         await expect.poll(() => buttons(page, 'Reveal secret').count()).toBe(1);
         await expectAccessible(page, 'read-only endpoint (dark)');
-        const mutating = /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Create|Save/;
+        const mutating = /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Create|Save|Add|Remove/;
         expect(await buttons(page, mutating).count()).toBe(0);
         await page.getByRole('link', { name: 'Messages' }).click();
         await page.getByRole('link', { name: /^msg_/ }).first().click();

@@ -269,6 +269,68 @@ function SecretBox({ api, appId, endpointId, caps }: AppScope & { endpointId: st
   );
 }
 
+/** Custom headers sent with each delivery; sensitive ones (Authorization...) are listed by name only, as the API answers. */
+function HeadersBox({ api, appId, endpointId, caps }: AppScope & { endpointId: string }) {
+  const path = `/app/${seg(appId)}/endpoint/${seg(endpointId)}/headers`;
+  const loaded = useLoad(
+    () => api.get<{ headers: Record<string, string>; sensitive: string[] }>(path),
+    [appId, endpointId],
+  );
+  const [name, setName] = useState('');
+  const [value, setValue] = useState('');
+  const change = async (body: unknown) => {
+    await api.send('PATCH', path, body);
+    loaded.reload();
+  };
+  return (
+    <div class="card">
+      <h3>Custom headers</h3>
+      <Show loaded={loaded}>
+        {({ headers, sensitive }) => {
+          const rows: [string, string][] = [
+            ...Object.entries(headers),
+            ...sensitive.map((n): [string, string] => [n, '(hidden)']),
+          ];
+          return rows.length === 0 ? (
+            <p class="muted">None.</p>
+          ) : (
+            <ul class="headers" aria-label="Custom headers">
+              {rows.map(([n, v]) => (
+                <li key={n}>
+                  <code>
+                    {n}: {v}
+                  </code>
+                  {caps.manageEndpoint ? (
+                    <Action label={`Remove ${n}`} run={() => change({ headers: {}, deleteHeaders: [n] })} />
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </Show>
+      {caps.manageEndpoint ? (
+        <div class="row-actions">
+          <Field label="Header name">
+            <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field label="Header value">
+            <input value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          </Field>
+          <Action
+            label="Add header"
+            run={async () => {
+              await change({ headers: { [name.trim()]: value } });
+              setName('');
+              setValue('');
+            }}
+          />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function SendExample({ api, appId, endpointId, link }: AppScope & { endpointId: string }) {
   const catalogue = useLoad(() => eventTypeNames(api), [api]);
   const [type, setType] = useState('');
@@ -429,6 +491,7 @@ export function EndpointView(scope: AppScope & { endpointId: string }) {
               />
             ) : null}
             <SecretBox {...scope} />
+            <HeadersBox {...scope} />
             {caps.createAttempts ? <SendExample {...scope} /> : null}
             <div class="row">
               <h3>Recent attempts</h3>
