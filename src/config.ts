@@ -71,6 +71,14 @@ export interface Config {
   metricsPerEndpoint: boolean;
   /** Send a W3C `traceparent` header with each delivery, so receivers can join the trace. */
   sendTraceparent: boolean;
+  /**
+   * The address people reach this server at (`https://hooks.example.com`), for
+   * the links it hands out (app-portal access, `hookline dashboard`); without
+   * it they are built from the request's Host.
+   */
+  publicUrl: string | null;
+  /** CSP `frame-ancestors` of the app portal: the sites that may embed it in an iframe. */
+  portalFrameAncestors: string;
 }
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
@@ -110,6 +118,8 @@ export const DEFAULTS: Config = {
   metricsHost: '127.0.0.1',
   metricsPerEndpoint: false,
   sendTraceparent: false,
+  publicUrl: null,
+  portalFrameAncestors: "'self'",
 };
 
 /** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
@@ -161,6 +171,8 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   metricsHost: { flag: '--metrics-host', env: 'HOOKLINE_METRICS_HOST' },
   metricsPerEndpoint: { flag: '--metrics-per-endpoint', env: 'HOOKLINE_METRICS_PER_ENDPOINT' },
   sendTraceparent: { flag: '--send-traceparent', env: 'HOOKLINE_SEND_TRACEPARENT' },
+  publicUrl: { flag: '--public-url', env: 'HOOKLINE_PUBLIC_URL' },
+  portalFrameAncestors: { flag: '--portal-frame-ancestors', env: 'HOOKLINE_PORTAL_FRAME_ANCESTORS' },
 };
 
 /**
@@ -338,7 +350,37 @@ export function loadConfig(raw: RawConfig): Config {
   if (raw.metricsPerEndpoint !== undefined)
     c.metricsPerEndpoint = onOff('metricsPerEndpoint', raw.metricsPerEndpoint);
   if (raw.sendTraceparent !== undefined) c.sendTraceparent = onOff('sendTraceparent', raw.sendTraceparent);
+  if (raw.publicUrl !== undefined) c.publicUrl = publicUrl(raw.publicUrl);
+  if (raw.portalFrameAncestors !== undefined)
+    c.portalFrameAncestors = frameAncestors(raw.portalFrameAncestors);
   return c;
+}
+
+/** An http(s) origin, maybe with a path prefix (a proxy's), kept without its trailing slash. */
+function publicUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    fail('publicUrl', `expected an http(s) URL like https://hooks.example.com, got "${text}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * A CSP source list for `frame-ancestors`: 'self', 'none' or origins such as
+ * https://app.example.com and https://*.example.com, space-separated. Nothing
+ * that could end the directive (`;`, `,`) or the header passes.
+ */
+function frameAncestors(text: string): string {
+  const sources = text.trim().split(/\s+/).filter(Boolean);
+  if (sources.length === 0) fail('portalFrameAncestors', 'must not be empty');
+  for (const s of sources) {
+    const keyword = s === "'self'" || s === "'none'";
+    if (!keyword && !/^(https?:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$|^https?:$/i.test(s)) {
+      fail('portalFrameAncestors', `"${s}" is not 'self', 'none' or an origin like https://app.example.com`);
+    }
+  }
+  if (sources.includes("'none'") && sources.length > 1) fail('portalFrameAncestors', "'none' stands alone");
+  return sources.join(' ');
 }
 
 /**

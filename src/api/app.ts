@@ -14,10 +14,12 @@ import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { createTaskRegistry } from './tasks.js';
+import { registerUi } from './ui.js';
 import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { authRoutes } from './routes/auth.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
@@ -78,7 +80,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     maxConnections: config.maxConnections,
     ...deps.limits,
   };
-  const checkToken = tokenCheck(tokenHash);
+  const checkToken = tokenCheck(tokenHash, store);
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     serverFactory: (handler) => createHttpServer(handler, limits),
@@ -95,15 +97,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // stranger cannot tell existing routes from others by a 414.
     frameworkErrors: (err, request, reply) => {
       closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
-      try {
-        checkToken(request.headers);
-      } catch (authError) {
-        errorHandler(authError, request, reply);
-        return;
-      }
-      // No id or uid is that long: no such resource (the path is not echoed).
-      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
-      errorHandler(tooLong ? notFound('resource') : err, request, reply);
+      checkToken(request.headers).then(
+        () => {
+          // No id or uid is that long: no such resource (the path is not echoed).
+          const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+          errorHandler(tooLong ? notFound('resource') : err, request, reply);
+        },
+        (authError: unknown) => errorHandler(authError, request, reply),
+      );
     },
   });
 
@@ -144,7 +145,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerJsonBody(app, config.maxBodyBytes);
-  registerAuth(app, checkToken);
+  registerAuth(app, checkToken, store);
   // Any answer given before the request's body was read closes the connection in stages.
   app.addHook('onSend', (request, reply, payload, done) => {
     closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
@@ -176,9 +177,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     operationalWebhookRoutes,
     backgroundTaskRoutes,
     referenceRoutes,
+    authRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   // A worker-only process serves it too: its deliveries are counted there.
   if (deps.metrics && deps.serveMetrics) metricsRoute(app, deps.metrics);
+  if (!deps.healthOnly) await registerUi(app, config);
   return app;
 }

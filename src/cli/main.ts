@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { HooklineError } from '../core/errors.js';
 import { registerApps } from './apps.js';
 import { registerAttempts } from './attempts.js';
+import { registerDashboard } from './dashboard.js';
 import { registerEndpoints } from './endpoints.js';
 import { CliError } from './errors.js';
 import { registerEventTypes } from './event-types.js';
@@ -41,6 +42,7 @@ registerRecover(program);
 registerVerify(program);
 registerProbe(program);
 registerRotateKey(program);
+registerDashboard(program);
 addCommonOptions(program, ['probe', 'verify']);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -32,6 +32,9 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   metricsHost: 'address the --metrics-port listener binds to',
   metricsPerEndpoint: 'per-endpoint attempt counters in /metrics (one series per endpoint)',
   sendTraceparent: 'send a W3C traceparent header with each delivery',
+  publicUrl:
+    'URL people reach this server at, for app-portal and dashboard links (default: the request Host)',
+  portalFrameAncestors: 'sites that may embed the app portal in an iframe (CSP frame-ancestors)',
 };
 
 /** Sizes in the largest unit the flag accepts that divides them (1048576 is `1mb`). */

@@ -16,6 +16,7 @@ import type {
 import { HooklineError } from '../core/errors.js';
 import { newMessage } from '../core/messages.js';
 import type { EndpointPolicy, Health } from '../core/policy.js';
+import type { PortalToken } from '../core/portal-token.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -50,6 +51,7 @@ export interface Store {
   attempts: AttemptRepo;
   idempotency: IdempotencyRepo;
   settings: SettingsRepo;
+  portalTokens: PortalTokenRepo;
 }
 
 /** Keyset pagination. `after`/`before` are ids (or names) from a previous page, exclusive. */
@@ -422,3 +424,18 @@ export interface SettingsRepo {
 }
 
 export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass };
+
+// ---- app-portal access tokens -----------------------------------------------------
+export interface PortalTokenRepo {
+  /** Stores a new token and drops the expired ones of its application. NOT_FOUND when the app is gone. */
+  create(token: PortalToken): Promise<void>;
+  /** The token with this hash while it is still valid at `now`, else null (unknown, expired or revoked). */
+  find(tokenHash: string, now: Date): Promise<PortalToken | null>;
+  /** Makes the token expire at `at` unless it expires sooner already (logout); whether it was still valid. */
+  expire(tokenHash: string, at: Date): Promise<boolean>;
+  /**
+   * Makes every token of the app expire at `at` unless sooner already; with
+   * `sessionIds`, only the tokens made with one of them. Returns how many changed.
+   */
+  expireAll(appId: string, at: Date, sessionIds: readonly string[] | null): Promise<number>;
+}

@@ -32,7 +32,7 @@ export function readMessageFilter(q: Query): MessageFilter {
  * The app to post into. As in Svix, a body `application` creates the app (its
  * uid defaulting to the path's app_id) when the path names none yet.
  */
-async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
+export async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
   const existing = await store.apps.get(appId);
   if (existing?.id === OPERATIONAL_APP_ID) throw notFound('application');
   if (existing) return existing;

@@ -7,6 +7,7 @@ import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
 import { postgresGauges } from './gauges.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
+import { postgresPortalTokens } from './portal-tokens.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
 import { createDueNotifier } from './notify.js';
@@ -46,6 +47,7 @@ export async function openPostgresStore(
     attempts: postgresAttempts(db),
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),
+    portalTokens: postgresPortalTokens(db),
   };
   try {
     await store.migrate();

@@ -8,6 +8,7 @@ import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
 import { sqliteGauges } from './gauges.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
+import { sqlitePortalTokens } from './portal-tokens.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
 
@@ -60,5 +61,6 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     attempts: withErrorCodes(sqliteAttempts(db)),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
+    portalTokens: withErrorCodes(sqlitePortalTokens(db)),
   };
 }
