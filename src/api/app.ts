@@ -9,7 +9,8 @@ import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
-import { createTaskRegistry } from './tasks.js';
+import { createPayloadChecks } from './payload-checks.js';
+import { createTaskRunner } from './tasks.js';
 import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -18,12 +19,18 @@ import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointOpsRoutes } from './routes/endpoint-ops.js';
+import { endpointReplayRoutes } from './routes/endpoint-replay.js';
 import { endpointSecretRoutes } from './routes/endpoint-secret.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeImportRoutes } from './routes/event-type-import.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { messageContentRoutes } from './routes/message-content.js';
+import { messagePrecheckRoutes } from './routes/message-precheck.js';
 import { messageRoutes } from './routes/messages.js';
+import { registerNotImplemented } from './routes/not-implemented.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
+import { statisticsRoutes } from './routes/statistics.js';
 
 export interface ApiDeps {
   store: Store;
@@ -92,8 +99,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
-  const running = new Set<Promise<void>>();
-  const tasks = createTaskRegistry();
+  const tasks = createTaskRunner(store, app.log);
   const ctx: ApiContext = {
     store,
     config,
@@ -105,21 +111,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         app.log.error({ err }, 'onWorkDue failed');
       }
     },
-    background: (kind, work) => {
-      const task = tasks.start(kind);
-      const run = work()
-        .then(
-          (data) => tasks.settle(task.id, 'finished', data),
-          (err: unknown) => {
-            app.log.error({ err, task: kind, taskId: task.id }, 'background task failed');
-            tasks.settle(task.id, 'failed', {});
-          },
-        )
-        .finally(() => running.delete(run));
-      running.add(run);
-      return task;
-    },
+    background: (kind, work) => tasks.start(kind, work),
     tasks,
+    payloadChecks: createPayloadChecks(store),
     workerProblem: deps.workerProblem ?? (() => null),
   };
 
@@ -140,23 +134,30 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   registerIdempotency(app, store);
   app.addHook('onClose', async () => {
-    await Promise.allSettled([...running]);
+    await tasks.close();
   });
 
   const routeSets = [
     healthRoutes,
     applicationRoutes,
     eventTypeRoutes,
+    eventTypeImportRoutes,
     endpointRoutes,
     endpointSecretRoutes,
     endpointHeaderRoutes,
     endpointOpsRoutes,
+    endpointReplayRoutes,
     messageRoutes,
+    messageContentRoutes,
+    messagePrecheckRoutes,
     attemptRoutes,
     deliveryRoutes,
     operationalWebhookRoutes,
     backgroundTaskRoutes,
+    statisticsRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
+  // Last: the svix client's routes Hookline does not serve answer 501, not 404.
+  if (!deps.healthOnly) registerNotImplemented(app);
   return app;
 }

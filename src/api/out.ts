@@ -41,6 +41,7 @@ export function eventTypeOut(et: EventType, withContent = true) {
     featureFlag: et.featureFlag,
     featureFlags: et.featureFlag === null ? null : [et.featureFlag],
     groupName: et.groupName,
+    validateSchema: et.validateSchema,
     createdAt: iso(et.createdAt),
     updatedAt: iso(et.updatedAt),
   };

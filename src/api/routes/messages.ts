@@ -70,7 +70,10 @@ async function appIdForMessage(
   return { id: (await appForMessage(store, appId, f)).id, checked: true };
 }
 
-export function messageRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
+export function messageRoutes(
+  app: FastifyInstance,
+  { store, wake, config, payloadChecks }: ApiContext,
+): void {
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const q = new Query(request.query);
     const withContent = q.bool('with_content') ?? true;
@@ -86,6 +89,8 @@ export function messageRoutes(app: FastifyInstance, { store, wake, config }: Api
     f.nullableInt('payloadRetentionPeriod', { min: 1 });
     f.nullableInt('payloadRetentionHours', { min: 1 });
     f.done();
+    // Types that opted in (validateSchema) refuse payloads their JSON Schema rejects.
+    await payloadChecks.check(eventType ?? '', payload);
     const application = await appIdForMessage(store, request.params.app_id, f);
     // Stored and signed byte for byte as sent; re-serialising could change numbers or spacing.
     const text = (request.rawBody && rawMember(request.rawBody, 'payload')) ?? JSON.stringify(payload);

@@ -77,7 +77,11 @@ const MAX_PAYLOAD_CHARS_PER_STATEMENT = 4 * 1024 * 1024;
 const premadeIds = (count: number, ms: number) => Array.from({ length: count }, () => newId('dlv', ms));
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
-export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
+export function postgresMessages(
+  db: Db,
+  notifier: DueNotifier,
+  cipher: FieldCipher = null,
+): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const createMany = async (messages: Message[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(
       CREATE_MESSAGES,
@@ -121,7 +125,12 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
   return {
     async create(input) {
       const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const message: Message = {
+        id: newId('msg', now.getTime()),
+        ...input,
+        createdAt: now,
+        expungedAt: null,
+      };
       const deliveries = await accept(message);
       if (deliveries > 0) notifier.poke();
       return { message, deliveries };

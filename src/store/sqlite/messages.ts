@@ -54,7 +54,10 @@ DELETE FROM messages WHERE id IN (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
   ORDER BY m.created_at LIMIT ?)`;
 
-export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
+export function sqliteMessages(
+  db: Db,
+  cipher: FieldCipher,
+): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDeliveries = db.prepare(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
@@ -81,7 +84,12 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   return {
     async create(input) {
       const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const message: Message = {
+        id: newId('msg', now.getTime()),
+        ...input,
+        createdAt: now,
+        expungedAt: null,
+      };
       try {
         return { message, deliveries: await create(message) };
       } catch (err) {
