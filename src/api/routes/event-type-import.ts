@@ -31,7 +31,7 @@ const fromOpenApiOut = (t: EventTypeFromOpenApi) => ({
  * EventTypeImportOpenApiOut): creates or updates an event type per webhook of
  * an OpenAPI 3.1 document (core/openapi-import.ts); an archived one comes
  * back. `replaceAll` archives every event type the document does not name;
- * `dryRun` changes nothing and lists what would change in `toModify`.
+ * `dryRun` changes nothing and lists what would change in `to_modify`.
  * `specRaw` is the document as JSON text (YAML is not read). Only event types
  * that change are written and listed in `modified`. An event type's
  * `validateSchema` is kept.
@@ -89,7 +89,8 @@ export function eventTypeImportRoutes(app: FastifyInstance, { store, payloadChec
       return {
         data: {
           modified: [...changes.map((c) => c.input.name), ...toArchive.map((et) => et.name)],
-          toModify: types.filter((t) => changes.some((c) => c.input.name === t.name)).map(fromOpenApiOut),
+          // snake_case in the svix client's EventTypeImportOpenApiOutData, unlike its other fields.
+          to_modify: types.filter((t) => changes.some((c) => c.input.name === t.name)).map(fromOpenApiOut),
         },
       };
     }
