@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { HooklineError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Store, TaskRecord, TaskStatus } from '../store/store.js';
 
@@ -74,7 +75,8 @@ export function createTaskRunner(store: Store, log: FastifyBaseLogger, opts: { l
         } catch (err) {
           log.error({ err, task: kind, taskId: task.id }, 'background task failed');
           status = 'failed';
-          data = { error: err instanceof Error ? err.message : String(err) };
+          // The cause stays in the log: its text may name internal hosts (a database address).
+          data = { error: err instanceof HooklineError ? err.code.toLowerCase() : 'internal_error' };
         }
         await store.tasks
           .settle(task.id, status, data)
