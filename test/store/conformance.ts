@@ -4,6 +4,7 @@ import type { MessageRepo, Store } from '../../src/store/store.js';
 import { crudConformance } from './conformance-crud.js';
 import { policyConformance } from './conformance-policies.js';
 import { queueConformance } from './conformance-queue.js';
+import { tasksConformance } from './conformance-tasks.js';
 
 /** What storeConformance hands each themed file: the current test's store and shared builders. */
 export interface Conformance {
@@ -56,6 +57,7 @@ export function storeConformance(
 
     crudConformance(t);
     queueConformance(t);
+    tasksConformance(t);
 
     describe('endpoint policies and operational webhooks', () => {
       policyConformance(() => store);
