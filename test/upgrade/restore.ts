@@ -30,7 +30,7 @@ function withAddedFields(m: Manifest): Manifest {
     ...m,
     snapshot: {
       ...s,
-      eventTypes: s.eventTypes.map((et) => ({ validateSchema: false, ...et })),
+      eventTypes: s.eventTypes.map((et) => ({ ...et, validateSchema: false })),
       messages: s.messages.map((x) => ({ ...x, message: { ...x.message, expungedAt: null } })),
     },
   };
