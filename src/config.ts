@@ -20,6 +20,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** Deliveries in flight per process. */
   concurrency: number;
+  /**
+   * Most of a worker's slots one endpoint may fill before fair sharing caps
+   * it (README, Isolation); null: a quarter of `concurrency`; 0: off.
+   */
+  endpointShare: number | null;
   /** Largest accepted request body and message payload, in bytes. */
   maxBodyBytes: number;
   /** Open API connections; beyond it new ones are closed as they arrive. */
@@ -74,6 +79,7 @@ export const DEFAULTS: Config = {
   retrySchedule: DEFAULT_RETRY_SCHEDULE,
   requestTimeoutMs: 15_000,
   concurrency: 64,
+  endpointShare: null,
   maxBodyBytes: 1024 * 1024,
   maxConnections: 1000,
   leaseMs: 60_000,
@@ -93,6 +99,10 @@ export const DEFAULTS: Config = {
 
 /** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
 export const BREAKER_MAX_BACKOFF_MS = 30 * 60_000;
+
+/** The slots one endpoint may fill before it is capped (0: fair sharing off). */
+export const endpointShare = (c: Pick<Config, 'concurrency' | 'endpointShare'>): number =>
+  c.endpointShare ?? Math.max(1, Math.floor(c.concurrency / 4));
 
 /** How recorded attempts move endpoint health under this configuration (core/policy.ts). */
 export const endpointPolicy = (
@@ -116,6 +126,7 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   retrySchedule: { flag: '--retry-schedule', env: 'HOOKLINE_RETRY_SCHEDULE' },
   requestTimeoutMs: { flag: '--request-timeout', env: 'HOOKLINE_REQUEST_TIMEOUT' },
   concurrency: { flag: '--concurrency', env: 'HOOKLINE_CONCURRENCY' },
+  endpointShare: { flag: '--endpoint-share', env: 'HOOKLINE_ENDPOINT_SHARE' },
   maxBodyBytes: { flag: '--max-body-size', env: 'HOOKLINE_MAX_BODY_SIZE' },
   maxConnections: { flag: '--max-connections', env: 'HOOKLINE_MAX_CONNECTIONS' },
   leaseMs: { flag: '--lease', env: 'HOOKLINE_LEASE' },
@@ -250,6 +261,8 @@ export function loadConfig(raw: RawConfig): Config {
   if (raw.requestTimeoutMs !== undefined)
     c.requestTimeoutMs = duration('requestTimeoutMs', raw.requestTimeoutMs, 100);
   if (raw.concurrency !== undefined) c.concurrency = integer('concurrency', raw.concurrency, 1, 10_000);
+  if (raw.endpointShare !== undefined)
+    c.endpointShare = integer('endpointShare', raw.endpointShare, 0, 10_000);
   if (raw.maxBodyBytes !== undefined) c.maxBodyBytes = bytes('maxBodyBytes', raw.maxBodyBytes);
   if (raw.maxConnections !== undefined)
     c.maxConnections = integer('maxConnections', raw.maxConnections, 1, 1_000_000);

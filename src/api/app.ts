@@ -25,6 +25,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeImportRoutes } from './routes/event-type-import.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { messageBatchRoutes } from './routes/message-batch.js';
 import { messageContentRoutes } from './routes/message-content.js';
 import { messagePrecheckRoutes } from './routes/message-precheck.js';
 import { messageRoutes } from './routes/messages.js';
@@ -148,6 +149,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     endpointOpsRoutes,
     endpointReplayRoutes,
     messageRoutes,
+    messageBatchRoutes,
     messageContentRoutes,
     messagePrecheckRoutes,
     attemptRoutes,

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   retrySchedule: 'delays between attempts after the first, comma-separated',
   requestTimeoutMs: 'timeout of one delivery attempt',
   concurrency: 'deliveries in flight per process',
+  endpointShare: 'slots one endpoint may fill before fair sharing caps it (default: concurrency / 4; 0: off)',
   maxBodyBytes: 'largest request body / payload accepted',
   maxConnections: 'open API connections at most (new ones beyond are closed)',
   leaseMs: 'how long a claimed delivery stays with its worker',

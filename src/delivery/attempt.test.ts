@@ -25,6 +25,7 @@ function claim(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
       secrets: [],
       rateLimit: null,
       maxInFlight: null,
+      fairCap: null,
       ordered: false,
     },
     ...over,

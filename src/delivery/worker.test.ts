@@ -22,6 +22,8 @@ const config: WorkerConfig = {
   breakerThreshold: DEFAULTS.breakerThreshold,
   breakerBackoffMs: DEFAULTS.breakerBackoffMs,
   autoDisableAfterMs: DEFAULTS.autoDisableAfterMs,
+  // Every fake claim is of one endpoint: these tests are about the worker's mechanics, not sharing.
+  endpointShare: 0,
 };
 
 function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): ClaimedDelivery {
@@ -38,6 +40,7 @@ function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): Clai
       secrets: [{ key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
       rateLimit: null,
       maxInFlight: null,
+      fairCap: null,
       ordered: false,
     },
   };
@@ -84,6 +87,8 @@ class FakeQueue {
       this.recordCalls.push(results);
     },
     nextDueAt: async () => this.nextDue,
+    shareSlots: () => Promise.reject(new Error('unused: fair sharing is off here')),
+    unshare: async () => 0,
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),

@@ -1,7 +1,8 @@
-import { type Config, endpointPolicy } from '../config.js';
+import { type Config, endpointPolicy, endpointShare } from '../config.js';
 import type { ClaimedDelivery, Store } from '../store/store.js';
 import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
 import { createEmitter, type WorkerEvents } from './events.js';
+import { type Cap, createFairShare } from './fair-share.js';
 import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
@@ -23,7 +24,11 @@ export type WorkerConfig = Pick<
   | 'breakerThreshold'
   | 'breakerBackoffMs'
   | 'autoDisableAfterMs'
->;
+> &
+  Partial<Pick<Config, 'endpointShare'>>;
+
+/** How often a worker clears the fair-share caps of endpoints whose backlog is gone. */
+const UNSHARE_EVERY_MS = 5000;
 
 export interface WorkerOptions {
   /** `watchDue`, when the store has it, wakes the worker on work accepted by other processes. */
@@ -66,6 +71,12 @@ export function createWorker(opts: WorkerOptions): Worker {
   const sender = opts.sender ?? createGuardedSender(config);
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   const policy = endpointPolicy(config);
+  const share = endpointShare({
+    concurrency: config.concurrency,
+    endpointShare: config.endpointShare ?? null,
+  });
+  const fair = createFairShare(share);
+  let unshareTimer: NodeJS.Timeout | null = null;
   const settings: AttemptSettings = {
     retrySchedule: config.retrySchedule,
     maxRetryAfterMs: config.maxRetryAfterMs,
@@ -114,18 +125,37 @@ export function createWorker(opts: WorkerOptions): Worker {
       },
       start,
     },
+    fair,
   });
+
+  function unshare(idleOnly: boolean): void {
+    store.queue.unshare({ idleOnly }).catch((error: unknown) => {
+      emit('error', { op: 'share', error, retryInMs: idleOnly ? UNSHARE_EVERY_MS : null });
+    });
+  }
+
+  /** A capped endpoint's latency moved its cap (fair-share.ts). */
+  function moveCap(cap: Cap): void {
+    store.queue.shareSlots([cap], []).catch((error: unknown) => {
+      emit('error', { op: 'share', error, retryInMs: null });
+    });
+  }
 
   function start(claim: ClaimedDelivery): void {
     leases.hold(claim.deliveryId, claim.leaseToken);
-    const run = attempt(claim).finally(() => {
-      inFlight.delete(claim);
-      scheduler.pump();
-    });
+    const run = attempt(claim)
+      .catch(() => null)
+      .then((durationMs) => {
+        inFlight.delete(claim);
+        const cap = fair.ended(claim, durationMs);
+        if (cap) moveCap(cap);
+        scheduler.pump();
+      });
     inFlight.set(claim, run);
   }
 
-  async function attempt(claim: ClaimedDelivery): Promise<void> {
+  /** Sends one delivery and hands its result to the recorder; resolves to the attempt's duration. */
+  async function attempt(claim: ClaimedDelivery): Promise<number> {
     const startedAt = now();
     let response: SendResult;
     try {
@@ -148,9 +178,11 @@ export function createWorker(opts: WorkerOptions): Worker {
     const { outcome } = result;
     if (outcome.kind === 'retry') scheduler.wakeAfter(outcome.at.getTime() - now().getTime());
     emit('attempt', { claim, result, response });
+    return result.attempt.responseDurationMs;
   }
 
   async function shutdown(): Promise<void> {
+    if (unshareTimer) clearInterval(unshareTimer);
     await shutDown({
       requestTimeoutMs: config.requestTimeoutMs,
       stopClaiming: scheduler.stop,
@@ -171,6 +203,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       state = 'running';
       leases.start();
       scheduler.start();
+      // With fair sharing off, caps an earlier run set would hold endpoints back for good.
+      if (share === 0) unshare(false);
+      else unshareTimer = setInterval(() => unshare(true), UNSHARE_EVERY_MS).unref();
       if (store.watchDue) {
         unwatch = store
           .watchDue(() => worker.wake())

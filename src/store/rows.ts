@@ -354,6 +354,7 @@ export interface ClaimRow {
   secrets: Json<StoredSecret[]>;
   rate_limit: number | null;
   max_in_flight: number | null;
+  fair_cap: number | null;
   ordered: Bool;
 }
 export const toClaim =
@@ -377,6 +378,7 @@ export const toClaim =
       secrets: toSecrets(openJson(cipher, 'secrets', r.endpoint_id, r.secrets)),
       rateLimit: r.rate_limit,
       maxInFlight: r.max_in_flight,
+      fairCap: r.fair_cap,
       ordered: bool(r.ordered),
     },
   });
@@ -430,6 +432,7 @@ export interface GateRow {
   id: string;
   rate_limit: number | null;
   max_in_flight: number | null;
+  fair_cap: number | null;
   ordered: Bool;
   breaker_open: Bool;
   rate_tat: Time | null;
@@ -438,6 +441,7 @@ export interface GateRow {
 export const toGate = (r: GateRow, inFlight: number) => ({
   rateLimit: r.rate_limit,
   maxInFlight: r.max_in_flight,
+  fairCap: r.fair_cap,
   ordered: bool(r.ordered),
   breakerOpen: bool(r.breaker_open),
   rateTat: ms(r.rate_tat),

@@ -154,6 +154,7 @@ export interface MessageInput {
   channels: string[] | null;
   tags: string[] | null;
 }
+export type BatchResult = { message: Message; deliveries: number } | { conflict: HooklineError };
 export interface MessageFilter {
   eventTypes?: string[];
   channel?: string;
@@ -168,6 +169,13 @@ export interface MessageRepo {
    * due now. CONFLICT when eventId was already used in this app.
    */
   create(input: MessageInput): Promise<{ message: Message; deliveries: number }>;
+  /**
+   * Stores a batch (POST .../msg/batch) in one transaction, like create per
+   * message; a message whose eventId is already used (in the app, or earlier
+   * in the batch) is left out with its CONFLICT, the rest are stored. Results
+   * in input order.
+   */
+  createBatch(inputs: MessageInput[]): Promise<BatchResult[]>;
   get(appId: string, id: string): Promise<Message | null>;
   /** Newest first. */
   list(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
@@ -231,7 +239,16 @@ export interface ClaimedDelivery {
   attempts: number;
   trigger: Trigger;
   message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'>;
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'> & {
+    /** The in-flight cap fair sharing holds the endpoint to (DeliveryQueue.shareSlots); null when none. */
+    fairCap: number | null;
+  };
+}
+
+/** A lease to hand back unsent, for whichever claim may take it next. */
+export interface LeaseRef {
+  deliveryId: string;
+  leaseToken: string;
 }
 
 /**
@@ -262,6 +279,20 @@ export interface DeliveryQueue {
    * breaker lets one probe through at its backoff time.
    */
   claimDue(opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedDelivery[]>;
+  /**
+   * Fair sharing (README, Isolation), in one transaction: holds each endpoint
+   * to its `cap` deliveries in flight across every worker (parking its open
+   * deliveries, as for maxInFlight, which an endpoint that has one keeps
+   * instead), or moves an existing cap to the new value; then hands back the
+   * `release`d leases, unsent and due as they were before the claim. Unknown
+   * endpoints and leases no longer ours are ignored.
+   */
+  shareSlots(caps: { endpointId: string; cap: number }[], release: LeaseRef[]): Promise<void>;
+  /**
+   * Clears fair-share caps, of endpoints with nothing left open (pending or
+   * sending) or, with fair sharing turned off, of all; returns how many.
+   */
+  unshare(opts: { idleOnly: boolean }): Promise<number>;
   /** Extends leases of deliveries still in flight; returns ids whose lease was lost. */
   renewLeases(claims: { deliveryId: string; leaseToken: string }[], leaseMs: number): Promise<string[]>;
   /**

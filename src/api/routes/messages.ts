@@ -3,7 +3,7 @@ import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import { hasPrefix } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
 import { OPERATIONAL_APP_ID } from '../../core/operational.js';
-import type { MessageFilter, Store } from '../../store/store.js';
+import type { MessageFilter, MessageInput, Store } from '../../store/store.js';
 import { boundedPage, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';
@@ -70,6 +70,35 @@ async function appIdForMessage(
   return { id: (await appForMessage(store, appId, f)).id, checked: true };
 }
 
+/**
+ * A MessageIn body's fields (Svix), checked (issues collected in `f`), for
+ * the app given later. `rawText` is the body's exact text, so the payload is
+ * stored and signed byte for byte as sent: re-serialising could change
+ * numbers or spacing.
+ */
+export function readMessageIn(
+  f: Fields,
+  rawText: string | undefined,
+): { fields: Omit<MessageInput, 'appId'>; payload: unknown } {
+  const eventType = f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN });
+  const payload = f.any('payload', true);
+  const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
+  const eventId = f.nullableString('eventId', { min: 1, max: 256, pattern: UID_PATTERN });
+  const tags = f.stringList('tags', { min: 1, max: 128, maxItems: 10 });
+  if (f.has('deliverAt')) f.fail('deliverAt', 'scheduled delivery is not supported by Hookline');
+  // Retention is server-wide in Hookline; the per-message hints are checked and ignored.
+  f.nullableInt('payloadRetentionPeriod', { min: 1 });
+  f.nullableInt('payloadRetentionHours', { min: 1 });
+  const fields = {
+    eventType: eventType ?? '',
+    eventId: eventId ?? null,
+    payload: (rawText && rawMember(rawText, 'payload')) ?? JSON.stringify(payload),
+    channels: channels && channels.length > 0 ? channels : null,
+    tags: tags && tags.length > 0 ? tags : null,
+  };
+  return { fields, payload };
+}
+
 export function messageRoutes(
   app: FastifyInstance,
   { store, wake, config, payloadChecks }: ApiContext,
@@ -79,30 +108,13 @@ export function messageRoutes(
     const withContent = q.bool('with_content') ?? true;
     q.done();
     const f = Fields.body(request.body);
-    const eventType = f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN });
-    const payload = f.any('payload', true);
-    const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
-    const eventId = f.nullableString('eventId', { min: 1, max: 256, pattern: UID_PATTERN });
-    const tags = f.stringList('tags', { min: 1, max: 128, maxItems: 10 });
-    if (f.has('deliverAt')) f.fail('deliverAt', 'scheduled delivery is not supported by Hookline');
-    // Retention is server-wide in Hookline; the per-message hints are checked and ignored.
-    f.nullableInt('payloadRetentionPeriod', { min: 1 });
-    f.nullableInt('payloadRetentionHours', { min: 1 });
+    const { fields, payload } = readMessageIn(f, request.rawBody);
     f.done();
     // Types that opted in (validateSchema) refuse payloads their JSON Schema rejects.
-    await payloadChecks.check(eventType ?? '', payload);
+    await payloadChecks.check(fields.eventType, payload);
     const application = await appIdForMessage(store, request.params.app_id, f);
-    // Stored and signed byte for byte as sent; re-serialising could change numbers or spacing.
-    const text = (request.rawBody && rawMember(request.rawBody, 'payload')) ?? JSON.stringify(payload);
     const { message, deliveries } = await store.messages
-      .create({
-        appId: application.id,
-        eventType: eventType ?? '',
-        eventId: eventId ?? null,
-        payload: text,
-        channels: channels && channels.length > 0 ? channels : null,
-        tags: tags && tags.length > 0 ? tags : null,
-      })
+      .create({ appId: application.id, ...fields })
       .catch((err: unknown) => {
         const missing = err instanceof HooklineError && err.code === 'NOT_FOUND';
         throw missing && !application.checked ? notFound('application') : err;

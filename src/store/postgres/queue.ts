@@ -6,6 +6,7 @@ import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
 import { GATED, postgresGatedClaim } from './gated.js';
+import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
@@ -198,5 +199,6 @@ export function postgresQueue(
       if (queued > 0) notifier.poke();
     },
     ...queueManual(db, notifier),
+    ...postgresFairShare(db, notifier, () => claimGated.recheck()),
   };
 }
