@@ -37,9 +37,13 @@ export function createPayloadChecks(store: Store, now: () => number = Date.now) 
   };
   return {
     /** Throws a 422 naming the failing paths when the type validates and the payload fails. */
-    async check(eventType: string, payload: unknown): Promise<void> {
+    async check(
+      eventType: string,
+      payload: unknown,
+      loc: (string | number)[] = ['body', 'payload'],
+    ): Promise<void> {
       const validate = await ruleFor(eventType);
-      if (validate) checkPayload(validate, payload);
+      if (validate) checkPayload(validate, payload, loc);
     },
     /** An event type was written: read its rule afresh next time. */
     forget(eventType: string): void {

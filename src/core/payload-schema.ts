@@ -74,8 +74,8 @@ const pointerLoc = (pointer: string): (string | number)[] =>
         .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
         .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 
-function issueOf(e: ErrorObject): ValidationIssue {
-  const loc = ['body', 'payload', ...pointerLoc(e.instancePath)];
+function issueOf(e: ErrorObject, base: (string | number)[]): ValidationIssue {
+  const loc = [...base, ...pointerLoc(e.instancePath)];
   // A missing property is named in loc, as the other 422s of the API do.
   if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') {
     return { loc: [...loc, e.params.missingProperty], msg: 'field required', type: 'value_error.missing' };
@@ -83,13 +83,15 @@ function issueOf(e: ErrorObject): ValidationIssue {
   return { loc, msg: e.message ?? 'invalid', type: `value_error.jsonschema.${e.keyword}` };
 }
 
-/** Throws a 422 naming each failing path of `payload` (loc `['body', 'payload', ...]`). */
-export function checkPayload(validate: ValidateFunction, payload: unknown): void {
+/** Throws a 422 naming each failing path of `payload`, below `base` (the payload's own loc). */
+export function checkPayload(
+  validate: ValidateFunction,
+  payload: unknown,
+  base: (string | number)[] = ['body', 'payload'],
+): void {
   if (validate(payload)) return;
-  const issues = (validate.errors ?? []).slice(0, MAX_ISSUES).map(issueOf);
+  const issues = (validate.errors ?? []).slice(0, MAX_ISSUES).map((e) => issueOf(e, base));
   throw new ValidationError(
-    issues.length > 0
-      ? issues
-      : [{ loc: ['body', 'payload'], msg: 'does not match the schema', type: 'value_error' }],
+    issues.length > 0 ? issues : [{ loc: base, msg: 'does not match the schema', type: 'value_error' }],
   );
 }

@@ -211,6 +211,19 @@ forEachBackend('more of the Svix API', (backend) => {
       api.svix.message.create(app.id, { eventType: 'payment.succeeded', payload: { id: 1, amount: 1 } }),
     ).rejects.toMatchObject({ code: 422 });
     expect((await api.svix.message.list(app.id)).data).toHaveLength(1);
+    // In a batch, the failing item alone is refused, named by its place.
+    const batch = await api.http('POST', `/api/v1/app/${app.id}/msg/batch`, {
+      body: {
+        messages: [
+          { eventType: 'payment.succeeded', payload: { id: 'b1', amount: 1 } },
+          { eventType: 'payment.succeeded', payload: { id: 'b2', amount: 'lots' } },
+        ],
+      },
+    });
+    expect(batch.status).toBe(207);
+    expect(batch.json.data.map((d: { status: number }) => d.status)).toEqual([202, 422]);
+    expect(batch.json.data[1].error.detail[0].loc).toEqual(['body', 'messages', 1, 'payload', 'amount']);
+    expect((await api.svix.message.list(app.id)).data).toHaveLength(2);
 
     // Opting out takes effect at once; types that never opted in are not validated.
     await api.http('PATCH', '/api/v1/event-type/payment.succeeded', { body: { validateSchema: false } });

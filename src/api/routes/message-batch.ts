@@ -62,7 +62,7 @@ export function messageBatchRoutes(
         try {
           item.done();
           // Types that opted in (validateSchema) refuse the item whose payload fails their schema.
-          await payloadChecks.check(fields.eventType, payload);
+          await payloadChecks.check(fields.eventType, payload, ['body', 'messages', index, 'payload']);
           valid.push({ index, input: { appId: application.id, ...fields }, payload });
           out.push(null);
         } catch (err) {
