@@ -99,6 +99,7 @@ class FakeQueue {
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),
+    replayMissing: () => Promise.reject(new Error('unused')),
   };
 }
 const fakeQueue = (): FakeQueue => new FakeQueue();
