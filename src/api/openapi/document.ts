@@ -1,14 +1,22 @@
 import { applicationOperations, applicationSchemas } from './applications.js';
+import { authOperations, authSchemas } from './auth.js';
 import { endpointExtraOperations, endpointExtraSchemas } from './endpoint-extras.js';
+import { endpointReplayOperations, endpointReplaySchemas } from './endpoint-replay.js';
 import { endpointOperations, endpointSchemas } from './endpoints.js';
 import { errorResponse, errorSchemas } from './errors.js';
+import { eventTypeImportOperations, eventTypeImportSchemas } from './event-type-import.js';
 import { eventTypeOperations, eventTypeSchemas } from './event-types.js';
+import { messageContentOperations, messageContentSchemas } from './message-content.js';
 import { messageOperations, messageSchemas } from './messages.js';
-import type { Operation, ResponseBody } from './operation.js';
+import { notImplementedOperations } from './not-implemented.js';
+import { mediaTypesOf, type Operation, type ResponseBody } from './operation.js';
 import { operationalOperations, operationalSchemas } from './operational-webhooks.js';
+import { pageOperations } from './pages.js';
 import { PATH_PARAMS } from './params.js';
 import { ref, type Schema } from './schema.js';
+import { statisticsOperations, statisticsSchemas } from './statistics.js';
 import { systemOperations } from './system.js';
+import { taskOperations, taskSchemas } from './tasks.js';
 
 /**
  * The OpenAPI 3.1 document of the API, built from one object per route
@@ -27,23 +35,39 @@ import { systemOperations } from './system.js';
  * (test/api/openapi-requests.test.ts); and the operations Svix also has
  * accept what Svix's accept (test/api/openapi-svix.test.ts).
  */
-export const OPERATIONS: readonly Operation[] = [
+const SERVED: readonly Operation[] = [
   ...applicationOperations,
   ...eventTypeOperations,
+  ...eventTypeImportOperations,
   ...endpointOperations,
   ...endpointExtraOperations,
+  ...endpointReplayOperations,
   ...messageOperations,
+  ...messageContentOperations,
+  ...taskOperations,
+  ...statisticsOperations,
+  ...authOperations,
   ...operationalOperations,
   ...systemOperations,
+  ...pageOperations,
 ];
+
+/** Every route: those served, then the svix client's routes Hookline answers 501. */
+export const OPERATIONS: readonly Operation[] = [...SERVED, ...notImplementedOperations(SERVED)];
 
 export const SCHEMAS: Record<string, Schema> = {
   ...errorSchemas,
   ...applicationSchemas,
   ...eventTypeSchemas,
+  ...eventTypeImportSchemas,
   ...endpointSchemas,
   ...endpointExtraSchemas,
+  ...endpointReplaySchemas,
   ...messageSchemas,
+  ...messageContentSchemas,
+  ...taskSchemas,
+  ...statisticsSchemas,
+  ...authSchemas,
   ...operationalSchemas,
   OpenApiDocument: { type: 'object', required: ['openapi', 'paths'], description: 'An OpenAPI 3.1 document' },
 };
@@ -54,7 +78,10 @@ function successResponse(body: ResponseBody): Schema {
   if (body === null) return { description: 'No content' };
   if (typeof body === 'string')
     return { description: 'OK', content: { 'application/json': { schema: ref(body) } } };
-  return { description: body.description, content: { [body.mediaType]: { schema: { type: 'string' } } } };
+  const content = Object.fromEntries(
+    mediaTypesOf(body).map((type) => [type, { schema: { type: 'string' } }]),
+  );
+  return { description: body.description, content };
 }
 
 /** The error statuses a route can answer, from its method, path and auth. */
@@ -63,7 +90,8 @@ export function errorStatuses(op: Operation): string[] {
   const statuses: string[] = [];
   const writes = op.method === 'POST' || op.method === 'PUT' || op.method === 'PATCH';
   if (writes) statuses.push('400');
-  if (!op.public) statuses.push('401');
+  // 403: an app-portal token on a route outside its scope (api/portal-scope.ts).
+  if (!op.public) statuses.push('401', '403');
   if (pathParams(op.path).length > 0) statuses.push('404');
   if (writes) statuses.push('409', '413', '415');
   if (!op.public) statuses.push('422');
@@ -91,7 +119,11 @@ function operationObject(op: Operation): Schema {
     })),
   ];
   const responses: Record<string, Schema> = {};
-  for (const [status, body] of Object.entries(op.responses)) responses[status] = successResponse(body);
+  for (const [status, body] of Object.entries(op.responses)) {
+    // An error status named by the route itself (the 501s) keeps the error's meaning.
+    responses[status] =
+      Number(status) >= 400 && typeof body === 'string' ? errorResponse(status) : successResponse(body);
+  }
   for (const status of errorStatuses(op)) responses[status] = errorResponse(status);
   return {
     operationId: op.operationId,
@@ -110,6 +142,7 @@ function operationObject(op: Operation): Schema {
       : {}),
     responses,
     ...(op.hookline ? { 'x-hookline': true } : {}),
+    ...(op.notImplemented ? { deprecated: true, 'x-hookline-not-implemented': op.notImplemented } : {}),
   };
 }
 

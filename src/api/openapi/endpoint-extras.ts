@@ -2,7 +2,6 @@ import { MAX_GRACE_SECONDS } from '../routes/endpoint-secret.js';
 import { SECRET, SECRET_KIND } from './endpoints.js';
 import type { Operation } from './operation.js';
 import {
-  anyJson,
   array,
   bool,
   dateTime,
@@ -14,15 +13,7 @@ import {
   str,
   stringMap,
 } from './schema.js';
-
-const TASK_STATUS = str({ enum: ['running', 'finished', 'failed'] });
-const TASK_KIND = str({ description: 'What the task does', examples: ['endpoint.recover'] });
-const RECOVER_OUT = {
-  id: str({ examples: ['qtask_2yZwUhtgs1Ai8T9SgZlXuxygN3j'] }),
-  status: TASK_STATUS,
-  task: TASK_KIND,
-  updatedAt: dateTime(),
-};
+import { taskStarted } from './tasks.js';
 
 export const endpointExtraSchemas: Record<string, Schema> = {
   EndpointSecretOut: object(
@@ -81,11 +72,7 @@ export const endpointExtraSchemas: Record<string, Schema> = {
     ['success', 'pending', 'fail', 'sending', 'canceled', 'breaker'],
   ),
   RecoverIn: object({ since: dateTime(), until: nullable(dateTime()) }, ['since']),
-  RecoverOut: object(RECOVER_OUT, Object.keys(RECOVER_OUT)),
-  BackgroundTaskOut: object(
-    { ...RECOVER_OUT, data: { ...anyJson('What the task reports when it ends'), type: 'object' } },
-    [...Object.keys(RECOVER_OUT), 'data'],
-  ),
+  RecoverOut: taskStarted('endpoint.recover'),
 };
 
 const tag = 'Endpoint';
@@ -155,14 +142,5 @@ export const endpointExtraOperations: Operation[] = [
     summary: 'Resend the failed deliveries since a time (a background task)',
     body: { schema: 'RecoverIn' },
     responses: { 202: 'RecoverOut' },
-  },
-  {
-    method: 'GET',
-    path: '/api/v1/background-task/{task_id}',
-    operationId: 'v1.background-task.get',
-    tag: 'Background Task',
-    summary: 'How a background task is doing',
-    description: 'Tasks are kept a day, by the process that ran them.',
-    responses: { 200: 'BackgroundTaskOut' },
   },
 ];

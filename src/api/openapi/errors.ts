@@ -25,13 +25,16 @@ export const errorSchemas: Record<string, Schema> = {
 
 const ERROR_MEANINGS: Record<string, string> = {
   '400': 'Malformed JSON (`bad_request`)',
-  '401': 'No token, or a wrong one (`authentication_failed`)',
+  '401': 'No token, a wrong one, or an expired or revoked app-portal token (`authentication_failed`)',
+  '403': 'An app-portal token outside its application or capabilities (`forbidden`)',
   '404': 'No such resource (`not_found`)',
   '409':
-    'Already exists (`conflict`), or the first request with this Idempotency-Key is still running (`idempotency_in_progress`)',
+    'Already exists (`conflict`), the first request with this Idempotency-Key is still running (`idempotency_in_progress`), ' +
+    'or a resend of a message whose content was expunged (`content_expunged`)',
   '413': 'Body over the size limit (`payload_too_large`)',
   '415': 'Body not `application/json` (`unsupported_media_type`)',
   '422': 'Validation failed: every problem, with its location',
+  '501': 'Not served by Hookline (`not_implemented`); `detail` says why',
   '5XX': 'The database is unavailable (`store_unavailable`, 503), or an internal error (500)',
 };
 

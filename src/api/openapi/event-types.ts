@@ -5,6 +5,7 @@ import {
   array,
   bool,
   dateTime,
+  hookline,
   listOf,
   NAME,
   nullable,
@@ -29,6 +30,10 @@ function eventTypeIn(withName: boolean, descriptionRequired: boolean): Schema {
     featureFlag: nullable(str(NAME)),
     featureFlags: nullable(array(str(NAME), { maxItems: 1, description: 'Hookline keeps one flag' })),
     groupName: nullable(str(NAME)),
+    validateSchema: hookline(
+      nullable(bool()),
+      'Refuse (422) messages whose payload fails the newest schema version; needs a schema that compiles',
+    ),
   };
   const required = [...(withName ? ['name'] : []), ...(descriptionRequired ? ['description'] : [])];
   return object(properties, required);
@@ -48,6 +53,10 @@ export const eventTypeSchemas: Record<string, Schema> = {
       featureFlag: nullable(str()),
       featureFlags: nullable(array(str())),
       groupName: nullable(str()),
+      validateSchema: hookline(
+        bool(),
+        'Messages whose payload fails the newest schema version are refused (422)',
+      ),
       createdAt: dateTime(),
       updatedAt: dateTime(),
     },
@@ -59,6 +68,7 @@ export const eventTypeSchemas: Record<string, Schema> = {
       'featureFlag',
       'featureFlags',
       'groupName',
+      'validateSchema',
       'createdAt',
       'updatedAt',
     ],

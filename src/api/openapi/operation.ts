@@ -10,8 +10,15 @@ export interface QueryParam {
   hookline?: boolean;
 }
 
-/** A response: a component schema's name (JSON), `null` (no body) or another media type. */
-export type ResponseBody = string | null | { mediaType: string; description: string };
+/**
+ * A response: a component schema's name (JSON), `null` (no body) or other
+ * media types (a route serving files of several types lists each).
+ */
+export type ResponseBody =
+  | string
+  | null
+  | { mediaType: string; description: string }
+  | { mediaTypes: readonly string[]; description: string };
 
 /**
  * One route of the API as the document shows it. Adding a route means adding
@@ -37,4 +44,14 @@ export interface Operation {
   public?: boolean;
   /** A Hookline route that Svix does not have (`x-hookline`). */
   hookline?: boolean;
+  /**
+   * A route of the svix client Hookline answers 501 (routes/not-implemented.ts),
+   * with why: shown `deprecated` with `x-hookline-not-implemented` giving the reason.
+   */
+  notImplemented?: string;
+}
+
+/** The media types a non-JSON response may have. */
+export function mediaTypesOf(body: { mediaType: string } | { mediaTypes: readonly string[] }): string[] {
+  return 'mediaTypes' in body ? [...body.mediaTypes] : [body.mediaType];
 }

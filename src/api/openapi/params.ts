@@ -9,6 +9,15 @@ export const PATH_PARAMS: Record<string, string> = {
   attempt_id: "The attempt's id",
   event_type_name: "The event type's name",
   task_id: "The background task's id",
+  file: 'A file name (content-hashed, from the build)',
+  // Parameters of the svix client's routes Hookline does not serve (501).
+  connector_id: "The connector's id",
+  stream_id: "The stream's id",
+  sink_id: "The sink's id",
+  source_id: "The ingest source's id",
+  integ_id: "The integration's id",
+  consumer_id: "The consumer's id",
+  name: "The stream event type's name",
 };
 
 export const LIMIT: QueryParam = {

@@ -15,6 +15,18 @@ export const systemOperations: Operation[] = [
   },
   {
     method: 'GET',
+    path: '/api/v1/health/ping',
+    operationId: 'v1.health.ping',
+    tag: 'Health',
+    summary: 'Is this process answering HTTP (liveness; HEAD too)',
+    description:
+      '204 whenever the process answers at all: it touches no store, so a database outage never gets a healthy ' +
+      'process restarted. Readiness is `GET /api/v1/health`.',
+    public: true,
+    responses: { 204: null },
+  },
+  {
+    method: 'GET',
     path: '/metrics',
     operationId: 'hookline.metrics.get',
     tag: 'Health',

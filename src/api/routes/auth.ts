@@ -15,7 +15,7 @@ import { Fields } from '../validate.js';
 import { appForMessage } from './messages.js';
 
 /** Svix's ManageTransformations is accepted (SDKs send it) and opens nothing: Hookline has no transformations. */
-const ACCEPTED_CAPABILITIES: readonly string[] = [...PORTAL_CAPABILITIES, 'ManageTransformations'];
+export const ACCEPTED_CAPABILITIES: readonly string[] = [...PORTAL_CAPABILITIES, 'ManageTransformations'];
 
 /** Where people reach this server: `--public-url`, else the scheme and Host of the request. */
 export function publicBase(publicUrl: string | null, request: FastifyRequest): string {

@@ -4,8 +4,8 @@ import type { ApiContext } from '../context.js';
 import { listOut, Query } from '../query.js';
 import { taskOut } from '../tasks.js';
 
-/** Svix BackgroundTaskType values, plus what Hookline runs itself. */
-const TASK_KINDS = [
+/** Svix BackgroundTaskType values (Hookline runs recover, replay, purge_content and the two statistics). */
+export const TASK_KINDS = [
   'endpoint.replay',
   'endpoint.recover',
   'application.stats',

@@ -8,7 +8,7 @@ import { taskStartedOut } from '../tasks.js';
 import { Fields } from '../validate.js';
 
 const PAGE = 250;
-const MAX_APP_IDS = 1000;
+export const MAX_APP_IDS = 1000;
 
 /** Every page of a keyset list, item by item. */
 async function* everyItem<T>(
