@@ -17,6 +17,15 @@ import {
 const schemasField = nullable({
   type: 'object',
   description: 'JSON Schemas of the payload by version (`{"1": {...}}`)',
+  examples: [
+    {
+      '1': {
+        type: 'object',
+        properties: { invoiceId: { type: 'string' } },
+        required: ['invoiceId'],
+      },
+    },
+  ],
 });
 
 function eventTypeIn(withName: boolean, descriptionRequired: boolean): Schema {

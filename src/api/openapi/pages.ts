@@ -1,4 +1,5 @@
 import type { Operation } from './operation.js';
+import { str } from './schema.js';
 
 const NOT_BUILT = { mediaType: 'text/plain', description: 'The pages are not built (`npm run build`)' };
 
@@ -30,6 +31,15 @@ export const pageOperations: Operation[] = [
       'query kept.',
     public: true,
     hookline: true,
+    // Read by the page itself (ui/src/portal.tsx), so the embedding site can match its look.
+    query: [
+      { name: 'theme', schema: str({ enum: ['dark', 'light'] }), description: 'The colour scheme' },
+      {
+        name: 'accent',
+        schema: str({ pattern: '^#?[0-9a-fA-F]{6}$' }),
+        description: 'The accent colour, `#RRGGBB` (the `#` escaped as `%23`)',
+      },
+    ],
     responses: {
       200: { mediaType: 'text/html', description: 'The page' },
       308: null,
@@ -45,7 +55,7 @@ export const pageOperations: Operation[] = [
     public: true,
     hookline: true,
     responses: {
-      200: { mediaTypes: ['text/javascript', 'text/css'], description: 'The file' },
+      200: { mediaTypes: ['application/javascript', 'text/css'], description: 'The file' },
     },
   },
 ];
