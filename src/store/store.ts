@@ -278,6 +278,8 @@ export interface AttemptFilter {
   channel?: string;
   tag?: string;
 }
+/** An attempt with its message's event type, as the live stream shows it. */
+export type FollowedAttempt = Attempt & { eventType: string };
 export interface AttemptRepo {
   get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;
   /** Newest first. */
@@ -289,6 +291,12 @@ export interface AttemptRepo {
     filter: AttemptFilter,
     page: PageQuery,
   ): Promise<Page<Attempt>>;
+  /**
+   * Oldest first (by id), after `page.after`: what the live attempt stream
+   * reads. `appId` null means every user application (Hookline's hidden
+   * operational one left out).
+   */
+  follow(appId: string | null, filter: AttemptFilter, page: PageQuery): Promise<Page<FollowedAttempt>>;
 }
 
 // ---- idempotency keys -----------------------------------------------------------
