@@ -2,10 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
-import { generateApiToken, hashApiToken, isApiTokenHash } from './core/api-token.js';
+import {
+  API_TOKEN_CREATED_SETTING,
+  API_TOKEN_SETTING,
+  generateApiToken,
+  hashApiToken,
+  isApiTokenHash,
+} from './core/api-token.js';
 import { HooklineError } from './core/errors.js';
 import { combineEvents } from './delivery/events.js';
 import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
+import { createRelayHub, type RelayHub } from './delivery/relay.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
@@ -26,7 +33,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const TOKEN_SETTING = 'api_token';
+const TOKEN_SETTING = API_TOKEN_SETTING;
 /** How long a stop waits for HTTP requests in flight before closing their connections. */
 const HTTP_CLOSE_GRACE_MS = 5000;
 
@@ -51,6 +58,8 @@ async function resolveApiToken(
   if (stored !== null) return { hash: stored, generated: null };
   const token = generateApiToken();
   const hash = await store.settings.getOrSet(TOKEN_SETTING, hashApiToken(token));
+  // For `hookline token show`; a process that lost the race keeps the winner's time.
+  await store.settings.getOrSet(API_TOKEN_CREATED_SETTING, new Date().toISOString());
   return { hash, generated: hash === hashApiToken(token) ? token : null };
 }
 
@@ -93,6 +102,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
   let sender: Sender | null = null;
   let worker: Worker | null = null;
   let workerHealth: WorkerHealth | null = null;
+  // `hookline listen` streams live on the API side and its deliveries come from
+  // the worker: only a process that runs both can relay (api/routes/listen.ts).
+  const relay: RelayHub | null = config.role === 'all' ? createRelayHub() : null;
   let http: FastifyInstance | null = null;
   const closeHttp = async () => {
     if (!http) return;
@@ -138,6 +150,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
         store,
         config,
         sender,
+        ...(relay ? { relay } : {}),
         events: combineEvents(workerLogging(logger.child({ component: 'worker' })), workerHealth.events),
       });
     }
@@ -150,6 +163,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       onWorkDue: () => worker?.wake(),
       workerProblem: () => workerHealth?.problem() ?? null,
       healthOnly: config.role === 'worker',
+      ...(relay ? { relay } : {}),
     });
     await http.listen({ port: config.port, host: config.host }).catch((err: Error) => {
       // EADDRINUSE, EACCES, an unknown host: the operator's to fix, said in one line.

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
+import type { RelayHub } from '../delivery/relay.js';
 import type { Store } from '../store/store.js';
 import { registerAuth, tokenCheck } from './auth.js';
 import { registerJsonBody } from './body.js';
@@ -24,6 +25,9 @@ import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
+import { listenRoutes } from './routes/listen.js';
+import { streamRoutes } from './routes/stream.js';
+import { createStreamRegistry } from './sse.js';
 
 export interface ApiDeps {
   store: Store;
@@ -48,6 +52,11 @@ export interface ApiDeps {
   limits?: Partial<HttpLimits>;
   /** The token's stored hash (core/api-token.ts); without it, config.apiToken is hashed. */
   apiTokenHash?: string;
+  /**
+   * The in-process worker's relay hub for `hookline listen` (delivery/relay.ts);
+   * without one (an API-only process) the listen routes answer 409.
+   */
+  relay?: RelayHub;
 }
 
 /**
@@ -158,5 +167,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     backgroundTaskRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
+  if (!deps.healthOnly) {
+    const streams = createStreamRegistry(app);
+    streamRoutes(app, ctx, streams);
+    listenRoutes(app, ctx, streams, deps.relay ?? null);
+  }
   return app;
 }

@@ -86,6 +86,7 @@ class FakeQueue {
     nextDueAt: async () => this.nextDue,
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
+    hurry: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),
   };
 }

@@ -6,6 +6,7 @@ import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
 import { createRecorder } from './recorder.js';
+import { isRelayUrl, NO_HUB_RESULT, type RelayHub } from './relay.js';
 import { createScheduler } from './scheduler.js';
 import type { Sender, SendResult } from './sender.js';
 import { shutDown } from './shutdown.js';
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   /** ...or until this many are waiting (default: config.concurrency, at least 1). */
   recordBatchSize?: number;
   headers?: HeaderBuilder;
+  /** Hands deliveries to `hookline listen` endpoints to their CLI session (relay.ts); without it they fail with class `relay`. */
+  relay?: RelayHub;
 }
 
 export interface Worker {
@@ -138,7 +141,9 @@ export function createWorker(opts: WorkerOptions): Worker {
         },
         startedAt,
       );
-      response = await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
+      response = isRelayUrl(claim.endpoint.url)
+        ? await (opts.relay?.deliver(claim, headers, config.requestTimeoutMs) ?? NO_HUB_RESULT)
+        : await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
     } catch (error) {
       emit('error', { op: 'send', error, retryInMs: null });
       response = thrownSendResult(error);

@@ -261,6 +261,14 @@ export interface DeliveryQueue {
   cancel(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
   /** Makes failed deliveries of the endpoint created in [since, until) due now (recover); returns how many. */
   recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
+  /**
+   * Makes the endpoint's pending deliveries due now (their schedule moves
+   * forward; attempts made stay counted) and brings an open breaker's next
+   * probe forward to now: its receiver is known to be back (a `hookline
+   * listen` session connected). A disabled endpoint's deliveries keep waiting.
+   * Returns how many deliveries came forward.
+   */
+  hurry(appId: string, endpointId: string): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
 }
