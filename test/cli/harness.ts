@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,8 @@ export function cliBundle(): Promise<string> {
       outExtension: { '.js': '.mjs' },
       logLevel: 'error',
     });
+    // The stores read their migrations beside their code, as the build lays them out (scripts/copy-sql.mjs).
+    cpSync(join(ROOT, 'src/store/migrations'), join(outdir, 'migrations'), { recursive: true });
     return join(outdir, 'main.mjs');
   })();
   return bundled;
