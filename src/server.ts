@@ -10,7 +10,7 @@ import {
   isApiTokenHash,
 } from './core/api-token.js';
 import { HooklineError } from './core/errors.js';
-import { combineEvents } from './delivery/events.js';
+import { combineEvents, type WorkerEvents } from './delivery/events.js';
 import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
 import { createRelayHub, type RelayHub } from './delivery/relay.js';
 import type { Sender } from './delivery/sender.js';
@@ -73,6 +73,48 @@ async function sealAtStart(store: Store, log: Logger): Promise<void> {
   const { resealed } = await resealAll(store, { rotate: false });
   if (resealed > 0)
     log.info({ endpoints: resealed }, 'encrypted clear-text endpoint secrets and headers at rest');
+}
+
+/**
+ * What operators see of deliveries at `info`: one JSON line per failed
+ * attempt, exhausted delivery, breaker opened or closed and endpoint disabled.
+ * Ids, status, error class and timing only: never a URL (it may carry a
+ * token), a header, a payload or a response body.
+ */
+export function deliveryLogging(log: Logger): WorkerEvents {
+  return {
+    recorded: (results) => {
+      for (const r of results) {
+        const a = r.attempt;
+        if (a.status !== 'fail') continue;
+        const ids = { appId: a.appId, msgId: a.msgId, endpointId: a.endpointId };
+        const o = r.outcome;
+        log.info(
+          {
+            event: 'attempt.failed',
+            ...ids,
+            statusCode: a.responseStatusCode,
+            errorClass: a.errorClass,
+            durationMs: a.responseDurationMs,
+            trigger: a.trigger,
+            nextAttemptAt: o.kind === 'retry' ? o.at.toISOString() : null,
+          },
+          'delivery attempt failed',
+        );
+        if (o.kind === 'fail' && a.trigger === 'scheduled') {
+          log.info({ event: 'delivery.exhausted', ...ids }, 'delivery failed its last scheduled attempt');
+        }
+      }
+    },
+    health: (news) => {
+      for (const endpointId of news.breakerOpened)
+        log.info({ event: 'breaker.opened', endpointId }, 'circuit breaker opened');
+      for (const endpointId of news.breakerClosed)
+        log.info({ event: 'breaker.closed', endpointId }, 'circuit breaker closed');
+      for (const { endpointId, reason } of news.disabled)
+        log.info({ event: 'endpoint.disabled', endpointId, reason }, 'endpoint disabled');
+    },
+  };
 }
 
 function workerLogging(log: Logger) {
@@ -151,7 +193,11 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
         config,
         sender,
         ...(relay ? { relay } : {}),
-        events: combineEvents(workerLogging(logger.child({ component: 'worker' })), workerHealth.events),
+        events: combineEvents(
+          workerLogging(logger.child({ component: 'worker' })),
+          deliveryLogging(logger.child({ component: 'delivery' })),
+          workerHealth.events,
+        ),
       });
     }
     // A worker-only process still answers health probes (and only those).

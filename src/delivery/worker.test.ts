@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../config.js';
+import { noHealthNews } from '../core/policy.js';
 import {
   type AttemptResult,
   type ClaimedDelivery,
@@ -82,6 +83,7 @@ class FakeQueue {
     recordAttempts: async (results) => {
       if (this.failRecords-- > 0) throw new Error('SQLITE_BUSY');
       this.recordCalls.push(results);
+      return noHealthNews();
     },
     nextDueAt: async () => this.nextDue,
     resend: () => Promise.reject(new Error('unused')),

@@ -85,11 +85,13 @@ export function createWorker(opts: WorkerOptions): Worker {
     record: (results) => store.queue.recordAttempts(results, policy),
     maxBatch: opts.recordBatchSize ?? Math.max(1, config.concurrency),
     delayMs: opts.recordDelayMs ?? 5,
-    onRecorded: (results) => {
+    onRecorded: (results, news) => {
       for (const r of results) {
         leases.release(r.deliveryId, r.leaseToken);
         scheduler.recorded(r);
       }
+      if (news.breakerOpened.length + news.breakerClosed.length + news.disabled.length > 0)
+        emit('health', news);
       emit('recorded', results);
       scheduler.pump(); // claiming pauses while writes fail
     },

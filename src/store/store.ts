@@ -14,7 +14,7 @@ import type {
   Trigger,
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
-import type { EndpointPolicy, Health } from '../core/policy.js';
+import type { EndpointPolicy, Health, HealthNews } from '../core/policy.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -246,8 +246,9 @@ export interface DeliveryQueue {
    * failure run longer than `policy.autoDisableAfterMs` disables the endpoint;
    * and operational events (endpoint.disabled, message.attempt.exhausted,
    * message.attempt.failing) are queued to the operational endpoints.
+   * Returns the breakers it opened or closed and the endpoints it disabled.
    */
-  recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<void>;
+  recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<HealthNews>;
   /**
    * Makes deliveries of one message due now as a manual attempt (resend). An
    * open breaker's next probe comes forward to now: the operator asked to try.
@@ -354,4 +355,4 @@ export interface SettingsRepo {
   replace(name: string, expected: string, value: string): Promise<boolean>;
 }
 
-export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass };
+export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass, HealthNews };
