@@ -60,17 +60,22 @@ function relayFailure(text: string, errorClass: SendResult['errorClass'] = 'rela
   return { statusCode: 0, body: truncateText(text), durationMs: 0, errorClass, retryAfter: null };
 }
 
-function resultOf(report: RelayReport, started: number): SendResult {
-  const ok = report.statusCode >= 200 && report.statusCode < 300;
+/** The CLI's report as the attempt's result: the local receiver's status decides, as for any endpoint. */
+function resultOf(report: RelayReport): SendResult {
   if (report.statusCode === 0) {
-    return relayFailure(`local receiver: ${report.error ?? 'no answer'}`, 'connect');
+    return {
+      ...relayFailure(`local receiver: ${report.error ?? 'no answer'}`, 'connect'),
+      durationMs: report.durationMs,
+    };
   }
+  const ok = report.statusCode >= 200 && report.statusCode < 300;
+  const redirect = report.statusCode >= 300 && report.statusCode < 400;
   return {
     statusCode: report.statusCode,
     body: truncateText(report.body),
-    // The local round trip as the CLI measured it, not the time the relay took.
-    durationMs: Number.isFinite(report.durationMs) ? report.durationMs : performance.now() - started,
-    errorClass: ok ? null : report.statusCode >= 300 && report.statusCode < 400 ? 'redirect' : 'http',
+    // The local round trip as the CLI measured it, not the relay's.
+    durationMs: report.durationMs,
+    errorClass: ok ? null : redirect ? 'redirect' : 'http',
     retryAfter: null,
   };
 }
@@ -113,13 +118,22 @@ export function createRelayHub(): RelayHub {
       return new Promise<SendResult>((resolve) => {
         const timer = setTimeout(() => {
           session.waiting.delete(requestId);
-          resolve(
-            relayFailure(`the \`hookline listen\` session did not report within ${timeoutMs} ms`, 'timeout'),
-          );
+          resolve({
+            ...relayFailure(
+              `the \`hookline listen\` session did not report within ${timeoutMs} ms`,
+              'timeout',
+            ),
+            durationMs: timeoutMs,
+          });
         }, timeoutMs);
         session.waiting.set(requestId, (result) => {
           clearTimeout(timer);
-          resolve(result);
+          // A failure of the relay itself (the session ended) took as long as we waited.
+          resolve(
+            result.statusCode === 0 && result.errorClass === 'relay'
+              ? { ...result, durationMs: performance.now() - started }
+              : result,
+          );
         });
         session.push({
           requestId,
@@ -129,13 +143,13 @@ export function createRelayHub(): RelayHub {
           headers,
           body: claim.message.payload,
         });
-      }).then((result) => ({ ...result, durationMs: result.durationMs || performance.now() - started }));
+      });
     },
     report(endpointId, requestId, report) {
       const settle = sessions.get(endpointId)?.waiting.get(requestId);
       if (!settle) return false;
       sessions.get(endpointId)?.waiting.delete(requestId);
-      settle(resultOf(report, performance.now()));
+      settle(resultOf(report));
       return true;
     },
   };
