@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvents } from '../../src/cli/event-stream.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -129,6 +132,43 @@ describe('hookline tail', () => {
     });
     expect(attempt.id > newest).toBe(true);
     expect(events.every((e) => e.event === 'attempt')).toBe(true);
+  });
+
+  it('reconnects by itself when the server restarts, and goes on printing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-tail-restart-'));
+    let first: TestServer | undefined = await startTestServer({ dir });
+    const port = Number(new URL(first.url).port);
+    let second: TestServer | undefined;
+    try {
+      const call = (server: TestServer, path: string, body: unknown) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await call(first, '/api/v1/app', { name: 'r', uid: 'r' });
+      await call(first, '/api/v1/app/r/endpoint', { url: `${receiver.url}/r` });
+      const cli = await startCli(['tail', '--app', 'r', '--json'], first.env);
+      await until(() => cli.stderr.includes('waiting for attempts (Ctrl-C to stop)'));
+      await first.server.stop();
+      first = undefined;
+      await until(() => cli.stderr.some((l) => l.startsWith('stream lost')));
+
+      second = await startTestServer({ dir, config: { port } });
+      await until(() => cli.stderr.includes('reconnected'));
+      const msg = (await (
+        await call(second, '/api/v1/app/r/msg', { eventType: 'after.restart', payload: {} })
+      ).json()) as {
+        id: string;
+      };
+      await until(() => parsed(cli.stdout).some((a) => a.msgId === msg.id));
+      cli.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await first?.server.stop();
+      await second?.server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is refused without the token, and for an endpoint without its app', async () => {

@@ -27,7 +27,8 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, streams: Str
     const appRef = q.string('app_id');
     const endpointRef = q.string('endpoint_id');
     const eventTypes = q.list('event_types');
-    const status = q.int('status', { min: 0, max: 2 });
+    // Attempts are only ever success (0) or fail (2).
+    const status = q.oneOf('status', ['0', '2'] as const);
     q.done();
     if (endpointRef !== undefined && appRef === undefined) {
       throw invalid(['query', 'endpoint_id'], 'needs app_id', 'value_error.missing');
@@ -35,8 +36,8 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, streams: Str
     const application = appRef === undefined ? null : await loadApp(store, appRef);
     const filter: AttemptFilter = {};
     if (eventTypes) filter.eventTypes = eventTypes;
-    if (status === 0) filter.status = 'success';
-    if (status === 2) filter.status = 'fail';
+    if (status === '0') filter.status = 'success';
+    if (status === '2') filter.status = 'fail';
     if (application && endpointRef !== undefined) {
       const endpoint = await store.endpoints.get(application.id, endpointRef);
       if (!endpoint) throw notFound('endpoint');
