@@ -17,6 +17,8 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Checks every API response of every test against the OpenAPI document.
+    setupFiles: ['./test/setup/api-contract.ts'],
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
   },

@@ -1,4 +1,6 @@
-// tsc does not copy non-TS files: put the .sql migrations beside the compiled store code.
+// tsc does not copy non-TS files: put the .sql migrations beside the compiled
+// store code, and the API reference page (src/api/docs-page: HTML, JS, CSS)
+// beside the compiled API code that serves it at /docs.
 import { cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,3 +12,4 @@ function copySql(dir) {
   }
 }
 copySql('src');
+cpSync('src/api/docs-page', 'dist/api/docs-page', { recursive: true });

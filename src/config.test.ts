@@ -61,6 +61,10 @@ describe('config', () => {
     [{ leaseMs: '100d' }, /--lease.*at most 24d/],
     [{ apiToken: '                    ' }, /--api-token.*whitespace/],
     [{ databaseUrl: 'postgres://u:p@[bad' }, /--database.*not a valid URL/],
+    [{ metricsPort: '65536' }, /--metrics-port \(HOOKLINE_METRICS_PORT\).*0 to 65535/],
+    [{ metricsHost: '  ' }, /--metrics-host.*must not be empty/],
+    [{ metricsPerEndpoint: 'yes' }, /--metrics-per-endpoint.*1, true, 0, false/],
+    [{ sendTraceparent: 'on' }, /--send-traceparent.*1, true, 0, false/],
   ])('rejects %o naming the option and why', (raw, message) => {
     expect(() => loadConfig(raw)).toThrow(message);
     try {
@@ -68,6 +72,31 @@ describe('config', () => {
     } catch (err) {
       expect((err as { code: string }).code).toBe('CONFIG_INVALID');
     }
+  });
+});
+
+describe('observability settings', () => {
+  it('default to /metrics on the API port, a loopback metrics listener when asked, and nothing per endpoint', () => {
+    expect(loadConfig({})).toMatchObject({
+      metricsPort: null,
+      metricsHost: '127.0.0.1',
+      metricsPerEndpoint: false,
+      sendTraceparent: false,
+    });
+    const c = loadConfig(
+      rawFromEnv({
+        HOOKLINE_METRICS_PORT: '9464',
+        HOOKLINE_METRICS_HOST: '0.0.0.0',
+        HOOKLINE_METRICS_PER_ENDPOINT: 'true',
+        HOOKLINE_SEND_TRACEPARENT: '1',
+      }),
+    );
+    expect(c).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+      metricsPerEndpoint: true,
+      sendTraceparent: true,
+    });
   });
 });
 

@@ -20,6 +20,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** Deliveries in flight per process. */
   concurrency: number;
+  /**
+   * Most of a worker's slots one endpoint may fill before fair sharing caps
+   * it (README, Isolation); null: a quarter of `concurrency`; 0: off.
+   */
+  endpointShare: number | null;
   /** Largest accepted request body and message payload, in bytes. */
   maxBodyBytes: number;
   /** Open API connections; beyond it new ones are closed as they arrive. */
@@ -55,6 +60,25 @@ export interface Config {
   encryptionKey: string | null;
   /** A file holding the keys instead, one a line. */
   encryptionKeyFile: string | null;
+  /**
+   * Serve GET /metrics on a listener of its own, without the token (null: on
+   * the API port, behind the API token).
+   */
+  metricsPort: number | null;
+  /** Address the metrics listener binds to; loopback unless a scraper elsewhere needs it. */
+  metricsHost: string;
+  /** Per-endpoint attempt counters (one series per endpoint and outcome): off, as it grows with endpoints. */
+  metricsPerEndpoint: boolean;
+  /** Send a W3C `traceparent` header with each delivery, so receivers can join the trace. */
+  sendTraceparent: boolean;
+  /**
+   * The address people reach this server at (`https://hooks.example.com`), for
+   * the links it hands out (app-portal access, `hookline dashboard`); without
+   * it they are built from the request's Host.
+   */
+  publicUrl: string | null;
+  /** CSP `frame-ancestors` of the app portal: the sites that may embed it in an iframe. */
+  portalFrameAncestors: string;
 }
 
 /** The longest a rotated-out secret may keep signing (also the API's gracePeriodSeconds cap). */
@@ -74,6 +98,7 @@ export const DEFAULTS: Config = {
   retrySchedule: DEFAULT_RETRY_SCHEDULE,
   requestTimeoutMs: 15_000,
   concurrency: 64,
+  endpointShare: null,
   maxBodyBytes: 1024 * 1024,
   maxConnections: 1000,
   leaseMs: 60_000,
@@ -89,10 +114,20 @@ export const DEFAULTS: Config = {
   autoDisableAfterMs: 5 * 86_400_000,
   encryptionKey: null,
   encryptionKeyFile: null,
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
+  metricsPerEndpoint: false,
+  sendTraceparent: false,
+  publicUrl: null,
+  portalFrameAncestors: "'self'",
 };
 
 /** The longest wait between two probes of an open breaker (the backoff doubles up to it). */
 export const BREAKER_MAX_BACKOFF_MS = 30 * 60_000;
+
+/** The slots one endpoint may fill before it is capped (0: fair sharing off). */
+export const endpointShare = (c: Pick<Config, 'concurrency' | 'endpointShare'>): number =>
+  c.endpointShare ?? Math.max(1, Math.floor(c.concurrency / 4));
 
 /** How recorded attempts move endpoint health under this configuration (core/policy.ts). */
 export const endpointPolicy = (
@@ -116,6 +151,7 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   retrySchedule: { flag: '--retry-schedule', env: 'HOOKLINE_RETRY_SCHEDULE' },
   requestTimeoutMs: { flag: '--request-timeout', env: 'HOOKLINE_REQUEST_TIMEOUT' },
   concurrency: { flag: '--concurrency', env: 'HOOKLINE_CONCURRENCY' },
+  endpointShare: { flag: '--endpoint-share', env: 'HOOKLINE_ENDPOINT_SHARE' },
   maxBodyBytes: { flag: '--max-body-size', env: 'HOOKLINE_MAX_BODY_SIZE' },
   maxConnections: { flag: '--max-connections', env: 'HOOKLINE_MAX_CONNECTIONS' },
   leaseMs: { flag: '--lease', env: 'HOOKLINE_LEASE' },
@@ -131,6 +167,12 @@ export const OPTION_NAMES: Record<keyof Config, { flag: string; env: string }> =
   autoDisableAfterMs: { flag: '--auto-disable-after', env: 'HOOKLINE_AUTO_DISABLE_AFTER' },
   encryptionKey: { flag: '--encryption-key', env: 'HOOKLINE_ENCRYPTION_KEY' },
   encryptionKeyFile: { flag: '--encryption-key-file', env: 'HOOKLINE_ENCRYPTION_KEY_FILE' },
+  metricsPort: { flag: '--metrics-port', env: 'HOOKLINE_METRICS_PORT' },
+  metricsHost: { flag: '--metrics-host', env: 'HOOKLINE_METRICS_HOST' },
+  metricsPerEndpoint: { flag: '--metrics-per-endpoint', env: 'HOOKLINE_METRICS_PER_ENDPOINT' },
+  sendTraceparent: { flag: '--send-traceparent', env: 'HOOKLINE_SEND_TRACEPARENT' },
+  publicUrl: { flag: '--public-url', env: 'HOOKLINE_PUBLIC_URL' },
+  portalFrameAncestors: { flag: '--portal-frame-ancestors', env: 'HOOKLINE_PORTAL_FRAME_ANCESTORS' },
 };
 
 /**
@@ -206,6 +248,12 @@ function oneOf<T extends string>(key: keyof Config, text: string, options: reado
   return text as T;
 }
 
+/** A switch given as a flag (`1`) or an env var (`1`, `true`, `0`, `false`). */
+function onOff(key: keyof Config, text: string): boolean {
+  const flag = oneOf(key, text, ['1', 'true', '0', 'false'] as const);
+  return flag === '1' || flag === 'true';
+}
+
 /** A `--database` value, checked as `serve` and `prune` both need it. */
 export function databaseUrl(text: string): string {
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(text)) {
@@ -250,6 +298,8 @@ export function loadConfig(raw: RawConfig): Config {
   if (raw.requestTimeoutMs !== undefined)
     c.requestTimeoutMs = duration('requestTimeoutMs', raw.requestTimeoutMs, 100);
   if (raw.concurrency !== undefined) c.concurrency = integer('concurrency', raw.concurrency, 1, 10_000);
+  if (raw.endpointShare !== undefined)
+    c.endpointShare = integer('endpointShare', raw.endpointShare, 0, 10_000);
   if (raw.maxBodyBytes !== undefined) c.maxBodyBytes = bytes('maxBodyBytes', raw.maxBodyBytes);
   if (raw.maxConnections !== undefined)
     c.maxConnections = integer('maxConnections', raw.maxConnections, 1, 1_000_000);
@@ -261,15 +311,8 @@ export function loadConfig(raw: RawConfig): Config {
     if (c.secretGracePeriodMs > MAX_SECRET_GRACE_MS) fail('secretGracePeriodMs', 'must be at most 7d');
   }
   if (raw.role !== undefined) c.role = oneOf('role', raw.role, ['all', 'api', 'worker'] as const);
-  if (raw.allowPrivateNetworks !== undefined) {
-    const flag = oneOf('allowPrivateNetworks', raw.allowPrivateNetworks, [
-      '1',
-      'true',
-      '0',
-      'false',
-    ] as const);
-    c.allowPrivateNetworks = flag === '1' || flag === 'true';
-  }
+  if (raw.allowPrivateNetworks !== undefined)
+    c.allowPrivateNetworks = onOff('allowPrivateNetworks', raw.allowPrivateNetworks);
   if (raw.allowedCidrs !== undefined) {
     c.allowedCidrs = raw.allowedCidrs
       .split(',')
@@ -301,7 +344,43 @@ export function loadConfig(raw: RawConfig): Config {
     c.autoDisableAfterMs = duration('autoDisableAfterMs', raw.autoDisableAfterMs, 0, Number.MAX_SAFE_INTEGER);
   }
   Object.assign(c, encryptionKeys(raw));
+  if (raw.metricsPort !== undefined) c.metricsPort = integer('metricsPort', raw.metricsPort, 0, 65535);
+  if (raw.metricsHost !== undefined)
+    c.metricsHost = raw.metricsHost.trim() || fail('metricsHost', 'must not be empty');
+  if (raw.metricsPerEndpoint !== undefined)
+    c.metricsPerEndpoint = onOff('metricsPerEndpoint', raw.metricsPerEndpoint);
+  if (raw.sendTraceparent !== undefined) c.sendTraceparent = onOff('sendTraceparent', raw.sendTraceparent);
+  if (raw.publicUrl !== undefined) c.publicUrl = publicUrl(raw.publicUrl);
+  if (raw.portalFrameAncestors !== undefined)
+    c.portalFrameAncestors = frameAncestors(raw.portalFrameAncestors);
   return c;
+}
+
+/** An http(s) origin, maybe with a path prefix (a proxy's), kept without its trailing slash. */
+function publicUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    fail('publicUrl', `expected an http(s) URL like https://hooks.example.com, got "${text}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * A CSP source list for `frame-ancestors`: 'self', 'none' or origins such as
+ * https://app.example.com and https://*.example.com, space-separated. Nothing
+ * that could end the directive (`;`, `,`) or the header passes.
+ */
+function frameAncestors(text: string): string {
+  const sources = text.trim().split(/\s+/).filter(Boolean);
+  if (sources.length === 0) fail('portalFrameAncestors', 'must not be empty');
+  for (const s of sources) {
+    const keyword = s === "'self'" || s === "'none'";
+    if (!keyword && !/^(https?:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$|^https?:$/i.test(s)) {
+      fail('portalFrameAncestors', `"${s}" is not 'self', 'none' or an origin like https://app.example.com`);
+    }
+  }
+  if (sources.includes("'none'") && sources.length > 1) fail('portalFrameAncestors', "'none' stands alone");
+  return sources.join(' ');
 }
 
 /**

@@ -11,12 +11,16 @@ import {
 } from './core/api-token.js';
 import { HooklineError } from './core/errors.js';
 import { combineEvents, type WorkerEvents } from './delivery/events.js';
+import { createAttemptTracer } from './delivery/attempt-trace.js';
 import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
 import { createRelayHub, type RelayHub } from './delivery/relay.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
 import { resolveKeys } from './encryption.js';
+import { startMetricsServer } from './observe/http.js';
+import { createMetrics } from './observe/metrics.js';
+import { startTracing, type Tracing } from './observe/tracing.js';
 import { openStore } from './store/open.js';
 import { resealAll } from './store/reseal.js';
 import type { Store } from './store/store.js';
@@ -25,6 +29,8 @@ import type { Store } from './store/store.js';
 export interface Server {
   /** `http://host:port` the HTTP listener is bound to. */
   url: string;
+  /** `http://host:port` of the --metrics-port listener, or null when /metrics is on the API port. */
+  metricsUrl: string | null;
   /** The API token when this start generated it (to be shown once), else null: only its hash is stored. */
   newApiToken: string | null;
   store: Store;
@@ -134,13 +140,24 @@ export interface ServerHooks {
    * leases make sure nothing is lost meanwhile.
    */
   onFatal?: (err: Error) => void;
+  /** The environment OpenTelemetry is configured from (OTEL_EXPORTER_OTLP_ENDPOINT...); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startServer(config: Config, logger: Logger, hooks: ServerHooks = {}): Promise<Server> {
   const keys = resolveKeys(config, { generate: true });
   // The reason and the file, never the key.
   if (keys.warning) logger.warn(keys.warning);
-  const store = await openStore(config.databaseUrl, { cipher: keys.keyring });
+  const opened = await openStore(config.databaseUrl, { cipher: keys.keyring });
+  const metrics = createMetrics({
+    store: opened,
+    perEndpoint: config.metricsPerEndpoint,
+    processMetrics: true,
+  });
+  // Every call through it (API, worker, start-up) is timed in hookline_store_operation_duration_seconds.
+  const store = metrics.timeStore(opened);
+  let tracing: Tracing | null = null;
+  let metricsServer: { url: string; close(): Promise<void> } | null = null;
   let sender: Sender | null = null;
   let worker: Worker | null = null;
   let workerHealth: WorkerHealth | null = null;
@@ -169,11 +186,14 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     // The listener and the worker stop together: claiming ends at once, not after
     // the last HTTP client has gone. Each step runs even if another failed: a
     // half-stopped process holds leases.
-    await Promise.all([run(closeHttp), run(() => worker?.stop())]);
-    for (const step of [() => sender?.close(), () => store.close()]) await run(step);
+    await Promise.all([run(closeHttp), run(() => worker?.stop()), run(() => metricsServer?.close())]);
+    // Spans of the last attempts are sent before the process goes.
+    for (const step of [() => sender?.close(), () => tracing?.shutdown(), () => store.close()])
+      await run(step);
     if (failures.length > 0) throw failures[0];
   };
   try {
+    tracing = await startTracing(hooks.env ?? process.env);
     await sealAtStart(store, logger);
     const token = await resolveApiToken(store, config);
     if (config.role !== 'api') {
@@ -197,7 +217,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
           workerLogging(logger.child({ component: 'worker' })),
           deliveryLogging(logger.child({ component: 'delivery' })),
           workerHealth.events,
+          metrics.workerEvents,
         ),
+        tracer: createAttemptTracer(tracing, config.sendTraceparent),
       });
     }
     // A worker-only process still answers health probes (and only those).
@@ -210,6 +232,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       workerProblem: () => workerHealth?.problem() ?? null,
       healthOnly: config.role === 'worker',
       ...(relay ? { relay } : {}),
+      metrics,
+      serveMetrics: config.metricsPort === null,
+      tracing,
     });
     await http.listen({ port: config.port, host: config.host }).catch((err: Error) => {
       // EADDRINUSE, EACCES, an unknown host: the operator's to fix, said in one line.
@@ -221,6 +246,17 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
         },
       );
     });
+    if (config.metricsPort !== null) {
+      metricsServer = await startMetricsServer(metrics, config.metricsHost, config.metricsPort).catch(
+        (err: Error) => {
+          throw new HooklineError(
+            'CONFIG_INVALID',
+            `cannot listen on ${config.metricsHost}:${config.metricsPort} (--metrics-port): ${err.message}`,
+            { cause: err },
+          );
+        },
+      );
+    }
     worker?.start();
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -228,6 +264,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
     let stopping: Promise<void> | null = null;
     return {
       url: `http://${host}:${port}`,
+      metricsUrl: metricsServer?.url ?? null,
       newApiToken: token.generated,
       store,
       worker,

@@ -4,6 +4,10 @@ import type { Config } from '../config.js';
 import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
 import type { RelayHub } from '../delivery/relay.js';
+import { metricsRoute, registerRequestObservation, requestId } from '../observe/http.js';
+import type { Metrics } from '../observe/metrics.js';
+import { registerRequestTracing } from '../observe/request-tracing.js';
+import type { Tracing } from '../observe/tracing.js';
 import type { Store } from '../store/store.js';
 import { registerAuth, tokenCheck } from './auth.js';
 import { registerJsonBody } from './body.js';
@@ -11,10 +15,12 @@ import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { createTaskRegistry } from './tasks.js';
+import { registerUi } from './ui.js';
 import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { authRoutes } from './routes/auth.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
@@ -23,11 +29,13 @@ import { endpointSecretRoutes } from './routes/endpoint-secret.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { messageBatchRoutes } from './routes/message-batch.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { listenRoutes } from './routes/listen.js';
 import { streamRoutes } from './routes/stream.js';
 import { createStreamRegistry } from './sse.js';
+import { referenceRoutes } from './routes/reference.js';
 
 export interface ApiDeps {
   store: Store;
@@ -57,6 +65,12 @@ export interface ApiDeps {
    * without one (an API-only process) the listen routes answer 409.
    */
   relay?: RelayHub;
+  /** Counts requests by route and status; with `serveMetrics`, also answers `GET /metrics` (behind the token). */
+  metrics?: Metrics | null;
+  /** `GET /metrics` on this API (false when --metrics-port serves it on a listener of its own). */
+  serveMetrics?: boolean;
+  /** A span per request, and the accept's context stored with each message (observe/tracing.ts). */
+  tracing?: Tracing | null;
 }
 
 /**
@@ -75,7 +89,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     maxConnections: config.maxConnections,
     ...deps.limits,
   };
-  const checkToken = tokenCheck(tokenHash);
+  const checkToken = tokenCheck(tokenHash, store);
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     serverFactory: (handler) => createHttpServer(handler, limits),
@@ -83,24 +97,28 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // A line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // The request id is in every log line of the request and in its answer's x-request-id.
+    requestIdHeader: false,
+    genReqId: requestId,
     // Errors Fastify raises before routing (a malformed %-escape, a path
     // parameter over maxParamLength) skip the hooks, so the token is checked
     // here: without it the answer is 401 whatever the path's shape, and a
     // stranger cannot tell existing routes from others by a 414.
     frameworkErrors: (err, request, reply) => {
       closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
-      try {
-        checkToken(request.headers);
-      } catch (authError) {
-        errorHandler(authError, request, reply);
-        return;
-      }
-      // No id or uid is that long: no such resource (the path is not echoed).
-      const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
-      errorHandler(tooLong ? notFound('resource') : err, request, reply);
+      checkToken(request.headers).then(
+        () => {
+          // No id or uid is that long: no such resource (the path is not echoed).
+          const tooLong = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+          errorHandler(tooLong ? notFound('resource') : err, request, reply);
+        },
+        (authError: unknown) => errorHandler(authError, request, reply),
+      );
     },
   });
 
+  registerRequestObservation(app, deps.metrics ?? null);
+  const requestTracing = registerRequestTracing(app, deps.tracing ?? null);
   const running = new Set<Promise<void>>();
   const tasks = createTaskRegistry();
   const ctx: ApiContext = {
@@ -130,12 +148,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     tasks,
     workerProblem: deps.workerProblem ?? (() => null),
+    traceparent: requestTracing.traceparent,
   };
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerJsonBody(app, config.maxBodyBytes);
-  registerAuth(app, checkToken);
+  registerAuth(app, checkToken, store);
   // Any answer given before the request's body was read closes the connection in stages.
   app.addHook('onSend', (request, reply, payload, done) => {
     closeIfBodyUnread(request.raw, (name, value) => reply.header(name, value), limits);
@@ -161,10 +180,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     endpointHeaderRoutes,
     endpointOpsRoutes,
     messageRoutes,
+    messageBatchRoutes,
     attemptRoutes,
     deliveryRoutes,
     operationalWebhookRoutes,
     backgroundTaskRoutes,
+    referenceRoutes,
+    authRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   if (!deps.healthOnly) {
@@ -172,5 +194,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     streamRoutes(app, ctx, streams);
     listenRoutes(app, ctx, streams, deps.relay ?? null);
   }
+  // A worker-only process serves it too: its deliveries are counted there.
+  if (deps.metrics && deps.serveMetrics) metricsRoute(app, deps.metrics);
+  if (!deps.healthOnly) await registerUi(app, config);
   return app;
 }

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { notFound } from '../core/errors.js';
 import type { Application, Endpoint, Message } from '../core/model.js';
@@ -23,6 +23,8 @@ export interface ApiContext {
   tasks: TaskRegistry;
   /** Why the in-process delivery worker cannot work (its claims keep failing), or null; health answers 503 then. */
   workerProblem: () => string | null;
+  /** The trace context a message accepted by this request is stored with (observe/request-tracing.ts), or null. */
+  traceparent: (request: FastifyRequest) => string | null;
 }
 
 export interface AppParams {

@@ -11,6 +11,7 @@ import { type ErrorCode, HooklineError, ValidationError, type ValidationIssue } 
  * |--------------------------|--------|---------------------------|
  * | BAD_REQUEST              | 400    | bad_request               |
  * | UNAUTHORIZED             | 401    | authentication_failed     |
+ * | FORBIDDEN                | 403    | forbidden                 |
  * | NOT_FOUND                | 404    | not_found                 |
  * | CONFLICT                 | 409    | conflict                  |
  * | IDEMPOTENCY_IN_PROGRESS  | 409    | idempotency_in_progress   |
@@ -24,6 +25,7 @@ import { type ErrorCode, HooklineError, ValidationError, type ValidationIssue } 
 export const HTTP_ERRORS: Record<ErrorCode, { status: number; code: string }> = {
   BAD_REQUEST: { status: 400, code: 'bad_request' },
   UNAUTHORIZED: { status: 401, code: 'authentication_failed' },
+  FORBIDDEN: { status: 403, code: 'forbidden' },
   NOT_FOUND: { status: 404, code: 'not_found' },
   CONFLICT: { status: 409, code: 'conflict' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, code: 'idempotency_in_progress' },

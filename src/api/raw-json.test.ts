@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rawMember } from './raw-json.js';
+import { rawElements, rawMember } from './raw-json.js';
 
 describe('rawMember', () => {
   it('returns the exact text of a member, spacing and number spelling included', () => {
@@ -30,5 +30,19 @@ describe('rawMember', () => {
         },
       ),
     );
+  });
+});
+
+describe('rawElements', () => {
+  it("gives each element's exact text, strings with brackets and commas included", () => {
+    expect(rawElements('[ {"a": [1, 2]} , "x,]" ,3.50,null, [ ] ]')).toEqual([
+      '{"a": [1, 2]}',
+      '"x,]"',
+      '3.50',
+      'null',
+      '[ ]',
+    ]);
+    expect(rawElements('[]')).toEqual([]);
+    expect(rawElements('{"a":1}')).toBeUndefined();
   });
 });

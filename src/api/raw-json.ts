@@ -70,3 +70,18 @@ export function rawMember(text: string, key: string): string | undefined {
   }
   return found;
 }
+
+/** The raw text of each element of the top-level array `text` (e.g. a rawMember that is a list). */
+export function rawElements(text: string): string[] | undefined {
+  let i = skipWhitespace(text, 0);
+  if (text[i] !== '[') return undefined;
+  i = skipWhitespace(text, i + 1);
+  const out: string[] = [];
+  while (i < text.length && text[i] !== ']') {
+    const end = skipValue(text, i);
+    out.push(text.slice(i, end));
+    i = skipWhitespace(text, end);
+    if (text[i] === ',') i = skipWhitespace(text, i + 1);
+  }
+  return out;
+}

@@ -200,6 +200,27 @@ export class Fields {
     return this.issues.length === before ? (out as string[]) : undefined;
   }
 
+  /**
+   * A required list of objects, each read into an issue list of its own (a
+   * batch answers per item); an item that is not an object comes back holding
+   * that issue. Undefined when the list itself is wrong.
+   */
+  objectList(key: string, rules: { min: number; max: number }): Fields[] | undefined {
+    const v = this.raw(key);
+    if (v === undefined || v === null) return this.missing(key, true);
+    if (!Array.isArray(v)) return this.fail(key, 'expected a list of objects', 'type_error.list');
+    if (v.length < rules.min || v.length > rules.max) {
+      return this.fail(key, `must have ${rules.min} to ${rules.max} items`, 'value_error.list');
+    }
+    return v.map((item, i) => {
+      const loc = [...this.loc, key, i];
+      if (isObject(item)) return new Fields(item, loc, []);
+      const f = new Fields({}, loc, []);
+      f.fail(undefined, 'expected a JSON object', 'type_error.dict');
+      return f;
+    });
+  }
+
   /** A `{string: string}` map such as metadata or headers. */
   stringMap(
     key: string,

@@ -48,6 +48,17 @@ describe('serve banner', () => {
     expect(JSON.stringify(configured)).not.toContain('hk_configured_secret_1234');
   });
 
+  it('names the metrics listener when --metrics-port gives /metrics one of its own', () => {
+    const withMetrics = { ...server, metricsUrl: 'http://127.0.0.1:9464' };
+    expect(banner(DEFAULTS, withMetrics)).toContain(
+      '  metrics:   http://127.0.0.1:9464/metrics (--metrics-port, no token)\n',
+    );
+    expect(banner(DEFAULTS, server)).not.toContain('metrics');
+    expect(bannerRecords(DEFAULTS, withMetrics).map((r) => r.msg)).toContain(
+      'metrics on http://127.0.0.1:9464/metrics (--metrics-port, no token)',
+    );
+  });
+
   it('log lines as text for a terminal', () => {
     const line = JSON.stringify({
       level: 40,

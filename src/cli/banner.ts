@@ -9,6 +9,8 @@ export function redactUrl(url: string): string {
 export interface BannerServer {
   url: string;
   newApiToken: string | null;
+  /** The --metrics-port listener's URL, when /metrics has one of its own. */
+  metricsUrl?: string | null;
 }
 
 /**
@@ -33,6 +35,7 @@ export function banner(config: Config, server: BannerServer): string {
     `  database:  ${redactUrl(config.databaseUrl)}`,
   ];
   lines.push(`  ${tokenLine(config, server)}`);
+  if (server.metricsUrl) lines.push(`  metrics:   ${server.metricsUrl}/metrics (--metrics-port, no token)`);
   const token = config.apiToken ? null : server.newApiToken;
   if (config.role === 'worker') {
     lines.push(`  try: curl ${server.url}/api/v1/health   (a worker serves only the health check)`);
@@ -69,6 +72,13 @@ export function bannerRecords(
       msg: `Hookline listening on ${server.url} (role ${config.role}); ${token}`,
     },
   ];
+  if (server.metricsUrl) {
+    records.push({
+      level: 'info',
+      fields: { metricsUrl: `${server.metricsUrl}/metrics` },
+      msg: `metrics on ${server.metricsUrl}/metrics (--metrics-port, no token)`,
+    });
+  }
   if (config.allowPrivateNetworks) {
     records.push({
       level: 'warn',

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { HooklineError } from '../core/errors.js';
 import { registerApps } from './apps.js';
 import { registerAttempts } from './attempts.js';
+import { registerDashboard } from './dashboard.js';
 import { registerEndpoints } from './endpoints.js';
 import { CliError } from './errors.js';
 import { registerEventTypes } from './event-types.js';
@@ -47,6 +48,7 @@ registerVerify(program);
 registerProbe(program);
 registerRotateKey(program);
 registerToken(program);
+registerDashboard(program);
 addCommonOptions(program, ['probe', 'verify', 'token']);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { type ApiClient, clientFor } from './client.js';
 import type { EventTypeOut } from './event-types.js';
+import { usage } from './errors.js';
 import { examplePayload } from './example.js';
+import { batchSummary, sendBatch } from './message-batch.js';
 import { appOf, enc, integer, jsonArgument, list, pastTime } from './flags.js';
 import { type Column, details, printDone, printJson, printList, table, wantsJson } from './output.js';
 
@@ -139,14 +141,34 @@ export function registerMessages(program: Command): void {
   sendOptions(
     msg
       .command('send')
-      .description('send a message to every endpoint subscribed to its type')
-      .argument('<type>', 'event type, e.g. payment.succeeded')
-      .requiredOption('--data <json|@file>', 'the payload: JSON text, @file.json, or @- for stdin'),
-  ).action(async (type: string, o: SendFlags & { data: string }, cmd: Command) => {
-    const payload = jsonArgument('--data', o.data);
-    const m = await send(clientFor(cmd), appOf(o), type, payload.text, o);
-    printDone(cmd, m, sentLine(m));
-  });
+      .description('send a message to every endpoint subscribed to its type (or many: --batch)')
+      .argument('[type]', 'event type, e.g. payment.succeeded')
+      .option('--data <json|@file>', 'the payload: JSON text, @file.json, or @- for stdin')
+      .option(
+        '--batch <file.ndjson>',
+        'send many: one message object a line ({"eventType", "payload", ...}), 1,000 per call; - for stdin',
+      ),
+  ).action(
+    async (type: string | undefined, o: SendFlags & { data?: string; batch?: string }, cmd: Command) => {
+      if (o.batch !== undefined) {
+        if (type !== undefined || o.data !== undefined)
+          throw usage('--batch takes no <type> or --data: each line has its own');
+        const results = await sendBatch(clientFor(cmd), appOf(o), o.batch);
+        if (wantsJson(cmd)) {
+          printJson(results.map((r) => ({ line: r.line, ...r.item })));
+          batchSummary(results); // still exits 1 when some were refused
+        } else {
+          console.log(batchSummary(results));
+        }
+        return;
+      }
+      if (type === undefined || o.data === undefined)
+        throw usage('msg send needs <type> and --data (or --batch <file>)');
+      const payload = jsonArgument('--data', o.data);
+      const m = await send(clientFor(cmd), appOf(o), type, payload.text, o);
+      printDone(cmd, m, sentLine(m));
+    },
+  );
 
   sendOptions(
     program

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
   retrySchedule: 'delays between attempts after the first, comma-separated',
   requestTimeoutMs: 'timeout of one delivery attempt',
   concurrency: 'deliveries in flight per process',
+  endpointShare: 'slots one endpoint may fill before fair sharing caps it (default: concurrency / 4; 0: off)',
   maxBodyBytes: 'largest request body / payload accepted',
   maxConnections: 'open API connections at most (new ones beyond are closed)',
   leaseMs: 'how long a claimed delivery stays with its worker',
@@ -27,6 +28,13 @@ const DESCRIPTIONS: Record<keyof Config, string> = {
     'main keys sealing endpoint secrets and headers, comma-separated, first encrypts (base64 or hex, 32 bytes)',
   encryptionKeyFile:
     'file holding the main keys, one a line (default for sqlite:<file>: <file>.key, generated)',
+  metricsPort: 'serve /metrics on this port without the token (default: on the API port, behind the token)',
+  metricsHost: 'address the --metrics-port listener binds to',
+  metricsPerEndpoint: 'per-endpoint attempt counters in /metrics (one series per endpoint)',
+  sendTraceparent: 'send a W3C traceparent header with each delivery',
+  publicUrl:
+    'URL people reach this server at, for app-portal and dashboard links (default: the request Host)',
+  portalFrameAncestors: 'sites that may embed the app portal in an iframe (CSP frame-ancestors)',
 };
 
 /** Sizes in the largest unit the flag accepts that divides them (1048576 is `1mb`). */

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'VALIDATION'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'BAD_REQUEST'

@@ -23,6 +23,7 @@ import type { AttemptResult } from './model.js';
 const gate = (over: Partial<Gate> = {}): Gate => ({
   rateLimit: null,
   maxInFlight: null,
+  fairCap: null,
   ordered: false,
   breakerOpen: false,
   rateTat: null,

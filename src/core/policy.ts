@@ -32,6 +32,8 @@ export const RATE_BURST_MS = 250;
 export interface Gate {
   rateLimit: number | null;
   maxInFlight: number | null;
+  /** The in-flight cap fair sharing set (fairCap below); maxInFlight, when set, wins. */
+  fairCap: number | null;
   ordered: boolean;
   breakerOpen: boolean;
   /** GCRA "theoretical arrival time" of the next send (ms since epoch). */
@@ -81,9 +83,23 @@ export function claimQuota(g: Gate, now: number): number {
     if (g.inFlight > 0) return 0;
     quota = 1;
   }
-  if (g.maxInFlight !== null) quota = Math.min(quota, Math.max(0, g.maxInFlight - g.inFlight));
+  const cap = g.maxInFlight ?? g.fairCap;
+  if (cap !== null) quota = Math.min(quota, Math.max(0, cap - g.inFlight));
   if (g.rateLimit !== null) quota = Math.min(quota, rateTokens(g.rateLimit, g.rateTat, now));
   return quota;
+}
+
+/**
+ * Fair sharing (README, Isolation): how many deliveries one endpoint may have
+ * in flight once it has tried to take more than `share` of a worker's slots.
+ * A receiver that answers within a second keeps the whole share; a slower one
+ * gets share x 1 s / latency (it ties up a slot that much longer per delivery),
+ * but never fewer than 2, so a slow endpoint still drains and a recovering one
+ * is seen to recover. `latencyMs` is null before any attempt of it finished.
+ */
+export function fairCap(share: number, latencyMs: number | null): number {
+  if (latencyMs === null || latencyMs <= 1000) return share;
+  return Math.min(share, Math.max(2, Math.floor((share * 1000) / latencyMs)));
 }
 
 /** What the store keeps per endpoint between batches (endpoint_state plus endpoints.breaker_open). */

@@ -17,7 +17,14 @@ function claim(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
     leaseToken: 'lease_1',
     attempts: 0,
     trigger: 'scheduled',
-    message: { id: 'msg_1', appId: 'app_1', eventType: 'e', payload: '{}', createdAt: startedAt },
+    message: {
+      id: 'msg_1',
+      appId: 'app_1',
+      eventType: 'e',
+      payload: '{}',
+      createdAt: startedAt,
+      traceparent: null,
+    },
     endpoint: {
       id: 'ep_1',
       url: 'https://receiver.example/hook',
@@ -25,6 +32,7 @@ function claim(over: Partial<ClaimedDelivery> = {}): ClaimedDelivery {
       secrets: [],
       rateLimit: null,
       maxInFlight: null,
+      fairCap: null,
       ordered: false,
     },
     ...over,

@@ -9,7 +9,8 @@ export interface AttemptEvent {
 }
 
 /** Which store (or sender) call failed. */
-export type WorkerOp = 'claim' | 'record' | 'renew' | 'nextDueAt' | 'send' | 'watch';
+/** `share`: capping an endpoint or handing leases back (fair-share.ts). */
+export type WorkerOp = 'claim' | 'record' | 'renew' | 'nextDueAt' | 'send' | 'watch' | 'share';
 
 /** A failure the worker survives: it backs off and tries again. */
 export interface WorkerErrorEvent {

@@ -13,6 +13,7 @@ const claim = (endpointId = 'ep_1', attempts = 0): ClaimedDelivery => ({
     eventType: 'order.paid',
     payload: '{"a":1}',
     createdAt: new Date(),
+    traceparent: null,
   },
   endpoint: {
     id: endpointId,
@@ -22,6 +23,7 @@ const claim = (endpointId = 'ep_1', attempts = 0): ClaimedDelivery => ({
     rateLimit: null,
     maxInFlight: null,
     ordered: false,
+    fairCap: null,
   },
 });
 

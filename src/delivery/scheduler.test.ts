@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { until } from '../../test/helpers/until.js';
 import type { AttemptResult, ClaimedDelivery } from '../store/store.js';
 import type { WorkerErrorEvent } from './events.js';
+import { createFairShare } from './fair-share.js';
 import { createScheduler, type Slots } from './scheduler.js';
 
 function claimed(i: number, over: Partial<ClaimedDelivery['endpoint']> = {}): ClaimedDelivery {
@@ -10,7 +11,14 @@ function claimed(i: number, over: Partial<ClaimedDelivery['endpoint']> = {}): Cl
     leaseToken: 'lease',
     attempts: 0,
     trigger: 'scheduled',
-    message: { id: `msg_${i}`, appId: 'app', eventType: 'e', payload: '{}', createdAt: new Date() },
+    message: {
+      id: `msg_${i}`,
+      appId: 'app',
+      eventType: 'e',
+      payload: '{}',
+      createdAt: new Date(),
+      traceparent: null,
+    },
     endpoint: {
       id: 'ep',
       url: 'http://receiver.test/',
@@ -18,6 +26,7 @@ function claimed(i: number, over: Partial<ClaimedDelivery['endpoint']> = {}): Cl
       secrets: [],
       rateLimit: null,
       maxInFlight: null,
+      fairCap: null,
       ordered: false,
       ...over,
     },
@@ -53,7 +62,9 @@ function setUp({ concurrency = 8, pollIntervalMs = 600_000 } = {}) {
         t.nextDueCalls++;
         return null;
       },
+      shareSlots: () => Promise.reject(new Error('unused: fair sharing is off here')),
     },
+    fair: createFairShare(0),
     config: { concurrency, leaseMs: 60_000, pollIntervalMs },
     now: () => new Date(),
     emit: (name, payload) => {

@@ -6,6 +6,7 @@ import {
   PartialClaimError,
 } from '../store/store.js';
 import type { Emit } from './events.js';
+import type { FairShare } from './fair-share.js';
 
 /** What the scheduler needs of the worker it claims for. */
 export interface Slots {
@@ -18,11 +19,13 @@ export interface Slots {
 }
 
 export interface SchedulerOptions {
-  queue: Pick<DeliveryQueue, 'claimDue' | 'nextDueAt'>;
+  queue: Pick<DeliveryQueue, 'claimDue' | 'nextDueAt' | 'shareSlots'>;
   config: Pick<Config, 'concurrency' | 'leaseMs' | 'pollIntervalMs'>;
   now: () => Date;
   emit: Emit;
   slots: Slots;
+  /** Which claims start and which go back (fair-share.ts). */
+  fair: FairShare;
 }
 
 /** When to claim: wake-ups, polling, backoff after failed claims, the next due time, rate wake-ups. */
@@ -79,7 +82,7 @@ function earliestTimer(fire: () => void) {
 const gated = (c: ClaimedDelivery): boolean =>
   c.endpoint.maxInFlight !== null || c.endpoint.ordered || c.endpoint.rateLimit !== null;
 
-export function createScheduler({ queue, config, now, emit, slots }: SchedulerOptions): Scheduler {
+export function createScheduler({ queue, config, now, emit, slots, fair }: SchedulerOptions): Scheduler {
   // Refill in chunks when busy, so a saturated worker issues one claim per
   // several completions rather than one per completion.
   const minBatch = Math.max(1, Math.floor(config.concurrency / 4));
@@ -123,17 +126,34 @@ export function createScheduler({ queue, config, now, emit, slots }: SchedulerOp
       claimFailures = 0;
       emit('claimed', claims.length);
     } catch (error) {
-      if (error instanceof PartialClaimError) take(error.claims);
+      if (error instanceof PartialClaimError) await takeFairly(error.claims);
       claimFailures++;
       const retryInMs = Math.min(50 * 2 ** claimFailures, MAX_CLAIM_BACKOFF_MS);
       emit('error', { op: 'claim', error, retryInMs });
       wakeAfter(retryInMs);
       return;
     }
-    take(claims);
+    await takeFairly(claims);
     if (claims.length >= limit) wanted = true;
     else if (claims.length > 0) wakeAfter(config.pollIntervalMs);
     else if (!wanted) await sleepUntilDue();
+  }
+
+  /**
+   * Starts what fair sharing admits and hands the rest back, capping the
+   * endpoints that asked for more than their share. If that write fails the
+   * leases are still ours: send them rather than strand them until they expire.
+   */
+  async function takeFairly(claims: readonly ClaimedDelivery[]): Promise<void> {
+    const { start, handBack, caps } = fair.admit(claims);
+    take(start);
+    if (handBack.length === 0 && caps.length === 0) return;
+    try {
+      await queue.shareSlots(caps, handBack);
+    } catch (error) {
+      emit('error', { op: 'share', error, retryInMs: null });
+      take(handBack);
+    }
   }
 
   /**
@@ -189,9 +209,14 @@ export function createScheduler({ queue, config, now, emit, slots }: SchedulerOp
     },
     wakeAfter,
     recorded(result) {
-      // A freed slot (in-flight cap, ordered head), a closed breaker or queued
+      // A freed slot (in-flight or fair-share cap, ordered head), a closed breaker or queued
       // operational events may have made work claimable: look again.
-      if (gatedInFlight.delete(result.deliveryId) || result.attempt.status !== 'success') wanted = true;
+      if (
+        gatedInFlight.delete(result.deliveryId) ||
+        fair.capped(result.attempt.endpointId) ||
+        result.attempt.status !== 'success'
+      )
+        wanted = true;
     },
     pump,
     stop() {

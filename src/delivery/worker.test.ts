@@ -23,6 +23,8 @@ const config: WorkerConfig = {
   breakerThreshold: DEFAULTS.breakerThreshold,
   breakerBackoffMs: DEFAULTS.breakerBackoffMs,
   autoDisableAfterMs: DEFAULTS.autoDisableAfterMs,
+  // Every fake claim is of one endpoint: these tests are about the worker's mechanics, not sharing.
+  endpointShare: 0,
 };
 
 function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): ClaimedDelivery {
@@ -31,7 +33,14 @@ function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): Clai
     leaseToken: 'lease',
     attempts: 0,
     trigger,
-    message: { id: `msg_${i}`, appId: 'app', eventType: 'e', payload: `{"i":${i}}`, createdAt: new Date() },
+    message: {
+      id: `msg_${i}`,
+      appId: 'app',
+      eventType: 'e',
+      payload: `{"i":${i}}`,
+      createdAt: new Date(),
+      traceparent: null,
+    },
     endpoint: {
       id: 'ep',
       url: 'http://receiver.test/',
@@ -39,6 +48,7 @@ function claimed(i: number, trigger: 'scheduled' | 'manual' = 'scheduled'): Clai
       secrets: [{ key: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }],
       rateLimit: null,
       maxInFlight: null,
+      fairCap: null,
       ordered: false,
     },
   };
@@ -86,6 +96,8 @@ class FakeQueue {
       return noHealthNews();
     },
     nextDueAt: async () => this.nextDue,
+    shareSlots: () => Promise.reject(new Error('unused: fair sharing is off here')),
+    unshare: async () => 0,
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
     hurry: () => Promise.reject(new Error('unused')),

@@ -1,7 +1,9 @@
-import { type Config, endpointPolicy } from '../config.js';
+import { type Config, endpointPolicy, endpointShare } from '../config.js';
 import type { ClaimedDelivery, Store } from '../store/store.js';
 import { type AttemptSettings, buildAttemptResult, thrownSendResult } from './attempt.js';
+import type { AttemptTracer } from './attempt-trace.js';
 import { createEmitter, type WorkerEvents } from './events.js';
+import { type Cap, createFairShare } from './fair-share.js';
 import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
@@ -24,7 +26,11 @@ export type WorkerConfig = Pick<
   | 'breakerThreshold'
   | 'breakerBackoffMs'
   | 'autoDisableAfterMs'
->;
+> &
+  Partial<Pick<Config, 'endpointShare'>>;
+
+/** How often a worker clears the fair-share caps of endpoints whose backlog is gone. */
+const UNSHARE_EVERY_MS = 5000;
 
 export interface WorkerOptions {
   /** `watchDue`, when the store has it, wakes the worker on work accepted by other processes. */
@@ -43,6 +49,8 @@ export interface WorkerOptions {
   headers?: HeaderBuilder;
   /** Hands deliveries to `hookline listen` endpoints to their CLI session (relay.ts); without it they fail with class `relay`. */
   relay?: RelayHub;
+  /** Traces each attempt and adds its headers (attempt-trace.ts); none by default. */
+  tracer?: AttemptTracer | null;
 }
 
 export interface Worker {
@@ -69,6 +77,12 @@ export function createWorker(opts: WorkerOptions): Worker {
   const sender = opts.sender ?? createGuardedSender(config);
   const buildHeaders = opts.headers ?? createHeaderBuilder();
   const policy = endpointPolicy(config);
+  const share = endpointShare({
+    concurrency: config.concurrency,
+    endpointShare: config.endpointShare ?? null,
+  });
+  const fair = createFairShare(share);
+  let unshareTimer: NodeJS.Timeout | null = null;
   const settings: AttemptSettings = {
     retrySchedule: config.retrySchedule,
     maxRetryAfterMs: config.maxRetryAfterMs,
@@ -119,19 +133,39 @@ export function createWorker(opts: WorkerOptions): Worker {
       },
       start,
     },
+    fair,
   });
+
+  function unshare(idleOnly: boolean): void {
+    store.queue.unshare({ idleOnly }).catch((error: unknown) => {
+      emit('error', { op: 'share', error, retryInMs: idleOnly ? UNSHARE_EVERY_MS : null });
+    });
+  }
+
+  /** A capped endpoint's latency moved its cap (fair-share.ts). */
+  function moveCap(cap: Cap): void {
+    store.queue.shareSlots([cap], []).catch((error: unknown) => {
+      emit('error', { op: 'share', error, retryInMs: null });
+    });
+  }
 
   function start(claim: ClaimedDelivery): void {
     leases.hold(claim.deliveryId, claim.leaseToken);
-    const run = attempt(claim).finally(() => {
-      inFlight.delete(claim);
-      scheduler.pump();
-    });
+    const run = attempt(claim)
+      .catch(() => null)
+      .then((durationMs) => {
+        inFlight.delete(claim);
+        const cap = fair.ended(claim, durationMs);
+        if (cap) moveCap(cap);
+        scheduler.pump();
+      });
     inFlight.set(claim, run);
   }
 
-  async function attempt(claim: ClaimedDelivery): Promise<void> {
+  /** Sends one delivery and hands its result to the recorder; resolves to the attempt's duration. */
+  async function attempt(claim: ClaimedDelivery): Promise<number> {
     const startedAt = now();
+    const trace = opts.tracer?.(claim) ?? null;
     let response: SendResult;
     try {
       const headers = buildHeaders(
@@ -143,6 +177,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         },
         startedAt,
       );
+      if (trace) Object.assign(headers, trace.headers);
       response = isRelayUrl(claim.endpoint.url)
         ? await (opts.relay?.deliver(claim, headers, config.requestTimeoutMs) ?? NO_HUB_RESULT)
         : await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
@@ -151,13 +186,16 @@ export function createWorker(opts: WorkerOptions): Worker {
       response = thrownSendResult(error);
     }
     const result = buildAttemptResult(claim, response, startedAt, now(), settings);
+    trace?.end(result, response);
     recorder.add(result);
     const { outcome } = result;
     if (outcome.kind === 'retry') scheduler.wakeAfter(outcome.at.getTime() - now().getTime());
     emit('attempt', { claim, result, response });
+    return result.attempt.responseDurationMs;
   }
 
   async function shutdown(): Promise<void> {
+    if (unshareTimer) clearInterval(unshareTimer);
     await shutDown({
       requestTimeoutMs: config.requestTimeoutMs,
       stopClaiming: scheduler.stop,
@@ -178,6 +216,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       state = 'running';
       leases.start();
       scheduler.start();
+      // With fair sharing off, caps an earlier run set would hold endpoints back for good.
+      if (share === 0) unshare(false);
+      else unshareTimer = setInterval(() => unshare(true), UNSHARE_EVERY_MS).unref();
       if (store.watchDue) {
         unwatch = store
           .watchDue(() => worker.wake())

@@ -349,12 +349,14 @@ export interface ClaimRow {
   event_type: string;
   payload: string;
   msg_created_at: Time;
+  traceparent: string | null;
   endpoint_id: string;
   url: string;
   headers: Json<Record<string, string>>;
   secrets: Json<StoredSecret[]>;
   rate_limit: number | null;
   max_in_flight: number | null;
+  fair_cap: number | null;
   ordered: Bool;
 }
 export const toClaim =
@@ -370,6 +372,7 @@ export const toClaim =
       eventType: r.event_type,
       payload: r.payload,
       createdAt: time(r.msg_created_at),
+      traceparent: r.traceparent,
     },
     endpoint: {
       id: r.endpoint_id,
@@ -378,6 +381,7 @@ export const toClaim =
       secrets: toSecrets(openJson(cipher, 'secrets', r.endpoint_id, r.secrets)),
       rateLimit: r.rate_limit,
       maxInFlight: r.max_in_flight,
+      fairCap: r.fair_cap,
       ordered: bool(r.ordered),
     },
   });
@@ -431,6 +435,7 @@ export interface GateRow {
   id: string;
   rate_limit: number | null;
   max_in_flight: number | null;
+  fair_cap: number | null;
   ordered: Bool;
   breaker_open: Bool;
   rate_tat: Time | null;
@@ -439,6 +444,7 @@ export interface GateRow {
 export const toGate = (r: GateRow, inFlight: number) => ({
   rateLimit: r.rate_limit,
   maxInFlight: r.max_in_flight,
+  fairCap: r.fair_cap,
   ordered: bool(r.ordered),
   breakerOpen: bool(r.breaker_open),
   rateTat: ms(r.rate_tat),

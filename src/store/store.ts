@@ -14,7 +14,9 @@ import type {
   Trigger,
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
+import { newMessage } from '../core/messages.js';
 import type { EndpointPolicy, Health, HealthNews } from '../core/policy.js';
+import type { PortalToken } from '../core/portal-token.js';
 
 /**
  * The one seam between Hookline and its database. SQLite and PostgreSQL
@@ -36,6 +38,11 @@ export interface Store {
    * one process, has nothing to listen to. Returns an unsubscribe function.
    */
   watchDue?(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * What /metrics shows of the whole queue, read at scrape time: a few counts
+   * over partial indexes and the endpoints table, cheap enough for every scrape.
+   */
+  gauges(now: Date): Promise<StoreGauges>;
   apps: AppRepo;
   eventTypes: EventTypeRepo;
   endpoints: EndpointRepo;
@@ -44,6 +51,7 @@ export interface Store {
   attempts: AttemptRepo;
   idempotency: IdempotencyRepo;
   settings: SettingsRepo;
+  portalTokens: PortalTokenRepo;
 }
 
 /** Keyset pagination. `after`/`before` are ids (or names) from a previous page, exclusive. */
@@ -152,7 +160,27 @@ export interface MessageInput {
   payload: string;
   channels: string[] | null;
   tags: string[] | null;
+  /**
+   * The W3C trace context of the accepting request (`00-<trace>-<span>-<flags>`),
+   * stored so each attempt is traced as its child; null or absent without one.
+   */
+  traceparent?: string | null;
 }
+/** A message as the store writes it: the message and the trace context it keeps beside it. */
+export type StoredMessage = Message & { traceparent: string | null };
+/**
+ * Messages as accepted now (core/messages.ts newMessages: one instant, ids in
+ * input order), each with the trace context stored beside it.
+ */
+export function storedMessages(inputs: readonly MessageInput[]): StoredMessage[] {
+  const now = new Date();
+  return inputs.map(({ traceparent = null, ...fields }) => ({ ...newMessage(fields, now), traceparent }));
+}
+/** The message as create() returns it, without the stored trace context. */
+export function withoutTrace({ traceparent: _, ...message }: StoredMessage): Message {
+  return message;
+}
+export type BatchResult = { message: Message; deliveries: number } | { conflict: HooklineError };
 export interface MessageFilter {
   eventTypes?: string[];
   channel?: string;
@@ -167,6 +195,13 @@ export interface MessageRepo {
    * due now. CONFLICT when eventId was already used in this app.
    */
   create(input: MessageInput): Promise<{ message: Message; deliveries: number }>;
+  /**
+   * Stores a batch (POST .../msg/batch) in one transaction, like create per
+   * message; a message whose eventId is already used (in the app, or earlier
+   * in the batch) is left out with its CONFLICT, the rest are stored. Results
+   * in input order.
+   */
+  createBatch(inputs: MessageInput[]): Promise<BatchResult[]>;
   get(appId: string, id: string): Promise<Message | null>;
   /** Newest first. */
   list(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
@@ -202,8 +237,20 @@ export interface ClaimedDelivery {
   /** Attempts made before this one. */
   attempts: number;
   trigger: Trigger;
-  message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'>;
-  endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'>;
+  message: Pick<Message, 'id' | 'appId' | 'eventType' | 'payload' | 'createdAt'> & {
+    /** The accepting request's trace context (MessageInput.traceparent). */
+    traceparent: string | null;
+  };
+  endpoint: Pick<Endpoint, 'id' | 'url' | 'headers' | 'secrets' | 'rateLimit' | 'maxInFlight' | 'ordered'> & {
+    /** The in-flight cap fair sharing holds the endpoint to (DeliveryQueue.shareSlots); null when none. */
+    fairCap: number | null;
+  };
+}
+
+/** A lease to hand back unsent, for whichever claim may take it next. */
+export interface LeaseRef {
+  deliveryId: string;
+  leaseToken: string;
 }
 
 /**
@@ -234,6 +281,20 @@ export interface DeliveryQueue {
    * breaker lets one probe through at its backoff time.
    */
   claimDue(opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedDelivery[]>;
+  /**
+   * Fair sharing (README, Isolation), in one transaction: holds each endpoint
+   * to its `cap` deliveries in flight across every worker (parking its open
+   * deliveries, as for maxInFlight, which an endpoint that has one keeps
+   * instead), or moves an existing cap to the new value; then hands back the
+   * `release`d leases, unsent and due as they were before the claim. Unknown
+   * endpoints and leases no longer ours are ignored.
+   */
+  shareSlots(caps: { endpointId: string; cap: number }[], release: LeaseRef[]): Promise<void>;
+  /**
+   * Clears fair-share caps, of endpoints with nothing left open (pending or
+   * sending) or, with fair sharing turned off, of all; returns how many.
+   */
+  unshare(opts: { idleOnly: boolean }): Promise<number>;
   /** Extends leases of deliveries still in flight; returns ids whose lease was lost. */
   renewLeases(claims: { deliveryId: string; leaseToken: string }[], leaseMs: number): Promise<string[]>;
   /**
@@ -272,6 +333,30 @@ export interface DeliveryQueue {
   hurry(appId: string, endpointId: string): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
+}
+
+// ---- gauges (metrics) -----------------------------------------------------------
+/** Deliveries by where they are in the queue; each delivery counts once at most. */
+export interface QueueDepth {
+  /** Pending, not held by an endpoint gate, its next attempt at or before now. */
+  due: number;
+  /** Pending, not held, its next attempt later (a retry waiting). */
+  scheduled: number;
+  /** Leased by a worker (being sent, or its worker died and the lease has not run out). */
+  inFlight: number;
+  /** Pending but held: by an endpoint gate (rate limit, in-flight or fair-share cap, ordering, open breaker) or a disabled endpoint. */
+  parked: number;
+  /** Failed for good and still stored (recover or resend them). */
+  failed: number;
+}
+export interface StoreGauges {
+  depth: QueueDepth;
+  /** nextAttemptAt of the longest-waiting due delivery that no gate holds; null when none is due. */
+  oldestDueAt: Date | null;
+  endpointsBreakerOpen: number;
+  endpointsDisabled: number;
+  /** The connection pool (PostgreSQL); null for SQLite's single connection. */
+  pool: { total: number; idle: number; waiting: number } | null;
 }
 
 // ---- attempts -----------------------------------------------------------------
@@ -356,3 +441,18 @@ export interface SettingsRepo {
 }
 
 export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass, HealthNews };
+
+// ---- app-portal access tokens -----------------------------------------------------
+export interface PortalTokenRepo {
+  /** Stores a new token and drops the expired ones of its application. NOT_FOUND when the app is gone. */
+  create(token: PortalToken): Promise<void>;
+  /** The token with this hash while it is still valid at `now`, else null (unknown, expired or revoked). */
+  find(tokenHash: string, now: Date): Promise<PortalToken | null>;
+  /** Makes the token expire at `at` unless it expires sooner already (logout); whether it was still valid. */
+  expire(tokenHash: string, at: Date): Promise<boolean>;
+  /**
+   * Makes every token of the app expire at `at` unless sooner already; with
+   * `sessionIds`, only the tokens made with one of them. Returns how many changed.
+   */
+  expireAll(appId: string, at: Date, sessionIds: readonly string[] | null): Promise<number>;
+}

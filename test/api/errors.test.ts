@@ -70,8 +70,10 @@ forEachBackend('API errors (raw HTTP)', (backend) => {
   it('404 for unknown routes and methods', async () => {
     for (const [method, path] of [
       ['GET', '/api/v1/nothing'],
-      ['GET', '/'],
+      // `/` is the dashboard now (src/api/ui.ts); other paths outside /api are still unknown.
+      ['GET', '/no/such/page'],
       ['DELETE', '/api/v1/app'],
+      ['POST', '/'],
     ] as const) {
       const res = await api.http(method, path);
       expect(res.status).toBe(404);

@@ -54,6 +54,8 @@ forEachBackend('delivery end to end: circuit breaker and ordering', (backend) =>
     h.worker(
       {
         concurrency: 8,
+        // All six first tries in flight at once: fair sharing would hold one endpoint to a share of the slots.
+        endpointShare: 8,
         retrySchedule: Array(10).fill(50),
         breakerThreshold: 3,
         breakerBackoffMs: 300,

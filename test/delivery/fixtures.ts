@@ -26,12 +26,18 @@ export const testConfig: WorkerConfig = {
 
 export interface Harness {
   store: Store;
+  /** Where the store is, for a second store on the same database (another process's connections). */
+  databaseUrl: string;
   app: Application;
   /** Every result the worker(s) stored, in order. */
   recorded: AttemptResult[];
   endpoint(url: string, over?: Partial<EndpointInput>): Promise<Endpoint>;
   send(payload?: unknown): Promise<string>;
-  worker(over?: Partial<WorkerConfig>, extra?: { events?: WorkerEvents; now?: () => Date }): Worker;
+  /** A worker on the harness's store, or on `extra.store` (on the same database). */
+  worker(
+    over?: Partial<WorkerConfig>,
+    extra?: { events?: WorkerEvents; now?: () => Date; store?: Store },
+  ): Worker;
   /** Resolves when `check` holds after some batch of results was stored. */
   until(check: () => boolean, what?: string, timeoutMs?: number): Promise<void>;
   attempts(msgId: string): Promise<Attempt[]>;
@@ -62,6 +68,7 @@ export async function harness(backend: Backend): Promise<Harness> {
 
   const h: Harness = {
     store,
+    databaseUrl: db.url,
     app,
     recorded,
     endpoint: (url, over) => store.endpoints.create(app.id, endpointInput(url, over)),
@@ -80,7 +87,7 @@ export async function harness(backend: Backend): Promise<Harness> {
     worker(over = {}, extra = {}) {
       const events = extra.events ?? {};
       const w = createWorker({
-        store,
+        store: extra.store ?? store,
         config: { ...testConfig, ...over },
         now: extra.now,
         events: {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/core/model.js';
 import type { MessageRepo, Store } from '../../src/store/store.js';
 import { crudConformance } from './conformance-crud.js';
+import { fairShareConformance } from './conformance-fair-share.js';
 import { policyConformance } from './conformance-policies.js';
 import { queueConformance } from './conformance-queue.js';
 
@@ -56,6 +57,7 @@ export function storeConformance(
 
     crudConformance(t);
     queueConformance(t);
+    fairShareConformance(t);
 
     describe('endpoint policies and operational webhooks', () => {
       policyConformance(() => store);

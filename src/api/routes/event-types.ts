@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { principalOf } from '../auth.js';
 import { invalid, notFound } from '../../core/errors.js';
 import type { EventType } from '../../core/model.js';
 import type { EventTypeInput } from '../../store/store.js';
@@ -42,6 +43,16 @@ function readEventType(f: Fields, name: string, base: EventTypeInput | null, des
   return input;
 }
 
+/**
+ * As in Svix, an event type behind a feature flag is seen only by app-portal
+ * tokens issued with that flag (the operator sees every type).
+ */
+function visibleTo(request: FastifyRequest): (et: EventType) => boolean {
+  const principal = principalOf(request);
+  if (principal.kind === 'operator') return () => true;
+  return (et) => et.featureFlag === null || principal.token.featureFlags.includes(et.featureFlag);
+}
+
 const inputOf = ({ createdAt: _c, updatedAt: _u, ...input }: EventType): EventTypeInput => input;
 
 export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): void {
@@ -60,11 +71,14 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
     q.oneOf('order', ['ascending'] as const);
     q.done();
     const result = await store.eventTypes.list(page, { includeArchived });
-    return listOut(
+    const visible = visibleTo(request);
+    // The iterators come from the page as read, so a page whose types are all hidden still goes on.
+    const out = listOut(
       result,
       (et) => et.name,
-      (et) => eventTypeOut(et, withContent),
+      (et) => et,
     );
+    return { ...out, data: out.data.filter(visible).map((et) => eventTypeOut(et, withContent)) };
   });
 
   app.post('/api/v1/event-type', async (request, reply) => {
@@ -76,7 +90,9 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
   });
 
   app.get<{ Params: NameParams }>('/api/v1/event-type/:event_type_name', async (request) => {
-    return eventTypeOut(await load(request.params.event_type_name));
+    const et = await load(request.params.event_type_name);
+    if (!visibleTo(request)(et)) throw notFound('event type');
+    return eventTypeOut(et);
   });
 
   // PUT creates the event type when it does not exist, as Svix does (201 then).

@@ -3,7 +3,7 @@ import { HooklineError, invalid, notFound } from '../../core/errors.js';
 import { hasPrefix } from '../../core/ids.js';
 import type { Application } from '../../core/model.js';
 import { OPERATIONAL_APP_ID } from '../../core/operational.js';
-import type { MessageFilter, Store } from '../../store/store.js';
+import type { MessageFilter, MessageInput, Store } from '../../store/store.js';
 import { boundedPage, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import { type ApiContext, type AppParams, loadApp, loadMessage, type MessageParams } from '../context.js';
 import { messageOut } from '../out.js';
@@ -32,7 +32,7 @@ export function readMessageFilter(q: Query): MessageFilter {
  * The app to post into. As in Svix, a body `application` creates the app (its
  * uid defaulting to the path's app_id) when the path names none yet.
  */
-async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
+export async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
   const existing = await store.apps.get(appId);
   if (existing?.id === OPERATIONAL_APP_ID) throw notFound('application');
   if (existing) return existing;
@@ -70,34 +70,46 @@ async function appIdForMessage(
   return { id: (await appForMessage(store, appId, f)).id, checked: true };
 }
 
-export function messageRoutes(app: FastifyInstance, { store, wake, config }: ApiContext): void {
+/**
+ * A MessageIn body's fields (Svix), checked (issues collected in `f`), for
+ * the app given later. `rawText` is the body's exact text, so the payload is
+ * stored and signed byte for byte as sent: re-serialising could change
+ * numbers or spacing.
+ */
+export function readMessageIn(
+  f: Fields,
+  rawText: string | undefined,
+): { fields: Omit<MessageInput, 'appId'>; payload: unknown } {
+  const eventType = f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN });
+  const payload = f.any('payload', true);
+  const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
+  const eventId = f.nullableString('eventId', { min: 1, max: 256, pattern: UID_PATTERN });
+  const tags = f.stringList('tags', { min: 1, max: 128, maxItems: 10 });
+  if (f.has('deliverAt')) f.fail('deliverAt', 'scheduled delivery is not supported by Hookline');
+  // Retention is server-wide in Hookline; the per-message hints are checked and ignored.
+  f.nullableInt('payloadRetentionPeriod', { min: 1 });
+  f.nullableInt('payloadRetentionHours', { min: 1 });
+  const fields = {
+    eventType: eventType ?? '',
+    eventId: eventId ?? null,
+    payload: (rawText && rawMember(rawText, 'payload')) ?? JSON.stringify(payload),
+    channels: channels && channels.length > 0 ? channels : null,
+    tags: tags && tags.length > 0 ? tags : null,
+  };
+  return { fields, payload };
+}
+
+export function messageRoutes(app: FastifyInstance, { store, wake, config, traceparent }: ApiContext): void {
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const q = new Query(request.query);
     const withContent = q.bool('with_content') ?? true;
     q.done();
     const f = Fields.body(request.body);
-    const eventType = f.string('eventType', { required: true, min: 1, max: 256, pattern: NAME_PATTERN });
-    const payload = f.any('payload', true);
-    const channels = f.stringList('channels', { min: 1, max: 128, maxItems: 10 });
-    const eventId = f.nullableString('eventId', { min: 1, max: 256, pattern: UID_PATTERN });
-    const tags = f.stringList('tags', { min: 1, max: 128, maxItems: 10 });
-    if (f.has('deliverAt')) f.fail('deliverAt', 'scheduled delivery is not supported by Hookline');
-    // Retention is server-wide in Hookline; the per-message hints are checked and ignored.
-    f.nullableInt('payloadRetentionPeriod', { min: 1 });
-    f.nullableInt('payloadRetentionHours', { min: 1 });
+    const { fields, payload } = readMessageIn(f, request.rawBody);
     f.done();
     const application = await appIdForMessage(store, request.params.app_id, f);
-    // Stored and signed byte for byte as sent; re-serialising could change numbers or spacing.
-    const text = (request.rawBody && rawMember(request.rawBody, 'payload')) ?? JSON.stringify(payload);
     const { message, deliveries } = await store.messages
-      .create({
-        appId: application.id,
-        eventType: eventType ?? '',
-        eventId: eventId ?? null,
-        payload: text,
-        channels: channels && channels.length > 0 ? channels : null,
-        tags: tags && tags.length > 0 ? tags : null,
-      })
+      .create({ appId: application.id, ...fields, traceparent: traceparent(request) })
       .catch((err: unknown) => {
         const missing = err instanceof HooklineError && err.code === 'NOT_FOUND';
         throw missing && !application.checked ? notFound('application') : err;

@@ -4,7 +4,8 @@ import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
 
 /** The endpoints the plain claim leaves to this one (same expression as the endpoints_gated index). */
-export const GATED = 'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered';
+export const GATED =
+  'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered OR e.fair_cap IS NOT NULL';
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
@@ -21,15 +22,15 @@ const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
  * filling every page.
  */
 const LOCK_GATED = `
-SELECT e.id, e.rate_limit, e.max_in_flight, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
+SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
 WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
   AND NOT (e.breaker_open AND s.breaker_retry_at > $1)
   AND (e.rate_limit IS NULL OR s.rate_tat IS NULL OR s.rate_tat <= $1 + interval '251 milliseconds')
-  AND (NOT (e.ordered OR e.breaker_open) AND e.max_in_flight IS NULL
+  AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, e.fair_cap) IS NULL
        OR (SELECT count(*) FROM deliveries f
            WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
-          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE e.max_in_flight END)
+          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, e.fair_cap) END)
   AND EXISTS (SELECT 1 FROM deliveries d
               WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)
 ORDER BY s.rate_tat NULLS FIRST

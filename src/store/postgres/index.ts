@@ -5,7 +5,9 @@ import { postgresAttempts } from './attempts.js';
 import { clientConfigFor, createDb, type PostgresOptions } from './db.js';
 import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
+import { postgresGauges } from './gauges.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
+import { postgresPortalTokens } from './portal-tokens.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
 import { createDueNotifier } from './notify.js';
@@ -36,6 +38,7 @@ export async function openPostgresStore(
       await db.pool.end().catch(() => {});
     },
     watchDue: (listener) => watcher.subscribe(listener),
+    gauges: postgresGauges(db),
     apps: postgresApps(db),
     eventTypes: postgresEventTypes(db),
     endpoints: postgresEndpoints(db, cipher),
@@ -44,6 +47,7 @@ export async function openPostgresStore(
     attempts: postgresAttempts(db),
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),
+    portalTokens: postgresPortalTokens(db),
   };
   try {
     await store.migrate();

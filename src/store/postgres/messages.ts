@@ -1,7 +1,12 @@
-import { conflict } from '../../core/errors.js';
+import { eventIdConflict } from '../../core/messages.js';
 import { newId } from '../../core/ids.js';
-import type { Message } from '../../core/model.js';
-import type { MessageRepo } from '../store.js';
+import {
+  type BatchResult,
+  type MessageRepo,
+  type StoredMessage,
+  storedMessages,
+  withoutTrace,
+} from '../store.js';
 import type { Db } from './db.js';
 import { rolledBack } from './errors.js';
 import { GATED } from './gated.js';
@@ -29,9 +34,15 @@ import { listMessages } from '../lists.js';
  * microsecond here).
  */
 const PREMADE_DELIVERY_IDS = 2;
-const CREATE_MESSAGES = `
+/**
+ * `skipConflicts` (a batch): a message whose eventId is taken is left out
+ * instead of failing the statement, and gets no deliveries; `stored` says
+ * which were. Without it a conflict fails the whole statement (group-write.ts
+ * then writes each message alone, to tell whose it was).
+ */
+const createMessages = (skipConflicts: boolean) => `
 WITH input AS (
-  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at,
+  SELECT i.ord, i.id, i.app_id, i.event_type, i.event_id, i.payload, i.created_at, i.traceparent,
     (extract(epoch FROM i.created_at) * 1000)::bigint AS ms,
     CASE WHEN i.channels IS NULL THEN NULL
       ELSE ARRAY(SELECT c FROM json_array_elements_text(i.channels::json) WITH ORDINALITY AS x(c, n) ORDER BY n)
@@ -40,11 +51,13 @@ WITH input AS (
       ELSE ARRAY(SELECT t FROM json_array_elements_text(i.tags::json) WITH ORDINALITY AS x(t, n) ORDER BY n)
     END AS tags
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-              $8::timestamptz[]) WITH ORDINALITY
-    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, ord)
+              $8::timestamptz[], $10::text[]) WITH ORDINALITY
+    AS i(id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent, ord)
 ), m AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-  SELECT id, app_id, event_type, event_id, payload, channels, tags, created_at FROM input
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
+  SELECT id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent FROM input
+  ${skipConflicts ? 'ON CONFLICT DO NOTHING' : ''}
+  RETURNING id
 ), d AS (
   INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
     created_at, updated_at, parked)
@@ -56,7 +69,7 @@ WITH input AS (
   FROM (
     SELECT i.ord, i.id, i.app_id, i.ms, i.created_at, e.id AS endpoint_id, e.parked,
       row_number() OVER (PARTITION BY i.ord) AS n
-    FROM input i
+    FROM input i JOIN m ON m.id = i.id
     CROSS JOIN LATERAL (
       SELECT e.id, (${GATED}) AS parked FROM endpoints e
       WHERE e.app_id = i.app_id AND NOT e.disabled
@@ -67,7 +80,11 @@ WITH input AS (
   ) x
   RETURNING msg_id
 )
-SELECT count(d.msg_id)::int AS n FROM input i LEFT JOIN d ON d.msg_id = i.id GROUP BY i.ord ORDER BY i.ord`;
+SELECT count(d.msg_id)::int AS n, bool_or(m.id IS NOT NULL) AS stored
+FROM input i LEFT JOIN m ON m.id = i.id LEFT JOIN d ON d.msg_id = i.id
+GROUP BY i.ord ORDER BY i.ord`;
+const CREATE_MESSAGES = createMessages(false);
+const CREATE_BATCH = createMessages(true);
 
 /** Concurrent accepts share statements (group-write.ts): a few batches in flight, each bounded. */
 const ACCEPT_BATCHES_IN_FLIGHT = 4;
@@ -77,38 +94,75 @@ const MAX_PAYLOAD_CHARS_PER_STATEMENT = 4 * 1024 * 1024;
 const premadeIds = (count: number, ms: number) => Array.from({ length: count }, () => newId('dlv', ms));
 const jsonOrNull = (v: string[] | null) => (v === null ? null : JSON.stringify(v));
 
+/** The statement's parameters for these messages: one array per column. */
+const createParams = (messages: StoredMessage[]) => [
+  messages.map((m) => m.id),
+  messages.map((m) => m.appId),
+  messages.map((m) => m.eventType),
+  messages.map((m) => m.eventId),
+  messages.map((m) => m.payload),
+  messages.map((m) => jsonOrNull(m.channels)),
+  messages.map((m) => jsonOrNull(m.tags)),
+  messages.map((m) => m.createdAt),
+  messages.flatMap((m) => premadeIds(PREMADE_DELIVERY_IDS, m.createdAt.getTime())),
+  messages.map((m) => m.traceparent),
+];
+
+/** Consecutive runs of at most MAX_MESSAGES_PER_STATEMENT messages and MAX_PAYLOAD_CHARS_PER_STATEMENT chars. */
+function statementChunks(messages: StoredMessage[]): StoredMessage[][] {
+  const chunks: StoredMessage[][] = [];
+  let chunk: StoredMessage[] = [];
+  let chars = 0;
+  for (const m of messages) {
+    if (
+      chunk.length > 0 &&
+      (chunk.length >= MAX_MESSAGES_PER_STATEMENT ||
+        chars + m.payload.length > MAX_PAYLOAD_CHARS_PER_STATEMENT)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(m);
+    chars += m.payload.length;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
-  const createMany = async (messages: Message[]): Promise<number[]> => {
-    const rows = await db.query<{ n: number }>(
-      CREATE_MESSAGES,
-      [
-        messages.map((m) => m.id),
-        messages.map((m) => m.appId),
-        messages.map((m) => m.eventType),
-        messages.map((m) => m.eventId),
-        messages.map((m) => m.payload),
-        messages.map((m) => jsonOrNull(m.channels)),
-        messages.map((m) => jsonOrNull(m.tags)),
-        messages.map((m) => m.createdAt),
-        messages.flatMap((m) => premadeIds(PREMADE_DELIVERY_IDS, m.createdAt.getTime())),
-      ],
-      { name: 'message_create', what: 'application' },
-    );
+  const createMany = async (messages: StoredMessage[]): Promise<number[]> => {
+    const rows = await db.query<{ n: number }>(CREATE_MESSAGES, createParams(messages), {
+      name: 'message_create',
+      what: 'application',
+    });
     return rows.map((r) => r.n);
   };
-  const createOne = async (message: Message): Promise<number> => {
+  /** A batch in one transaction, a statement per chunk. */
+  const createBatch = async (messages: StoredMessage[]): Promise<BatchResult[]> => {
+    const rows = await db.tx(async (q) => {
+      const all: { n: number; stored: boolean }[] = [];
+      for (const chunk of statementChunks(messages))
+        all.push(...(await q<{ n: number; stored: boolean }>(CREATE_BATCH, createParams(chunk))));
+      return all;
+    }, 'application');
+    return messages.map((message, i) =>
+      rows[i]!.stored
+        ? { message: withoutTrace(message), deliveries: rows[i]!.n }
+        : { conflict: eventIdConflict(message) },
+    );
+  };
+  const createOne = async (message: StoredMessage): Promise<number> => {
     try {
       const [n] = await createMany([message]);
       return n ?? 0;
     } catch (err) {
       // The only unique key a new message can hit is (app_id, event_id).
-      if ((err as { code?: string }).code === 'CONFLICT') {
-        throw conflict(`a message with eventId ${message.eventId} already exists`);
-      }
+      if ((err as { code?: string }).code === 'CONFLICT') throw eventIdConflict(message);
       throw err;
     }
   };
-  const accept = groupWrite<Message, number>({
+  const accept = groupWrite<StoredMessage, number>({
     writeOne: createOne,
     writeMany: createMany,
     parallel: ACCEPT_BATCHES_IN_FLIGHT,
@@ -120,11 +174,15 @@ export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCip
 
   return {
     async create(input) {
-      const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const [message] = storedMessages([input]) as [StoredMessage];
       const deliveries = await accept(message);
       if (deliveries > 0) notifier.poke();
-      return { message, deliveries };
+      return { message: withoutTrace(message), deliveries };
+    },
+    async createBatch(inputs) {
+      const results = await createBatch(storedMessages(inputs));
+      if (results.some((r) => 'deliveries' in r && r.deliveries > 0)) notifier.poke();
+      return results;
     },
     async get(appId, id) {
       const rows = await db.query<MessageRow>(

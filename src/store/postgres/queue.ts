@@ -6,6 +6,7 @@ import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
 import { GATED, postgresGatedClaim } from './gated.js';
+import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
@@ -204,5 +205,6 @@ export function postgresQueue(db: Db, notifier: DueNotifier, cipher: FieldCipher
       return news;
     },
     ...queueManual(db, notifier),
+    ...postgresFairShare(db, notifier, () => claimGated.recheck()),
   };
 }

@@ -4,11 +4,11 @@ import type { Db } from './db.js';
 
 /**
  * Whether an endpoint is gated: the claim must count for it (a rate limit, an
- * in-flight cap, ordering, an open breaker). Its open deliveries are parked
+ * in-flight cap, ordering, an open breaker, a fair-share cap). Its open deliveries are parked
  * (007_one_queue_model). The same expression as the endpoints_gated index.
  */
 export const GATED =
-  'e.breaker_open = 1 OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered = 1';
+  'e.breaker_open = 1 OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered = 1 OR e.fair_cap IS NOT NULL';
 /** `parked` for a new or reopened delivery of the endpoint whose id is the parameter `endpoint` (`?` or `$name`). */
 export const gatedOf = (endpoint: string) => `(SELECT ${GATED} FROM endpoints e WHERE e.id = ${endpoint})`;
 
@@ -20,7 +20,7 @@ const OPEN = "d.parked = 1 AND d.status IN ('pending', 'sending')";
  * lease is due again, not in flight). Oldest rate limiter first.
  */
 const GATES = `
-SELECT e.id, e.rate_limit, e.max_in_flight, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at,
+SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at,
   (SELECT COUNT(*) FROM deliveries d
    WHERE d.endpoint_id = e.id AND d.parked = 1 AND d.status = 'sending' AND d.due_at > ?) AS in_flight
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id

@@ -6,7 +6,9 @@ import { sqliteAttempts } from './attempts.js';
 import { mapSqliteError, migrate, openDatabase } from './db.js';
 import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
+import { sqliteGauges } from './gauges.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
+import { sqlitePortalTokens } from './portal-tokens.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
 
@@ -50,6 +52,7 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     async close() {
       if (db.open) db.close();
     },
+    gauges: withErrorCodes({ read: sqliteGauges(db) }).read,
     apps: withErrorCodes(sqliteApps(db)),
     eventTypes: withErrorCodes(sqliteEventTypes(db)),
     endpoints: withErrorCodes(sqliteEndpoints(db, cipher)),
@@ -58,5 +61,6 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     attempts: withErrorCodes(sqliteAttempts(db)),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
+    portalTokens: withErrorCodes(sqlitePortalTokens(db)),
   };
 }

@@ -1,5 +1,4 @@
-import { conflict } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
+import { eventIdConflict } from '../../core/messages.js';
 import type { Message } from '../../core/model.js';
 import { sqliteDialect } from '../dialect.js';
 import {
@@ -11,15 +10,21 @@ import {
   type FieldCipher,
   toMessage,
 } from '../rows.js';
-import type { MessageRepo } from '../store.js';
+import {
+  type BatchResult,
+  type MessageRepo,
+  type StoredMessage,
+  storedMessages,
+  withoutTrace,
+} from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
 const INSERT_MESSAGE = `
-INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /**
  * One pending delivery per enabled endpoint of the app whose routing accepts
  * the message (the rules of core/filter.ts endpointAccepts, in SQL, as on
@@ -54,15 +59,17 @@ DELETE FROM messages WHERE id IN (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
   ORDER BY m.created_at LIMIT ?)`;
 
+const isEventIdConflict = (err: unknown, m: Message) =>
+  (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && m.eventId !== null;
+
 export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDeliveries = db.prepare(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
-  // Message and deliveries commit together: once the API answers, every delivery exists.
-  // Concurrent accepts share one commit (group-commit.ts).
-  const create = groupCommit(db, (msg: Message): number => {
+  /** One message and its deliveries; returns how many deliveries. */
+  const write = (msg: StoredMessage): number => {
     const now = msg.createdAt.getTime();
     insertMessage.run(
       msg.id,
@@ -73,21 +80,43 @@ export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
       sqliteDialect.list(msg.channels),
       sqliteDialect.list(msg.tags),
       now,
+      msg.traceparent,
     );
     const channels = JSON.stringify(msg.channels ?? []);
     return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels }).changes;
-  });
+  };
+  // Message and deliveries commit together: once the API answers, every delivery exists.
+  // Concurrent accepts share one commit (group-commit.ts).
+  const create = groupCommit(db, write);
+  // A batch is one transaction, each message in its own savepoint (a nested
+  // transaction()), so a repeated eventId leaves out that message alone.
+  const writeOne = db.transaction(write);
+  const writeBatch = db.transaction((messages: StoredMessage[]): BatchResult[] =>
+    messages.map((message) => {
+      try {
+        return { message: withoutTrace(message), deliveries: writeOne(message) };
+      } catch (err) {
+        if (!isEventIdConflict(err, message)) throw err;
+        return { conflict: eventIdConflict(message) };
+      }
+    }),
+  );
 
   return {
     async create(input) {
-      const now = new Date();
-      const message: Message = { id: newId('msg', now.getTime()), ...input, createdAt: now };
+      const [message] = storedMessages([input]) as [StoredMessage];
       try {
-        return { message, deliveries: await create(message) };
+        return { message: withoutTrace(message), deliveries: await create(message) };
       } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && input.eventId !== null) {
-          throw conflict(`a message with eventId ${input.eventId} already exists`);
-        }
+        if (isEventIdConflict(err, message)) throw eventIdConflict(message);
+        return mapSqliteError(err, 'message');
+      }
+    },
+    async createBatch(inputs) {
+      const messages = storedMessages(inputs);
+      try {
+        return writeBatch.immediate(messages);
+      } catch (err) {
         return mapSqliteError(err, 'message');
       }
     },

@@ -4,6 +4,7 @@ import { noHealthNews, type Recorded } from '../../core/policy.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
+import { sqliteFairShare } from './fair-share.js';
 import { sqliteGatedClaim } from './gated.js';
 import { sqliteHealth } from './health.js';
 import { sqliteOperational } from './operational.js';
@@ -30,8 +31,8 @@ WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
 /** What a worker needs per leased delivery (the shape of rows.ts ClaimRow). */
 const CLAIMED = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
-  m.created_at AS msg_created_at, e.id AS endpoint_id, e.url, e.headers, e.secrets, e.rate_limit,
-  e.max_in_flight, e.ordered
+  m.created_at AS msg_created_at, m.traceparent, e.id AS endpoint_id, e.url, e.headers, e.secrets,
+  e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered
 FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id
 WHERE d.id IN (SELECT value FROM json_each(?))
 ORDER BY d.msg_id`;
@@ -139,5 +140,6 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): DeliveryQueue {
       return results.length > 0 ? record.immediate(results, policy) : noHealthNews();
     },
     ...sqliteQueueManual(db),
+    ...sqliteFairShare(db),
   };
 }

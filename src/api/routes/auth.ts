@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HooklineError } from '../../core/errors.js';
+import {
+  generatePortalToken,
+  hashPortalToken,
+  PORTAL_CAPABILITIES,
+  PORTAL_MAX_EXPIRY_S,
+  PORTAL_MIN_EXPIRY_S,
+  type PortalCapability,
+  READ_CAPABILITIES,
+} from '../../core/portal-token.js';
+import { principalOf } from '../auth.js';
+import { type ApiContext, type AppParams, loadApp } from '../context.js';
+import { Fields } from '../validate.js';
+import { appForMessage } from './messages.js';
+
+/** Svix's ManageTransformations is accepted (SDKs send it) and opens nothing: Hookline has no transformations. */
+const ACCEPTED_CAPABILITIES: readonly string[] = [...PORTAL_CAPABILITIES, 'ManageTransformations'];
+
+/** Where people reach this server: `--public-url`, else the scheme and Host of the request. */
+export function publicBase(publicUrl: string | null, request: FastifyRequest): string {
+  return publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+/** The capabilities a new token gets: all by default (as Svix), ViewBase always, only reading when read-only. */
+function grantedCapabilities(asked: string[] | null | undefined, readOnly: boolean): PortalCapability[] {
+  const all = asked == null ? [...PORTAL_CAPABILITIES] : asked;
+  const granted = new Set<PortalCapability>(['ViewBase']);
+  for (const c of all) {
+    if (!(PORTAL_CAPABILITIES as readonly string[]).includes(c)) continue;
+    if (readOnly && !READ_CAPABILITIES.includes(c as PortalCapability)) continue;
+    granted.add(c as PortalCapability);
+  }
+  return PORTAL_CAPABILITIES.filter((c) => granted.has(c));
+}
+
+/**
+ * Svix's authentication routes for the consumer app portal: issue an
+ * app-scoped token (operator only: portal-scope.ts lists none of these but
+ * session and logout), revoke one or all, and Hookline's own session route
+ * that tells a page who its token is.
+ */
+export function authRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
+  app.post<{ Params: AppParams }>('/api/v1/auth/app-portal-access/:app_id', async (request) => {
+    const f = Fields.body(request.body ?? {});
+    const capabilities = f.stringList('capabilities', { min: 1, max: 64, maxItems: 16 });
+    capabilities?.forEach((c, i) => {
+      if (!ACCEPTED_CAPABILITIES.includes(c)) {
+        f.failAt(['capabilities', i], `expected one of ${ACCEPTED_CAPABILITIES.join(', ')}`);
+      }
+    });
+    const expiry = f.nullableInt('expiry', { min: PORTAL_MIN_EXPIRY_S, max: PORTAL_MAX_EXPIRY_S });
+    const featureFlags = f.stringList('featureFlags', { min: 1, max: 256, maxItems: 64 });
+    const readOnly = f.bool('readOnly') ?? false;
+    const sessionId = f.nullableString('sessionId', { min: 1, max: 256 });
+    f.done();
+    // As in Svix, `application` creates the app the path names when it does not exist yet.
+    const application = await appForMessage(store, request.params.app_id, f);
+    const token = generatePortalToken();
+    const now = new Date();
+    await store.portalTokens.create({
+      tokenHash: hashPortalToken(token),
+      appId: application.id,
+      capabilities: grantedCapabilities(capabilities, readOnly),
+      featureFlags: featureFlags ?? [],
+      sessionId: sessionId ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + (expiry ?? PORTAL_MAX_EXPIRY_S) * 1000),
+    });
+    // In the fragment, which browsers never send: the token stays out of every server and proxy log.
+    return { url: `${publicBase(config.publicUrl, request)}/portal#key=${token}`, token };
+  });
+
+  app.post('/api/v1/auth/logout', async (request, reply) => {
+    const principal = principalOf(request);
+    if (principal.kind !== 'portal') {
+      throw new HooklineError(
+        'BAD_REQUEST',
+        'only app-portal tokens log out; the API token is set by configuration',
+      );
+    }
+    await store.portalTokens.expire(principal.token.tokenHash, new Date());
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: AppParams }>('/api/v1/auth/app/:app_id/expire-all', async (request, reply) => {
+    const f = Fields.body(request.body ?? {});
+    // Svix bounds the grace at a day.
+    const expiry = f.nullableInt('expiry', { min: 0, max: 86_400 });
+    const sessionIds = f.stringList('sessionIds', { min: 1, max: 256, maxItems: 1000 });
+    f.done();
+    const application = await loadApp(store, request.params.app_id);
+    const at = new Date(Date.now() + (expiry ?? 0) * 1000);
+    await store.portalTokens.expireAll(
+      application.id,
+      at,
+      sessionIds && sessionIds.length > 0 ? sessionIds : null,
+    );
+    return reply.code(204).send();
+  });
+
+  /** Hookline's: who the presented token is, so a page knows its application and what to show. */
+  app.get('/api/v1/auth/session', async (request) => {
+    const principal = principalOf(request);
+    if (principal.kind === 'operator') return { kind: 'operator' };
+    const t = principal.token;
+    const application = await loadApp(store, t.appId);
+    return {
+      kind: 'app-portal',
+      appId: application.id,
+      appUid: application.uid,
+      appName: application.name,
+      capabilities: t.capabilities,
+      readOnly: !t.capabilities.some((c) => !READ_CAPABILITIES.includes(c)),
+      featureFlags: t.featureFlags,
+      sessionId: t.sessionId,
+      expiresAt: t.expiresAt.toISOString(),
+    };
+  });
+}

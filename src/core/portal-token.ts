@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { hashApiToken } from './api-token.js';
+
+/**
+ * App-portal access tokens (Svix's `app-portal-access`): a bearer token that
+ * opens one application's routes, within its capabilities, until it expires
+ * or is revoked. Stored as `sha256:<hex>` of the token, as the API token is;
+ * 192 random bits, so a plain SHA-256 is enough. The prefix tells the API's
+ * auth layer which kind of token it holds before any lookup.
+ */
+export const PORTAL_TOKEN_PREFIX = 'hkp_';
+
+export const generatePortalToken = (): string =>
+  `${PORTAL_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+
+export const hashPortalToken = hashApiToken;
+
+/** Svix's AppPortalCapability values Hookline enforces (ManageTransformations has nothing to manage here). */
+export const PORTAL_CAPABILITIES = [
+  'ViewBase',
+  'ViewEndpointSecret',
+  'ManageEndpointSecret',
+  'CreateAttempts',
+  'ManageEndpoint',
+] as const;
+export type PortalCapability = (typeof PORTAL_CAPABILITIES)[number];
+
+/** Capabilities that only read: all a read-only token keeps. */
+export const READ_CAPABILITIES: readonly PortalCapability[] = ['ViewBase', 'ViewEndpointSecret'];
+
+/** Svix's bounds on `expiry` (seconds): one hour to seven days, seven days by default. */
+export const PORTAL_MIN_EXPIRY_S = 3600;
+export const PORTAL_MAX_EXPIRY_S = 7 * 86_400;
+
+/** One stored token, as the auth layer and the session route see it. */
+export interface PortalToken {
+  tokenHash: string;
+  appId: string;
+  capabilities: PortalCapability[];
+  featureFlags: string[];
+  sessionId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}

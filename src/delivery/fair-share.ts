@@ -1,0 +1,107 @@
+import { fairCap } from '../core/policy.js';
+import type { ClaimedDelivery } from '../store/store.js';
+
+/**
+ * Fair sharing of one worker's slots (README, Isolation). Claims are first in,
+ * first out, so an endpoint with a backlog (a slow or dead receiver, one
+ * tenant's flood) would otherwise fill every slot and queue ahead of everyone.
+ * An endpoint may fill `share` slots of this worker; a claim that would give it
+ * more is handed back, and the endpoint is capped in the store (shareSlots):
+ * its deliveries are parked and claimed per endpoint, at most its cap in flight
+ * across every worker, so its backlog no longer stands in the plain queue. The
+ * cap follows the endpoint's latency (core/policy.ts fairCap) and goes once its
+ * backlog is gone (DeliveryQueue.unshare).
+ */
+export interface FairShare {
+  /** Splits a claimed batch into what starts now and what goes back, with the caps to set. */
+  admit(claims: readonly ClaimedDelivery[]): Admitted;
+  /**
+   * An attempt ended (durationMs: null when it never ran): frees its slot and
+   * learns the endpoint's latency. Returns a cap to store when a capped
+   * endpoint's latency calls for another one.
+   */
+  ended(claim: ClaimedDelivery, durationMs: number | null): Cap | null;
+  /** Whether this worker capped the endpoint or saw it capped: its completions may make more claimable. */
+  capped(endpointId: string): boolean;
+}
+
+export interface Cap {
+  endpointId: string;
+  cap: number;
+}
+export interface Admitted {
+  start: ClaimedDelivery[];
+  handBack: ClaimedDelivery[];
+  caps: Cap[];
+}
+
+/** Weight of the newest attempt in an endpoint's latency average. */
+const LATENCY_WEIGHT = 0.3;
+/** A capped endpoint's cap is moved at most this often by this worker. */
+const CAP_UPDATE_MS = 1000;
+/** Bound on remembered endpoints; past it the oldest are forgotten (they are learned again). */
+const MAX_TRACKED = 10_000;
+
+/** The store enforces these limits itself, across workers; fair sharing leaves them alone. */
+const ownRule = (c: ClaimedDelivery): boolean => c.endpoint.maxInFlight !== null || c.endpoint.ordered;
+
+export function createFairShare(share: number, now: () => number = Date.now): FairShare {
+  const inFlight = new Map<string, number>();
+  // Capped endpoints: latency average, the cap last known to the store, when this worker last moved it.
+  const tracked = new Map<string, { latencyMs: number | null; cap: number; movedAt: number }>();
+
+  function track(endpointId: string, cap: number): void {
+    const t = tracked.get(endpointId);
+    if (t) {
+      t.cap = cap;
+      return;
+    }
+    if (tracked.size >= MAX_TRACKED) tracked.delete(tracked.keys().next().value as string);
+    tracked.set(endpointId, { latencyMs: null, cap, movedAt: now() });
+  }
+
+  return {
+    admit(claims) {
+      const admitted: Admitted = { start: [], handBack: [], caps: [] };
+      const cappedNow = new Set<string>();
+      for (const c of claims) {
+        const id = c.endpoint.id;
+        const n = inFlight.get(id) ?? 0;
+        if (share > 0 && c.endpoint.fairCap !== null) track(id, c.endpoint.fairCap);
+        // An endpoint already capped is bounded by the store's count, across workers.
+        if (share > 0 && n >= share && c.endpoint.fairCap === null && !ownRule(c)) {
+          // Handed back uncapped, it would be due again at the head of the queue: cap it with the hand-back.
+          admitted.handBack.push(c);
+          if (!cappedNow.has(id)) {
+            cappedNow.add(id);
+            const cap = fairCap(share, tracked.get(id)?.latencyMs ?? null);
+            track(id, cap);
+            admitted.caps.push({ endpointId: id, cap });
+          }
+          continue;
+        }
+        inFlight.set(id, n + 1);
+        admitted.start.push(c);
+      }
+      return admitted;
+    },
+    ended(claim, durationMs) {
+      const id = claim.endpoint.id;
+      const n = (inFlight.get(id) ?? 1) - 1;
+      if (n > 0) inFlight.set(id, n);
+      else inFlight.delete(id);
+      const t = tracked.get(id);
+      if (!t || durationMs === null || share <= 0) return null;
+      t.latencyMs =
+        t.latencyMs === null ? durationMs : t.latencyMs + LATENCY_WEIGHT * (durationMs - t.latencyMs);
+      const want = fairCap(share, t.latencyMs);
+      if (want === t.cap || now() - t.movedAt < CAP_UPDATE_MS) return null;
+      t.cap = want;
+      t.movedAt = now();
+      return { endpointId: id, cap: want };
+    },
+    capped(endpointId) {
+      return tracked.has(endpointId);
+    },
+  };
+}
