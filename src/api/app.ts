@@ -14,8 +14,9 @@ import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
-import { createTaskRegistry } from './tasks.js';
 import { registerUi } from './ui.js';
+import { createPayloadChecks } from './payload-checks.js';
+import { createTaskRunner } from './tasks.js';
 import { closeIfBodyUnread, createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './transport.js';
 import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -25,17 +26,23 @@ import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointOpsRoutes } from './routes/endpoint-ops.js';
+import { endpointReplayRoutes } from './routes/endpoint-replay.js';
 import { endpointSecretRoutes } from './routes/endpoint-secret.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeImportRoutes } from './routes/event-type-import.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
 import { messageBatchRoutes } from './routes/message-batch.js';
+import { messageContentRoutes } from './routes/message-content.js';
+import { messagePrecheckRoutes } from './routes/message-precheck.js';
 import { messageRoutes } from './routes/messages.js';
+import { registerNotImplemented } from './routes/not-implemented.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { listenRoutes } from './routes/listen.js';
 import { streamRoutes } from './routes/stream.js';
 import { createStreamRegistry } from './sse.js';
 import { referenceRoutes } from './routes/reference.js';
+import { statisticsRoutes } from './routes/statistics.js';
 
 export interface ApiDeps {
   store: Store;
@@ -119,8 +126,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerRequestObservation(app, deps.metrics ?? null);
   const requestTracing = registerRequestTracing(app, deps.tracing ?? null);
-  const running = new Set<Promise<void>>();
-  const tasks = createTaskRegistry();
+  const tasks = createTaskRunner(store, app.log);
   const ctx: ApiContext = {
     store,
     config,
@@ -132,21 +138,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         app.log.error({ err }, 'onWorkDue failed');
       }
     },
-    background: (kind, work) => {
-      const task = tasks.start(kind);
-      const run = work()
-        .then(
-          (data) => tasks.settle(task.id, 'finished', data),
-          (err: unknown) => {
-            app.log.error({ err, task: kind, taskId: task.id }, 'background task failed');
-            tasks.settle(task.id, 'failed', {});
-          },
-        )
-        .finally(() => running.delete(run));
-      running.add(run);
-      return task;
-    },
+    background: (kind, work) => tasks.start(kind, work),
     tasks,
+    payloadChecks: createPayloadChecks(store),
     workerProblem: deps.workerProblem ?? (() => null),
     traceparent: requestTracing.traceparent,
   };
@@ -168,23 +162,28 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   registerIdempotency(app, store);
   app.addHook('onClose', async () => {
-    await Promise.allSettled([...running]);
+    await tasks.close();
   });
 
   const routeSets = [
     healthRoutes,
     applicationRoutes,
     eventTypeRoutes,
+    eventTypeImportRoutes,
     endpointRoutes,
     endpointSecretRoutes,
     endpointHeaderRoutes,
     endpointOpsRoutes,
+    endpointReplayRoutes,
     messageRoutes,
     messageBatchRoutes,
+    messageContentRoutes,
+    messagePrecheckRoutes,
     attemptRoutes,
     deliveryRoutes,
     operationalWebhookRoutes,
     backgroundTaskRoutes,
+    statisticsRoutes,
     referenceRoutes,
     authRoutes,
   ];
@@ -197,5 +196,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // A worker-only process serves it too: its deliveries are counted there.
   if (deps.metrics && deps.serveMetrics) metricsRoute(app, deps.metrics);
   if (!deps.healthOnly) await registerUi(app, config);
+  // Last: the svix client's routes Hookline does not serve answer 501, not 404.
+  if (!deps.healthOnly) registerNotImplemented(app);
   return app;
 }

@@ -5,7 +5,8 @@ import type { Application, Endpoint, Message } from '../core/model.js';
 import { OPERATIONAL_APP_ID } from '../core/operational.js';
 import type { Store } from '../store/store.js';
 
-import type { BackgroundTask, TaskRegistry } from './tasks.js';
+import type { PayloadChecks } from './payload-checks.js';
+import type { BackgroundTask, TaskRunner } from './tasks.js';
 
 /** What every route needs: the store, the config and a way to wake the worker. */
 export interface ApiContext {
@@ -15,12 +16,15 @@ export interface ApiContext {
   wake: () => void;
   log: FastifyBaseLogger;
   /**
-   * Runs `work` after the response as a background task of kind `task`
-   * (recover) that clients can poll; awaited when the server closes. Returns
-   * the task as it starts; what `work` returns becomes its `data`.
+   * Records a background task of kind `task` (recover, replay, ...) in the
+   * store and runs `work` after the response; clients poll it; awaited when
+   * the server closes. Resolves to the task as it starts; what `work` returns
+   * becomes its `data`.
    */
-  background: (task: string, work: () => Promise<Record<string, unknown>>) => BackgroundTask;
-  tasks: TaskRegistry;
+  background: (task: string, work: () => Promise<Record<string, unknown>>) => Promise<BackgroundTask>;
+  tasks: TaskRunner;
+  /** Payload validation for event types with `validateSchema` (payload-checks.ts). */
+  payloadChecks: PayloadChecks;
   /** Why the in-process delivery worker cannot work (its claims keep failing), or null; health answers 503 then. */
   workerProblem: () => string | null;
   /** The trace context a message accepted by this request is stored with (observe/request-tracing.ts), or null. */

@@ -15,10 +15,12 @@ import { type ErrorCode, HooklineError, ValidationError, type ValidationIssue } 
  * | NOT_FOUND                | 404    | not_found                 |
  * | CONFLICT                 | 409    | conflict                  |
  * | IDEMPOTENCY_IN_PROGRESS  | 409    | idempotency_in_progress   |
+ * | CONTENT_EXPUNGED         | 409    | content_expunged          |
  * | PAYLOAD_TOO_LARGE        | 413    | payload_too_large         |
  * | UNSUPPORTED_MEDIA_TYPE   | 415    | unsupported_media_type    |
  * | VALIDATION               | 422    | detail[].type per issue   |
  * | IDEMPOTENCY_MISMATCH     | 422    | detail[].type = idempotency_mismatch |
+ * | NOT_IMPLEMENTED          | 501    | not_implemented           |
  * | STORE_UNAVAILABLE        | 503    | store_unavailable         |
  * | CONFIG_INVALID, INTERNAL | 500    | internal_error            |
  */
@@ -29,10 +31,12 @@ export const HTTP_ERRORS: Record<ErrorCode, { status: number; code: string }> = 
   NOT_FOUND: { status: 404, code: 'not_found' },
   CONFLICT: { status: 409, code: 'conflict' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, code: 'idempotency_in_progress' },
+  CONTENT_EXPUNGED: { status: 409, code: 'content_expunged' },
   PAYLOAD_TOO_LARGE: { status: 413, code: 'payload_too_large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
   VALIDATION: { status: 422, code: 'validation' },
   IDEMPOTENCY_MISMATCH: { status: 422, code: 'idempotency_mismatch' },
+  NOT_IMPLEMENTED: { status: 501, code: 'not_implemented' },
   STORE_UNAVAILABLE: { status: 503, code: 'store_unavailable' },
   CONFIG_INVALID: { status: 500, code: 'internal_error' },
   INTERNAL: { status: 500, code: 'internal_error' },
@@ -70,7 +74,9 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     // The cause of a 503 (say "connect ECONNREFUSED 10.0.0.5:5432") names internal hosts: logged, not answered.
     if (err.code === 'STORE_UNAVAILABLE')
       return fromCode(err.code, 'the database is unavailable; retry later');
-    return fromCode(err.code, HTTP_ERRORS[err.code].status >= 500 ? 'internal error' : err.message);
+    // A 501 says why the route is not served; other 5xx details could name internals.
+    const hidden = HTTP_ERRORS[err.code].status >= 500 && err.code !== 'NOT_IMPLEMENTED';
+    return fromCode(err.code, hidden ? 'internal error' : err.message);
   }
   const fastifyError = err as Partial<FastifyError>;
   const status = fastifyError.statusCode;
@@ -85,7 +91,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
 /** Fastify error handler: logs server faults, answers everything in the Svix shape. */
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorResponse(err);
-  if (status >= 500) request.log.error({ err }, 'request failed');
+  if (status >= 500 && status !== 501) request.log.error({ err }, 'request failed');
   void reply.code(status).type('application/json').send(body);
 }
 

@@ -12,7 +12,8 @@ import type { Health } from '../core/policy.js';
 /**
  * Domain records as Svix response shapes (svix@1.99.1 models). Hookline-only
  * fields are additive: `maxInFlight`, `ordered`, `disabledReason` on
- * endpoints, `errorClass` on attempts, `breaker` on endpoint stats.
+ * endpoints, `errorClass` on attempts, `breaker` on endpoint stats,
+ * `validateSchema` on event types.
  */
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -41,6 +42,7 @@ export function eventTypeOut(et: EventType, withContent = true) {
     featureFlag: et.featureFlag,
     featureFlags: et.featureFlag === null ? null : [et.featureFlag],
     groupName: et.groupName,
+    validateSchema: et.validateSchema,
     createdAt: iso(et.createdAt),
     updatedAt: iso(et.updatedAt),
   };

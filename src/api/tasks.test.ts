@@ -1,29 +1,51 @@
-import { describe, expect, it } from 'vitest';
-import { createTaskRegistry } from './tasks.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/store.js';
+import { createTaskRunner } from './tasks.js';
 
-describe('background task registry', () => {
-  it('follows a task from running to its end, and forgets ended tasks after a day', () => {
-    let now = new Date('2026-01-01T00:00:00Z');
-    const tasks = createTaskRegistry(() => now);
-    const done = tasks.start('endpoint.recover');
-    const running = tasks.start('endpoint.recover');
-    expect(tasks.get(done.id)).toMatchObject({ status: 'running', data: {} });
-    tasks.settle(done.id, 'finished', { recovered: 2 });
-    expect(tasks.get(done.id)).toMatchObject({ status: 'finished', data: { recovered: 2 } });
-
-    now = new Date('2026-01-02T00:00:01Z');
-    tasks.start('endpoint.recover'); // starting prunes
-    expect(tasks.get(done.id)).toBeUndefined();
-    // A task still running is never dropped for its age.
-    expect(tasks.get(running.id)).toMatchObject({ status: 'running' });
+describe('background task runner', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hookline-tasks-'));
+    store = createSqliteStore(join(dir, 'tasks.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps at most 1000, dropping the oldest', () => {
-    const tasks = createTaskRegistry();
-    const first = tasks.start('endpoint.recover');
-    for (let i = 0; i < 1000; i++) tasks.start('endpoint.recover');
-    const last = tasks.start('endpoint.recover');
-    expect(tasks.get(first.id)).toBeUndefined();
-    expect(tasks.get(last.id)).toBeDefined();
+  it('renews the lease of a task that outlives it, so it is never reported interrupted while it runs', async () => {
+    const runner = createTaskRunner(store, pino({ level: 'silent' }), { leaseMs: 1500 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const started = Date.now();
+    const task = await runner.start('endpoint.replay', async () => {
+      await gate;
+      return { replayed: 4 };
+    });
+    // Past twice its first lease, read through the path that fails lapsed tasks.
+    while (Date.now() < started + 3200) {
+      expect((await runner.get(task.id))?.status).toBe('running');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    release();
+    await runner.close();
+    expect(await runner.get(task.id)).toMatchObject({ status: 'finished', data: { replayed: 4 } });
+  });
+
+  it("records a failed task with an error code, not the cause's text", async () => {
+    const runner = createTaskRunner(store, pino({ level: 'silent' }));
+    const task = await runner.start('endpoint.recover', async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.5:5432');
+    });
+    await runner.close();
+    expect(await runner.get(task.id)).toMatchObject({ status: 'failed', data: { error: 'internal_error' } });
   });
 });

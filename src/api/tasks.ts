@@ -1,67 +1,112 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { HooklineError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { Store, TaskRecord, TaskStatus } from '../store/store.js';
 
-/** Svix BackgroundTaskStatus. */
-export type TaskStatus = 'running' | 'finished' | 'failed';
-
+export type { TaskStatus };
 /** A background task (Svix BackgroundTaskOut without its JSON encoding). */
-export interface BackgroundTask {
-  id: string;
-  task: string;
-  status: TaskStatus;
-  /** What the task reports when it ends (recover: how many deliveries it re-queued). */
-  data: Record<string, unknown>;
-  updatedAt: Date;
-}
-
-/** How long an ended task can still be read, and how many are kept at most. */
-const KEEP_MS = 24 * 3_600_000;
-const MAX_TASKS = 1000;
+export type BackgroundTask = TaskRecord;
 
 /**
- * The background tasks this process started, so a client can poll
- * `GET /api/v1/background-task/{id}` until one ends. In memory: a task is
- * short and only the process running it knows how it ended. With several API
- * processes behind a load balancer, a poll that reaches another one gets 404.
+ * How long a running task's lease lasts, and how often its process renews it.
+ * A process that dies (crash, kill -9) stops renewing; once the lease lapses
+ * the task is reported `failed` with `data.error = "interrupted"`, on whichever
+ * process is asked next. Interrupted tasks are not resumed: every task
+ * Hookline runs (recover, replay-missing, expunge, statistics) can simply be
+ * started again, and each is idempotent or counts afresh.
  */
-export function createTaskRegistry(now: () => Date = () => new Date()) {
-  const tasks = new Map<string, BackgroundTask>();
+export const TASK_LEASE_MS = 60_000;
+const RENEW_EVERY_MS = 15_000;
+/** Ended tasks are kept this long. */
+const KEEP_MS = 24 * 3_600_000;
+export const INTERRUPTED = { error: 'interrupted: the process running this task stopped before it ended' };
 
-  /** Oldest first (insertion order): drops ended tasks past KEEP_MS, and any beyond MAX_TASKS. */
-  function prune(): void {
-    const cutoff = now().getTime() - KEEP_MS;
-    for (const [id, t] of tasks) {
-      const expired = t.status !== 'running' && t.updatedAt.getTime() < cutoff;
-      if (!expired && tasks.size < MAX_TASKS) break;
-      tasks.delete(id);
+/**
+ * Runs background tasks, recording each in the store (008_tasks_and_expunge)
+ * so that any API process can answer about any task and a restart loses
+ * none. The running process holds each task by a lease it renews.
+ */
+export function createTaskRunner(store: Store, log: FastifyBaseLogger, opts: { leaseMs?: number } = {}) {
+  const leaseMs = opts.leaseMs ?? TASK_LEASE_MS;
+  const running = new Map<string, Promise<void>>();
+  let renewer: NodeJS.Timeout | null = null;
+
+  const renew = () => {
+    const ids = [...running.keys()];
+    if (ids.length === 0) return;
+    store.tasks
+      .renew(ids, new Date(Date.now() + leaseMs))
+      .catch((err: unknown) => log.warn({ err }, 'background task lease renewal failed'));
+  };
+  const ensureRenewer = () => {
+    if (renewer) return;
+    renewer = setInterval(renew, Math.min(RENEW_EVERY_MS, leaseMs / 3));
+    renewer.unref();
+  };
+  const stopRenewerIfIdle = () => {
+    if (running.size === 0 && renewer) {
+      clearInterval(renewer);
+      renewer = null;
     }
-  }
+  };
 
   return {
-    /** Records a running task; `settle` ends it. */
-    start(task: string): BackgroundTask {
-      prune();
-      const started: BackgroundTask = {
-        id: newId('qtask'),
-        task,
-        status: 'running',
-        data: {},
-        updatedAt: now(),
-      };
-      tasks.set(started.id, started);
-      return { ...started };
+    /**
+     * Records the task as running, then runs `work` after the caller's
+     * response; what `work` returns becomes the task's `data`, a throw makes
+     * it `failed` (logged).
+     */
+    async start(kind: string, work: () => Promise<Record<string, unknown>>): Promise<BackgroundTask> {
+      const now = new Date();
+      await store.tasks.prune(new Date(now.getTime() - KEEP_MS));
+      const task = await store.tasks.create({
+        id: newId('qtask', now.getTime()),
+        task: kind,
+        leaseUntil: new Date(now.getTime() + leaseMs),
+        now,
+      });
+      const run = (async () => {
+        // After the response: the task is polled for, not awaited.
+        await new Promise((resolve) => setImmediate(resolve));
+        let status: 'finished' | 'failed' = 'finished';
+        let data: Record<string, unknown> = {};
+        try {
+          data = await work();
+        } catch (err) {
+          log.error({ err, task: kind, taskId: task.id }, 'background task failed');
+          status = 'failed';
+          // The cause stays in the log: its text may name internal hosts (a database address).
+          data = { error: err instanceof HooklineError ? err.code.toLowerCase() : 'internal_error' };
+        }
+        await store.tasks
+          .settle(task.id, status, data)
+          .catch((err: unknown) => log.error({ err, taskId: task.id }, 'recording a task end failed'));
+      })().finally(() => {
+        running.delete(task.id);
+        stopRenewerIfIdle();
+      });
+      running.set(task.id, run);
+      ensureRenewer();
+      return task;
     },
-    settle(id: string, status: Exclude<TaskStatus, 'running'>, data: Record<string, unknown>): void {
-      const t = tasks.get(id);
-      if (t) Object.assign(t, { status, data, updatedAt: now() });
+    /** Reports interrupted tasks (lapsed leases) failed first, so a reader never sees one "running" forever. */
+    async get(id: string): Promise<BackgroundTask | null> {
+      await store.tasks.failAbandoned(new Date(), INTERRUPTED);
+      return store.tasks.get(id);
     },
-    get(id: string): BackgroundTask | undefined {
-      const t = tasks.get(id);
-      return t ? { ...t } : undefined;
+    async list(...args: Parameters<Store['tasks']['list']>) {
+      await store.tasks.failAbandoned(new Date(), INTERRUPTED);
+      return store.tasks.list(...args);
+    },
+    /** Waits for the tasks this process runs (server close). */
+    async close(): Promise<void> {
+      await Promise.allSettled([...running.values()]);
+      stopRenewerIfIdle();
     },
   };
 }
 
-export type TaskRegistry = ReturnType<typeof createTaskRegistry>;
+export type TaskRunner = ReturnType<typeof createTaskRunner>;
 
 /** Svix BackgroundTaskOut. */
 export const taskOut = (t: BackgroundTask) => ({
@@ -71,3 +116,9 @@ export const taskOut = (t: BackgroundTask) => ({
   data: t.data,
   updatedAt: t.updatedAt.toISOString(),
 });
+
+/** The Svix shapes that announce a started task (RecoverOut, ReplayOut, ...): BackgroundTaskOut without data. */
+export const taskStartedOut = (t: BackgroundTask) => {
+  const { data: _, ...out } = taskOut(t);
+  return out;
+};

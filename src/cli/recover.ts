@@ -1,26 +1,29 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { clientFor } from './client.js';
-import { failure } from './errors.js';
 import { appOf, enc, pastTime } from './flags.js';
-import { printJson, wantsJson } from './output.js';
-import { createProgress } from './progress.js';
+import { followTask } from './task.js';
 
-interface TaskOut {
-  id: string;
-  status: 'running' | 'finished' | 'failed';
-  task: string;
-  data: Record<string, unknown>;
-  updatedAt: string;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** --since and --until as the JSON body of recover and replay-missing. */
+function span(o: { since: string; until?: string }) {
+  const since = pastTime('--since', o.since);
+  const until = o.until === undefined ? undefined : pastTime('--until', o.until);
+  return { since, body: { since: since.toISOString(), ...(until ? { until: until.toISOString() } : {}) } };
 }
 
-/** How often the task is polled; short tasks end within one or two polls. */
-const POLL_MS = 250;
+interface SpanOptions {
+  app?: string;
+  endpoint: string;
+  since: string;
+  until?: string;
+}
 
 /**
  * `hookline recover --app A --endpoint E --since 2h`: re-queues the endpoint's
- * failed deliveries since then (POST .../recover) and follows the background
- * task until it ends. Exit 1 if the task fails.
+ * failed deliveries since then (POST .../recover), and `hookline
+ * replay-missing` the messages it never had (POST .../replay-missing); both
+ * follow the background task to its end (task.ts). Exit 1 if the task fails.
  */
 export function registerRecover(program: Command): void {
   program
@@ -30,27 +33,36 @@ export function registerRecover(program: Command): void {
     .requiredOption('--endpoint <endpoint>', 'endpoint id or uid')
     .requiredOption('--since <when>', 'failed since (2h, 3d or an ISO time)')
     .option('--until <when>', 'and until (2h, or an ISO time; default now)')
-    .action(async (o: { app?: string; endpoint: string; since: string; until?: string }, cmd: Command) => {
-      const client = clientFor(cmd);
-      const since = pastTime('--since', o.since);
-      const until = o.until === undefined ? undefined : pastTime('--until', o.until);
-      const path = `/api/v1/app/${enc(appOf(o))}/endpoint/${enc(o.endpoint)}/recover`;
-      let task = await client.request<TaskOut>('POST', path, {
-        body: { since: since.toISOString(), ...(until ? { until: until.toISOString() } : {}) },
+    .action(async (o: SpanOptions, cmd: Command) => {
+      const { since, body } = span(o);
+      await followTask(cmd, clientFor(cmd), {
+        path: `/api/v1/app/${enc(appOf(o))}/endpoint/${enc(o.endpoint)}/recover`,
+        body,
+        name: 'recover',
+        label: `recovering ${o.endpoint} since ${since.toISOString()}`,
+        summary: (t) =>
+          `recovered ${plural(Number(t.data.recovered ?? 0), 'failed delivery', 'failed deliveries')} (task ${t.id})`,
       });
-      const json = wantsJson(cmd);
-      const progress = json ? null : createProgress(`recovering ${o.endpoint} since ${since.toISOString()}`);
-      while (task.status === 'running') {
-        progress?.update(task.status);
-        await sleep(POLL_MS);
-        task = await client.request<TaskOut>('GET', `/api/v1/background-task/${enc(task.id)}`);
-      }
-      if (json) printJson(task);
-      if (task.status === 'failed') {
-        progress?.end(`recover failed (task ${task.id})`);
-        throw failure(`recover task ${task.id} failed on the server; see its log`);
-      }
-      const n = Number(task.data.recovered ?? 0);
-      progress?.end(`recovered ${n} failed ${n === 1 ? 'delivery' : 'deliveries'} (task ${task.id})`);
+    });
+
+  program
+    .command('replay-missing')
+    .description(
+      'send an endpoint the messages since a time that it never received, and follow the job to its end',
+    )
+    .option('--app <app>', 'application id or uid [HOOKLINE_APP]')
+    .requiredOption('--endpoint <endpoint>', 'endpoint id or uid')
+    .requiredOption('--since <when>', 'messages since (2h, 3d or an ISO time)')
+    .option('--until <when>', 'and until (2h, or an ISO time; default now)')
+    .action(async (o: SpanOptions, cmd: Command) => {
+      const { since, body } = span(o);
+      await followTask(cmd, clientFor(cmd), {
+        path: `/api/v1/app/${enc(appOf(o))}/endpoint/${enc(o.endpoint)}/replay-missing`,
+        body,
+        name: 'replay-missing',
+        label: `replaying missing messages to ${o.endpoint} since ${since.toISOString()}`,
+        summary: (t) =>
+          `replayed ${plural(Number(t.data.replayed ?? 0), 'missing message', 'missing messages')} (task ${t.id})`,
+      });
     });
 }

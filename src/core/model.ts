@@ -23,6 +23,8 @@ export interface EventType {
   schemas: unknown | null;
   featureFlag: string | null;
   groupName: string | null;
+  /** Hookline extension: refuse (422) messages whose payload fails the type's JSON Schema. */
+  validateSchema: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,6 +71,8 @@ export interface Message {
   channels: string[] | null;
   tags: string[] | null;
   createdAt: Date;
+  /** When the payload was expunged (then `payload` is Svix's `{"expired":true}`); null while it is kept. */
+  expungedAt: Date | null;
 }
 
 /** Svix MessageStatus: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. */

@@ -102,6 +102,7 @@ class FakeQueue {
     recover: () => Promise.reject(new Error('unused')),
     hurry: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),
+    replayMissing: () => Promise.reject(new Error('unused')),
   };
 }
 const fakeQueue = (): FakeQueue => new FakeQueue();

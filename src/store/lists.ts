@@ -3,7 +3,7 @@ import { attemptConditions, messageConditions } from './filters.js';
 import { keyset } from './paging.js';
 import { deliveryColumns } from './rows.js';
 import type { DeliveryStatus } from '../core/model.js';
-import type { AttemptFilter, MessageFilter, Page, PageQuery } from './store.js';
+import type { AttemptFilter, MessageFilter, Page, PageQuery, TaskFilter } from './store.js';
 
 /**
  * The list statements, written once: the same SQL on both backends but for
@@ -129,5 +129,20 @@ export const followAttempts = (
     (p) =>
       `${'appId' in scope ? `app_id = ${p.add(scope.appId)}` : `app_id <> ${p.add(scope.hiddenAppId)}`} AND ${attemptConditions(filter, p)}`,
     { column: 'id', order: 'asc' },
+    page,
+  );
+
+/** Background tasks by id (time-ordered), filtered by status and kind. */
+export const listTasks = (d: Dialect, filter: TaskFilter, page: PageQuery, order: 'asc' | 'desc') =>
+  list(
+    d,
+    'background_tasks',
+    'id, task, status, data, created_at, updated_at',
+    (p) =>
+      [
+        filter.status === undefined ? d.always : `status = ${p.add(filter.status)}`,
+        filter.task === undefined ? d.always : `task = ${p.add(filter.task)}`,
+      ].join(' AND '),
+    { column: 'id', order },
     page,
   );

@@ -20,6 +20,7 @@ import {
   type FollowedAttempt,
   type IdempotencyBegin,
   PartialClaimError,
+  type TaskRecord,
 } from './store.js';
 
 /**
@@ -128,6 +129,7 @@ export const eventTypeColumns = (d: Dialect, i: EventTypeInput) => [
   i.schemas == null ? null : JSON.stringify(i.schemas),
   i.featureFlag,
   i.groupName,
+  d.bool(i.validateSchema),
 ];
 
 /** The columns resealing reads: `SELECT id, headers, secrets FROM endpoints`. */
@@ -194,6 +196,7 @@ export interface EventTypeRow {
   schemas: Json<unknown> | null;
   feature_flag: string | null;
   group_name: string | null;
+  validate_schema: Bool;
   created_at: Time;
   updated_at: Time;
 }
@@ -205,6 +208,7 @@ export const toEventType = (r: EventTypeRow): EventType => ({
   schemas: json(r.schemas) as EventType['schemas'],
   featureFlag: r.feature_flag,
   groupName: r.group_name,
+  validateSchema: bool(r.validate_schema),
   createdAt: time(r.created_at),
   updatedAt: time(r.updated_at),
 });
@@ -262,6 +266,7 @@ export interface MessageRow {
   channels: Json<string[]> | null;
   tags: Json<string[]> | null;
   created_at: Time;
+  expunged_at: Time | null;
 }
 export const toMessage = (r: MessageRow): Message => ({
   id: r.id,
@@ -272,6 +277,7 @@ export const toMessage = (r: MessageRow): Message => ({
   channels: json(r.channels),
   tags: json(r.tags),
   createdAt: time(r.created_at),
+  expungedAt: timeOrNull(r.expunged_at),
 });
 
 export interface DeliveryRow {
@@ -462,3 +468,20 @@ export const toKeyState = (r: KeyRow): Exclude<IdempotencyBegin, { state: 'new' 
   r.status_code === null || r.body === null
     ? { state: 'in_progress' }
     : { state: 'done', requestHash: r.request_hash, statusCode: r.status_code, body: r.body };
+
+export interface TaskRow {
+  id: string;
+  task: string;
+  status: TaskRecord['status'];
+  data: Json<Record<string, unknown>>;
+  created_at: Time;
+  updated_at: Time;
+}
+export const toTask = (r: TaskRow): TaskRecord => ({
+  id: r.id,
+  task: r.task,
+  status: r.status,
+  data: json(r.data),
+  createdAt: time(r.created_at),
+  updatedAt: time(r.updated_at),
+});

@@ -52,6 +52,7 @@ export interface Store {
   idempotency: IdempotencyRepo;
   settings: SettingsRepo;
   portalTokens: PortalTokenRepo;
+  tasks: TaskRepo;
 }
 
 /** Keyset pagination. `after`/`before` are ids (or names) from a previous page, exclusive. */
@@ -226,7 +227,34 @@ export interface MessageRepo {
    * accepted work; it goes in a later prune once its deliveries are finished.
    */
   prune(cutoff: Date, batch: number): Promise<number>;
+  /**
+   * Stores the message with one delivery, to this endpoint only (send-example):
+   * no routing, but none to a disabled endpoint. NOT_FOUND for an unknown app.
+   */
+  createFor(input: MessageInput, endpointId: string): Promise<{ message: Message; deliveries: number }>;
+  /**
+   * Expunges the payload (a privacy request): it becomes EXPUNGED_PAYLOAD and
+   * `expungedAt` is set; the stored response bodies of its attempts become
+   * EXPUNGED_RESPONSE; its pending deliveries are canceled (nothing is left
+   * to send). The message and its attempts stay listed. NOT_FOUND if unknown.
+   */
+  expungeContent(appId: string, msgId: string): Promise<void>;
+  /**
+   * One batch of expungeContent over the app's messages after id `after`
+   * (null: from the first), in id order, at most `limit`; `last` is the last
+   * id expunged, null when none was left.
+   */
+  expungeBatch(
+    appId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ last: string | null; expunged: number }>;
 }
+
+/** What an expunged message's payload reads as (Svix's own marker). */
+export const EXPUNGED_PAYLOAD = '{"expired":true}';
+/** What an expunged attempt's response body reads as (as in Svix). */
+export const EXPUNGED_RESPONSE = 'EXPUNGED';
 
 // ---- delivery queue (the hot path) --------------------------------------------
 /** Everything a worker needs to send one delivery, read in the claim. */
@@ -321,7 +349,10 @@ export interface DeliveryQueue {
    * it is being sent right now or already finished.
    */
   cancel(appId: string, msgId: string, endpointId: string): Promise<Delivery>;
-  /** Makes failed deliveries of the endpoint created in [since, until) due now (recover); returns how many. */
+  /**
+   * Makes failed deliveries of the endpoint created in [since, until) due now
+   * (recover); returns how many. Expunged messages are left out.
+   */
   recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /**
    * Makes the endpoint's pending deliveries due now (their schedule moves
@@ -331,6 +362,14 @@ export interface DeliveryQueue {
    * Returns how many deliveries came forward.
    */
   hurry(appId: string, endpointId: string): Promise<number>;
+  /**
+   * Replay-missing: a new delivery (manual, due now) to this endpoint for
+   * each message of the app created in [since, until) that its routing
+   * (filterTypes, channels) accepts and that never had a delivery to it (say,
+   * sent before the endpoint existed). Expunged messages are left out.
+   * Returns how many were queued.
+   */
+  replayMissing(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
 }
@@ -391,6 +430,8 @@ export interface AttemptRepo {
    * operational one left out).
    */
   follow(appId: string | null, filter: AttemptFilter, page: PageQuery): Promise<Page<FollowedAttempt>>;
+  /** The attempt's stored response body becomes EXPUNGED_RESPONSE; NOT_FOUND if unknown. */
+  expungeContent(appId: string, msgId: string, attemptId: string): Promise<void>;
 }
 
 // ---- idempotency keys -----------------------------------------------------------
@@ -425,6 +466,44 @@ export interface IdempotencyRepo {
    * client can retry. A no-op if another claim holds the key by now.
    */
   release(key: string, token: string): Promise<void>;
+}
+
+// ---- background tasks -----------------------------------------------------------
+/** Svix BackgroundTaskStatus. */
+export type TaskStatus = 'running' | 'finished' | 'failed';
+/** A background task (Svix BackgroundTaskOut), as stored. */
+export interface TaskRecord {
+  id: string;
+  task: string;
+  status: TaskStatus;
+  /** What the task reports when it ends (recover: how many deliveries it re-queued). */
+  data: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export interface TaskFilter {
+  status?: TaskStatus;
+  task?: string;
+}
+/**
+ * Background tasks (recover, replay, expunge, statistics), in the database so
+ * that any API process answers about any task and a restart loses none. The
+ * process running a task holds it by a lease it renews; a running task whose
+ * lease lapsed was interrupted and `failAbandoned` reports it failed.
+ */
+export interface TaskRepo {
+  create(input: { id: string; task: string; leaseUntil: Date; now: Date }): Promise<TaskRecord>;
+  /** Extends the leases of these running tasks. */
+  renew(ids: string[], leaseUntil: Date): Promise<void>;
+  /** Ends a running task; a no-op for one no longer running (reported failed meanwhile). */
+  settle(id: string, status: Exclude<TaskStatus, 'running'>, data: Record<string, unknown>): Promise<void>;
+  get(id: string): Promise<TaskRecord | null>;
+  /** Keyset by id (time-ordered): `desc` newest first. */
+  list(filter: TaskFilter, page: PageQuery, order: 'asc' | 'desc'): Promise<Page<TaskRecord>>;
+  /** Running tasks whose lease lapsed before `now` become failed with `data`; returns how many. */
+  failAbandoned(now: Date, data: Record<string, unknown>): Promise<number>;
+  /** Deletes ended tasks last updated before `cutoff`; returns how many. */
+  prune(cutoff: Date): Promise<number>;
 }
 
 // ---- settings -------------------------------------------------------------------

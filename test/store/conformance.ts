@@ -5,6 +5,7 @@ import { crudConformance } from './conformance-crud.js';
 import { fairShareConformance } from './conformance-fair-share.js';
 import { policyConformance } from './conformance-policies.js';
 import { queueConformance } from './conformance-queue.js';
+import { tasksConformance } from './conformance-tasks.js';
 
 /** What storeConformance hands each themed file: the current test's store and shared builders. */
 export interface Conformance {
@@ -57,6 +58,7 @@ export function storeConformance(
 
     crudConformance(t);
     queueConformance(t);
+    tasksConformance(t);
     fairShareConformance(t);
 
     describe('endpoint policies and operational webhooks', () => {

@@ -15,9 +15,24 @@ const fixtureDir = new URL('../fixtures/upgrade/', import.meta.url);
 
 export function readFixture(backend: Manifest['backend']): { dump: string; manifest: Manifest } {
   const dir = new URL(`${backend}/`, fixtureDir);
+  const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as Manifest;
+  return { dump: readFileSync(new URL('dump.sql', dir), 'utf8'), manifest: withAddedFields(manifest) };
+}
+
+/**
+ * The fixture's snapshot as the current code reads the same rows: fields
+ * added to the records since the fixture was made, at the value a migration
+ * gives old rows (008: a message not expunged, an event type not validating).
+ */
+function withAddedFields(m: Manifest): Manifest {
+  const s = m.snapshot;
   return {
-    dump: readFileSync(new URL('dump.sql', dir), 'utf8'),
-    manifest: JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as Manifest,
+    ...m,
+    snapshot: {
+      ...s,
+      eventTypes: s.eventTypes.map((et) => ({ ...et, validateSchema: false })),
+      messages: s.messages.map((x) => ({ ...x, message: { ...x.message, expungedAt: null } })),
+    },
   };
 }
 

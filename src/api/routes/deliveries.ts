@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../core/errors.js';
+import { HooklineError, notFound } from '../../core/errors.js';
 import type { DeliveryStatus } from '../../core/model.js';
 import { boundedPage, PAGE_PAYLOAD_BYTES } from '../bounded-page.js';
 import {
@@ -67,6 +67,13 @@ export function deliveryRoutes(app: FastifyInstance, { store, wake, config }: Ap
       const { app: application, message } = await loadMessage(store, request.params);
       const endpoint = await store.endpoints.get(application.id, request.params.endpoint_id);
       if (!endpoint) throw notFound('endpoint');
+      // As in Svix: the payload is gone, there is nothing to send.
+      if (message.expungedAt) {
+        throw new HooklineError(
+          'CONTENT_EXPUNGED',
+          "the message's content was expunged; it cannot be resent",
+        );
+      }
       await store.queue.resend(application.id, message.id, endpoint.id);
       wake();
       return reply.code(202).send({});

@@ -3,7 +3,7 @@ import { invalid } from '../../core/errors.js';
 import { type ApiContext, type EndpointParams, loadEndpoint } from '../context.js';
 import { breakerOut } from '../out.js';
 import { Query } from '../query.js';
-import { taskOut } from '../tasks.js';
+import { taskStartedOut } from '../tasks.js';
 import { Fields } from '../validate.js';
 
 /** Endpoint stats (delivery counts by status, breaker state) and recover (resend failures since a time, as a background task). */
@@ -45,14 +45,13 @@ export function endpointOpsRoutes(app: FastifyInstance, { store, wake, log, back
     if (since && until && until.getTime() <= since.getTime()) {
       throw invalid(['body', 'until'], 'must be after since');
     }
-    const task = background('endpoint.recover', async () => {
+    const task = await background('endpoint.recover', async () => {
       const recovered = await store.queue.recover(application.id, endpoint.id, since ?? now, until ?? null);
       log.info({ endpointId: endpoint.id, recovered }, 'endpoint recovered');
       if (recovered > 0) wake();
       return { recovered };
     });
     // Svix RecoverOut; GET /api/v1/background-task/{id} follows it.
-    const { data: _, ...recoverOut } = taskOut(task);
-    return reply.code(202).send(recoverOut);
+    return reply.code(202).send(taskStartedOut(task));
   });
 }

@@ -3,6 +3,8 @@ import { principalOf } from '../auth.js';
 import { invalid, notFound } from '../../core/errors.js';
 import type { EventType } from '../../core/model.js';
 import type { EventTypeInput } from '../../store/store.js';
+import { validatorFor } from '../../core/payload-schema.js';
+import { newestSchema } from '../../core/schema-example.js';
 import type { ApiContext } from '../context.js';
 import { eventTypeOut } from '../out.js';
 import { listOut, Query } from '../query.js';
@@ -31,6 +33,7 @@ function readEventType(f: Fields, name: string, base: EventTypeInput | null, des
   const featureFlags = f.stringList('featureFlags', { ...NAME_RULES, maxItems: 1 });
   if (featureFlags !== undefined && featureFlag === undefined) featureFlag = featureFlags?.[0] ?? null;
   const groupName = f.nullableString('groupName', NAME_RULES);
+  const validateSchema = f.bool('validateSchema');
   const input: EventTypeInput = {
     name,
     description: description ?? base?.description ?? '',
@@ -39,7 +42,13 @@ function readEventType(f: Fields, name: string, base: EventTypeInput | null, des
     schemas: schemas !== undefined ? schemas : (base?.schemas ?? null),
     featureFlag: featureFlag !== undefined ? featureFlag : (base?.featureFlag ?? null),
     groupName: groupName !== undefined ? groupName : (base?.groupName ?? null),
+    validateSchema: validateSchema ?? base?.validateSchema ?? false,
   };
+  // Opting in needs a schema that compiles (ajv): refused now, not at the first message.
+  if (input.validateSchema && f.issues.length === 0) {
+    if (newestSchema(input.schemas) === null) f.fail('validateSchema', 'needs a JSON Schema in schemas');
+    else validatorFor(input.schemas);
+  }
   return input;
 }
 
@@ -55,7 +64,7 @@ function visibleTo(request: FastifyRequest): (et: EventType) => boolean {
 
 const inputOf = ({ createdAt: _c, updatedAt: _u, ...input }: EventType): EventTypeInput => input;
 
-export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): void {
+export function eventTypeRoutes(app: FastifyInstance, { store, payloadChecks }: ApiContext): void {
   const load = async (name: string): Promise<EventType> => {
     const et = await store.eventTypes.get(name);
     if (!et) throw notFound('event type');
@@ -86,7 +95,9 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
     const name = f.string('name', { ...NAME_RULES, required: true });
     const input = readEventType(f, name ?? '', null, true);
     f.done();
-    return reply.code(201).send(eventTypeOut(await store.eventTypes.create(input)));
+    const created = await store.eventTypes.create(input);
+    payloadChecks.forget(created.name);
+    return reply.code(201).send(eventTypeOut(created));
   });
 
   app.get<{ Params: NameParams }>('/api/v1/event-type/:event_type_name', async (request) => {
@@ -102,11 +113,17 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
     const input = readEventType(f, name, null, true);
     f.done();
     const existing = await store.eventTypes.get(name);
-    if (existing) return eventTypeOut(await store.eventTypes.update(name, input));
+    if (existing) {
+      const updated = await store.eventTypes.update(name, input);
+      payloadChecks.forget(name);
+      return eventTypeOut(updated);
+    }
     if (!NAME_PATTERN.test(name) || name.length > 256) {
       throw invalid(['path', 'event_type_name'], `must match ${NAME_PATTERN.source}, at most 256 characters`);
     }
-    return reply.code(201).send(eventTypeOut(await store.eventTypes.create(input)));
+    const created = await store.eventTypes.create(input);
+    payloadChecks.forget(name);
+    return reply.code(201).send(eventTypeOut(created));
   });
 
   app.patch<{ Params: NameParams }>('/api/v1/event-type/:event_type_name', async (request) => {
@@ -114,7 +131,9 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
     const f = Fields.body(request.body);
     const input = readEventType(f, existing.name, inputOf(existing), false);
     f.done();
-    return eventTypeOut(await store.eventTypes.update(existing.name, input));
+    const updated = await store.eventTypes.update(existing.name, input);
+    payloadChecks.forget(existing.name);
+    return eventTypeOut(updated);
   });
 
   app.delete<{ Params: NameParams }>('/api/v1/event-type/:event_type_name', async (request, reply) => {
@@ -123,6 +142,7 @@ export function eventTypeRoutes(app: FastifyInstance, { store }: ApiContext): vo
     q.done();
     const existing = await load(request.params.event_type_name);
     await store.eventTypes.delete(existing.name, { expunge });
+    payloadChecks.forget(existing.name);
     return reply.code(204).send();
   });
 }

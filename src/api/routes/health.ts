@@ -52,4 +52,14 @@ export function healthRoutes(app: FastifyInstance, { store, log, workerProblem }
     const { status, body } = toErrorResponse(new HooklineError('STORE_UNAVAILABLE', reason, { cause }));
     return reply.code(status).send(body);
   });
+
+  /**
+   * `GET /api/v1/health/ping` (Svix's liveness probe), without a token: 204
+   * whenever the process answers HTTP at all. It touches no store, so a
+   * database outage never makes an orchestrator restart a healthy process;
+   * readiness is `GET /api/v1/health`.
+   */
+  app.get('/api/v1/health/ping', { config: { public: true } }, async (_request, reply) =>
+    reply.code(204).send(),
+  );
 }

@@ -28,7 +28,7 @@ type ItemOut =
  */
 export function messageBatchRoutes(
   app: FastifyInstance,
-  { store, wake, config, traceparent }: ApiContext,
+  { store, wake, config, traceparent, payloadChecks }: ApiContext,
 ): void {
   app.post<{ Params: AppParams }>(
     '/api/v1/app/:app_id/msg/batch',
@@ -47,11 +47,11 @@ export function messageBatchRoutes(
 
       const out: (ItemOut | null)[] = [];
       const valid: { index: number; input: MessageInput; payload: unknown }[] = [];
-      (items ?? []).forEach((item, index) => {
+      for (const [index, item] of (items ?? []).entries()) {
         if (item.issues.length > 0) {
           // Not an object: that alone is the answer, not a list of its missing fields.
           out.push({ status: 422, error: toErrorResponse(new ValidationError(item.issues)).body });
-          return;
+          continue;
         }
         const { fields, payload } = readMessageIn(item, rawItems?.[index]);
         // (payload is undefined when missing: JSON.stringify(undefined); the item is refused for that anyway.)
@@ -63,13 +63,15 @@ export function messageBatchRoutes(
           );
         try {
           item.done();
+          // Types that opted in (validateSchema) refuse the item whose payload fails their schema.
+          await payloadChecks.check(fields.eventType, payload, ['body', 'messages', index, 'payload']);
           valid.push({ index, input: { appId: application.id, ...fields, traceparent: trace }, payload });
           out.push(null);
         } catch (err) {
           const { status, body } = toErrorResponse(err);
           out.push({ status, error: body });
         }
-      });
+      }
 
       const stored = valid.length > 0 ? await store.messages.createBatch(valid.map((v) => v.input)) : [];
       let delivering = false;

@@ -99,7 +99,10 @@ export function readMessageIn(
   return { fields, payload };
 }
 
-export function messageRoutes(app: FastifyInstance, { store, wake, config, traceparent }: ApiContext): void {
+export function messageRoutes(
+  app: FastifyInstance,
+  { store, wake, config, traceparent, payloadChecks }: ApiContext,
+): void {
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/msg', async (request, reply) => {
     const q = new Query(request.query);
     const withContent = q.bool('with_content') ?? true;
@@ -107,6 +110,8 @@ export function messageRoutes(app: FastifyInstance, { store, wake, config, trace
     const f = Fields.body(request.body);
     const { fields, payload } = readMessageIn(f, request.rawBody);
     f.done();
+    // Types that opted in (validateSchema) refuse payloads their JSON Schema rejects.
+    await payloadChecks.check(fields.eventType, payload);
     const application = await appIdForMessage(store, request.params.app_id, f);
     const { message, deliveries } = await store.messages
       .create({ appId: application.id, ...fields, traceparent: traceparent(request) })

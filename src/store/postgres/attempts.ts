@@ -5,7 +5,7 @@ import { type AttemptRow, toAttempt, toFollowedAttempt } from '../rows.js';
 import type { AttemptRepo } from '../store.js';
 import type { Db } from './db.js';
 
-export function postgresAttempts(db: Db): AttemptRepo {
+export function postgresAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
   return {
     async get(appId, msgId, attemptId) {
       const rows = await db.query<AttemptRow>(

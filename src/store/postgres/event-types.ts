@@ -10,8 +10,8 @@ export function postgresEventTypes(db: Db): EventTypeRepo {
     async create(input) {
       const rows = await db.query<EventTypeRow>(
         `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
-           created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
+           validate_schema, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
         [input.name, ...eventTypeColumns(postgresDialect, input), new Date()],
         { what: `event type ${input.name}` },
       );
@@ -26,7 +26,7 @@ export function postgresEventTypes(db: Db): EventTypeRepo {
     async update(name, input) {
       const rows = await db.query<EventTypeRow>(
         `UPDATE event_types SET description = $2, archived = $3, deprecated = $4, schemas = $5, feature_flag = $6,
-           group_name = $7, updated_at = $8
+           group_name = $7, validate_schema = $8, updated_at = $9
          WHERE name = $1 RETURNING *`,
         [name, ...eventTypeColumns(postgresDialect, input), new Date()],
       );

@@ -2,6 +2,7 @@ import type { FieldCipher } from '../rows.js';
 import type { Store } from '../store.js';
 import { postgresApps } from './apps.js';
 import { postgresAttempts } from './attempts.js';
+import { postgresContent } from './content.js';
 import { clientConfigFor, createDb, type PostgresOptions } from './db.js';
 import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
@@ -12,6 +13,7 @@ import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
 import { createDueNotifier } from './notify.js';
 import { postgresQueue } from './queue.js';
+import { postgresTasks } from './tasks.js';
 import { createDueWatcher } from './watch.js';
 
 export type { PostgresOptions } from './db.js';
@@ -31,6 +33,7 @@ export async function openPostgresStore(
   const db = createDb(config, opts.poolMax);
   const watcher = createDueWatcher(config);
   const notifier = createDueNotifier(db);
+  const content = postgresContent(db, notifier);
   const store: Store = {
     migrate: () => migrate(config, db.schema),
     async close() {
@@ -42,12 +45,13 @@ export async function openPostgresStore(
     apps: postgresApps(db),
     eventTypes: postgresEventTypes(db),
     endpoints: postgresEndpoints(db, cipher),
-    messages: postgresMessages(db, notifier, cipher),
-    queue: postgresQueue(db, notifier, cipher),
-    attempts: postgresAttempts(db),
+    messages: { ...postgresMessages(db, notifier, cipher), ...content.messages },
+    queue: { ...postgresQueue(db, notifier, cipher), ...content.queue },
+    attempts: { ...postgresAttempts(db), ...content.attempts },
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),
     portalTokens: postgresPortalTokens(db),
+    tasks: postgresTasks(db),
   };
   try {
     await store.migrate();

@@ -130,7 +130,11 @@ function statementChunks(messages: StoredMessage[]): StoredMessage[][] {
   return chunks;
 }
 
-export function postgresMessages(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): MessageRepo {
+export function postgresMessages(
+  db: Db,
+  notifier: DueNotifier,
+  cipher: FieldCipher = null,
+): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const createMany = async (messages: StoredMessage[]): Promise<number[]> => {
     const rows = await db.query<{ n: number }>(CREATE_MESSAGES, createParams(messages), {
       name: 'message_create',

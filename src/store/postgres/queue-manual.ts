@@ -53,6 +53,7 @@ r AS (
   FROM e
   WHERE app_id = $1 AND endpoint_id = $2 AND status = 'fail' AND created_at >= $3
     AND ($4::timestamptz IS NULL OR created_at < $4)
+    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.expunged_at IS NOT NULL)
   RETURNING 1
 )
 SELECT count(*)::int AS n FROM r`;

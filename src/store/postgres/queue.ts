@@ -143,7 +143,11 @@ function recordRow(r: AttemptResult) {
   };
 }
 
-export function postgresQueue(db: Db, notifier: DueNotifier, cipher: FieldCipher = null): DeliveryQueue {
+export function postgresQueue(
+  db: Db,
+  notifier: DueNotifier,
+  cipher: FieldCipher = null,
+): Omit<DeliveryQueue, 'replayMissing'> {
   const claimGated = postgresGatedClaim(db);
   return {
     async claimDue({ limit, leaseMs, now = new Date() }) {

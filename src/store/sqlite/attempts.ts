@@ -5,7 +5,7 @@ import { type AttemptRow, toAttempt, toFollowedAttempt } from '../rows.js';
 import type { AttemptRepo } from '../store.js';
 import { type Db, readPage } from './db.js';
 
-export function sqliteAttempts(db: Db): AttemptRepo {
+export function sqliteAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
   const byId = db.prepare<[string, string, string], AttemptRow>(
     'SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?',
   );

@@ -17,8 +17,8 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
       try {
         db.prepare(
           `INSERT INTO event_types (name, description, archived, deprecated, schemas, feature_flag, group_name,
-             created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             validate_schema, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(input.name, ...eventTypeColumns(sqliteDialect, input), now, now);
       } catch (err) {
         mapSqliteError(err, `event type ${input.name}`);
@@ -32,7 +32,7 @@ export function sqliteEventTypes(db: Db): EventTypeRepo {
       const { changes } = db
         .prepare(
           `UPDATE event_types SET description = ?, archived = ?, deprecated = ?, schemas = ?, feature_flag = ?,
-             group_name = ?, updated_at = ? WHERE name = ?`,
+             group_name = ?, validate_schema = ?, updated_at = ? WHERE name = ?`,
         )
         .run(...eventTypeColumns(sqliteDialect, input), Date.now(), name);
       if (changes === 0) throw notFound('event type');

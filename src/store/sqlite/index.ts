@@ -3,6 +3,7 @@ import type { FieldCipher } from '../rows.js';
 import type { Store } from '../store.js';
 import { sqliteApps } from './apps.js';
 import { sqliteAttempts } from './attempts.js';
+import { sqliteContent } from './content.js';
 import { mapSqliteError, migrate, openDatabase } from './db.js';
 import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
@@ -11,6 +12,7 @@ import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
 import { sqlitePortalTokens } from './portal-tokens.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
+import { sqliteTasks } from './tasks.js';
 
 /**
  * Every repo method reports driver failures with stable codes: a busy or
@@ -45,6 +47,7 @@ function withErrorCodes<T extends object>(repo: T): T {
 export function createSqliteStore(path: string, cipher: FieldCipher = null): Store {
   const db = openDatabase(path);
   migrate(db);
+  const content = sqliteContent(db);
   return {
     async migrate() {
       migrate(db);
@@ -56,11 +59,12 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     apps: withErrorCodes(sqliteApps(db)),
     eventTypes: withErrorCodes(sqliteEventTypes(db)),
     endpoints: withErrorCodes(sqliteEndpoints(db, cipher)),
-    messages: withErrorCodes(sqliteMessages(db, cipher)),
-    queue: withErrorCodes(sqliteQueue(db, cipher)),
-    attempts: withErrorCodes(sqliteAttempts(db)),
+    messages: withErrorCodes({ ...sqliteMessages(db, cipher), ...content.messages }),
+    queue: withErrorCodes({ ...sqliteQueue(db, cipher), ...content.queue }),
+    attempts: withErrorCodes({ ...sqliteAttempts(db), ...content.attempts }),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
     portalTokens: withErrorCodes(sqlitePortalTokens(db)),
+    tasks: withErrorCodes(sqliteTasks(db)),
   };
 }

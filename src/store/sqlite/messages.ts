@@ -62,7 +62,10 @@ DELETE FROM messages WHERE id IN (
 const isEventIdConflict = (err: unknown, m: Message) =>
   (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && m.eventId !== null;
 
-export function sqliteMessages(db: Db, cipher: FieldCipher): MessageRepo {
+export function sqliteMessages(
+  db: Db,
+  cipher: FieldCipher,
+): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertDeliveries = db.prepare(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');

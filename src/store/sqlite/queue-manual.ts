@@ -29,7 +29,8 @@ VALUES ($id, $app, $msg, $endpoint, 'pending', 0, $now, ${DUE_NOW}, 'manual', $n
 const RECOVER = `
 UPDATE deliveries SET status = 'pending', next_attempt_at = $now, due_at = ${DUE_NOW}, trigger = 'manual',
   updated_at = $now, parked = ${PARKED}
-WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'fail' AND created_at >= $since AND created_at < $until`;
+WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'fail' AND created_at >= $since AND created_at < $until
+  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.msg_id AND m.expunged_at IS NOT NULL)`;
 /** An operator's resend is intent: an open breaker's next probe comes forward to now. */
 const PROBE_NOW = `
 UPDATE endpoint_state SET breaker_retry_at = $now

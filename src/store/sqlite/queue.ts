@@ -68,7 +68,7 @@ const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ?
  * and one update per attempt, and health statements for endpoints with
  * failures (health.ts), inside a single transaction.
  */
-export function sqliteQueue(db: Db, cipher: FieldCipher): DeliveryQueue {
+export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'replayMissing'> {
   const leaseDue = db.prepare<[number, string, number, number, number], { id: string }>(LEASE_DUE);
   const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
