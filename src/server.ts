@@ -2,11 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import type { Config } from './config.js';
-import { generateApiToken, hashApiToken, isApiTokenHash } from './core/api-token.js';
+import {
+  API_TOKEN_CREATED_SETTING,
+  API_TOKEN_SETTING,
+  generateApiToken,
+  hashApiToken,
+  isApiTokenHash,
+} from './core/api-token.js';
 import { HooklineError } from './core/errors.js';
-import { combineEvents } from './delivery/events.js';
+import { combineEvents, type WorkerEvents } from './delivery/events.js';
 import { createAttemptTracer } from './delivery/attempt-trace.js';
 import { createWorkerHealth, type WorkerHealth } from './delivery/health.js';
+import { createRelayHub, type RelayHub } from './delivery/relay.js';
 import type { Sender } from './delivery/sender.js';
 import { startSenderThread } from './delivery/thread.js';
 import { createWorker, type Worker } from './delivery/worker.js';
@@ -32,7 +39,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const TOKEN_SETTING = 'api_token';
+const TOKEN_SETTING = API_TOKEN_SETTING;
 /** How long a stop waits for HTTP requests in flight before closing their connections. */
 const HTTP_CLOSE_GRACE_MS = 5000;
 
@@ -57,6 +64,8 @@ async function resolveApiToken(
   if (stored !== null) return { hash: stored, generated: null };
   const token = generateApiToken();
   const hash = await store.settings.getOrSet(TOKEN_SETTING, hashApiToken(token));
+  // For `hookline token show`; a process that lost the race keeps the winner's time.
+  await store.settings.getOrSet(API_TOKEN_CREATED_SETTING, new Date().toISOString());
   return { hash, generated: hash === hashApiToken(token) ? token : null };
 }
 
@@ -70,6 +79,48 @@ async function sealAtStart(store: Store, log: Logger): Promise<void> {
   const { resealed } = await resealAll(store, { rotate: false });
   if (resealed > 0)
     log.info({ endpoints: resealed }, 'encrypted clear-text endpoint secrets and headers at rest');
+}
+
+/**
+ * What operators see of deliveries at `info`: one JSON line per failed
+ * attempt, exhausted delivery, breaker opened or closed and endpoint disabled.
+ * Ids, status, error class and timing only: never a URL (it may carry a
+ * token), a header, a payload or a response body.
+ */
+export function deliveryLogging(log: Logger): WorkerEvents {
+  return {
+    recorded: (results) => {
+      for (const r of results) {
+        const a = r.attempt;
+        if (a.status !== 'fail') continue;
+        const ids = { appId: a.appId, msgId: a.msgId, endpointId: a.endpointId };
+        const o = r.outcome;
+        log.info(
+          {
+            event: 'attempt.failed',
+            ...ids,
+            statusCode: a.responseStatusCode,
+            errorClass: a.errorClass,
+            durationMs: a.responseDurationMs,
+            trigger: a.trigger,
+            nextAttemptAt: o.kind === 'retry' ? o.at.toISOString() : null,
+          },
+          'delivery attempt failed',
+        );
+        if (o.kind === 'fail' && a.trigger === 'scheduled') {
+          log.info({ event: 'delivery.exhausted', ...ids }, 'delivery failed its last scheduled attempt');
+        }
+      }
+    },
+    health: (news) => {
+      for (const endpointId of news.breakerOpened)
+        log.info({ event: 'breaker.opened', endpointId }, 'circuit breaker opened');
+      for (const endpointId of news.breakerClosed)
+        log.info({ event: 'breaker.closed', endpointId }, 'circuit breaker closed');
+      for (const { endpointId, reason } of news.disabled)
+        log.info({ event: 'endpoint.disabled', endpointId, reason }, 'endpoint disabled');
+    },
+  };
 }
 
 function workerLogging(log: Logger) {
@@ -110,6 +161,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
   let sender: Sender | null = null;
   let worker: Worker | null = null;
   let workerHealth: WorkerHealth | null = null;
+  // `hookline listen` streams live on the API side and its deliveries come from
+  // the worker: only a process that runs both can relay (api/routes/listen.ts).
+  const relay: RelayHub | null = config.role === 'all' ? createRelayHub() : null;
   let http: FastifyInstance | null = null;
   const closeHttp = async () => {
     if (!http) return;
@@ -158,8 +212,10 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
         store,
         config,
         sender,
+        ...(relay ? { relay } : {}),
         events: combineEvents(
           workerLogging(logger.child({ component: 'worker' })),
+          deliveryLogging(logger.child({ component: 'delivery' })),
           workerHealth.events,
           metrics.workerEvents,
         ),
@@ -175,6 +231,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServerH
       onWorkDue: () => worker?.wake(),
       workerProblem: () => workerHealth?.problem() ?? null,
       healthOnly: config.role === 'worker',
+      ...(relay ? { relay } : {}),
       metrics,
       serveMetrics: config.metricsPort === null,
       tracing,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { hashApiToken } from '../core/api-token.js';
 import { HooklineError, notFound } from '../core/errors.js';
+import type { RelayHub } from '../delivery/relay.js';
 import { metricsRoute, registerRequestObservation, requestId } from '../observe/http.js';
 import type { Metrics } from '../observe/metrics.js';
 import { registerRequestTracing } from '../observe/request-tracing.js';
@@ -37,6 +38,9 @@ import { messagePrecheckRoutes } from './routes/message-precheck.js';
 import { messageRoutes } from './routes/messages.js';
 import { registerNotImplemented } from './routes/not-implemented.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
+import { listenRoutes } from './routes/listen.js';
+import { streamRoutes } from './routes/stream.js';
+import { createStreamRegistry } from './sse.js';
 import { referenceRoutes } from './routes/reference.js';
 import { statisticsRoutes } from './routes/statistics.js';
 
@@ -63,6 +67,11 @@ export interface ApiDeps {
   limits?: Partial<HttpLimits>;
   /** The token's stored hash (core/api-token.ts); without it, config.apiToken is hashed. */
   apiTokenHash?: string;
+  /**
+   * The in-process worker's relay hub for `hookline listen` (delivery/relay.ts);
+   * without one (an API-only process) the listen routes answer 409.
+   */
+  relay?: RelayHub;
   /** Counts requests by route and status; with `serveMetrics`, also answers `GET /metrics` (behind the token). */
   metrics?: Metrics | null;
   /** `GET /metrics` on this API (false when --metrics-port serves it on a listener of its own). */
@@ -179,6 +188,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     authRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
+  if (!deps.healthOnly) {
+    const streams = createStreamRegistry(app);
+    streamRoutes(app, ctx, streams);
+    listenRoutes(app, ctx, streams, deps.relay ?? null);
+  }
   // A worker-only process serves it too: its deliveries are counted there.
   if (deps.metrics && deps.serveMetrics) metricsRoute(app, deps.metrics);
   if (!deps.healthOnly) await registerUi(app, config);

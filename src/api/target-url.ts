@@ -24,7 +24,8 @@ export function targetUrlCheck(policy: AddressPolicy): TargetUrlCheck {
     return fields.fail(
       key,
       `${host} is ${article(reason)} ${reason} address; deliveries to private networks are disabled ` +
-        '(see --allow-private-networks and --allowed-cidrs)',
+        '(see --allow-private-networks and --allowed-cidrs); to receive on your own machine, run ' +
+        '`hookline listen --forward-to http://localhost:PORT/PATH`, which relays deliveries to it',
       'value_error.url.blocked',
     );
   };

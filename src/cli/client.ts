@@ -36,7 +36,7 @@ function transportReason(err: unknown): string {
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
-function urlOf(server: string, path: string, query: Query = {}): string {
+export function urlOf(server: string, path: string, query: Query = {}): string {
   const url = new URL(`${server}${path}`);
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;

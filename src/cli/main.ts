@@ -7,6 +7,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerEndpoints } from './endpoints.js';
 import { CliError } from './errors.js';
 import { registerEventTypes } from './event-types.js';
+import { registerListen } from './listen.js';
 import { registerLogin } from './login.js';
 import { addCommonOptions } from './common-options.js';
 import { registerMessages } from './messages.js';
@@ -15,6 +16,8 @@ import { registerPrune } from './prune.js';
 import { registerRotateKey } from './rotate-key.js';
 import { registerRecover } from './recover.js';
 import { registerServe } from './serve.js';
+import { registerTail } from './tail.js';
+import { registerToken } from './token.js';
 import { registerVerify } from './verify.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -39,11 +42,14 @@ registerEventTypes(program);
 registerMessages(program);
 registerAttempts(program);
 registerRecover(program);
+registerTail(program);
+registerListen(program);
 registerVerify(program);
 registerProbe(program);
 registerRotateKey(program);
+registerToken(program);
 registerDashboard(program);
-addCommonOptions(program, ['probe', 'verify']);
+addCommonOptions(program, ['probe', 'verify', 'token']);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Exit codes: 0 ok, 1 the API or a check said no, 2 the command line (or configuration) was wrong.

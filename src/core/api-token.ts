@@ -8,6 +8,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 const PREFIX = 'sha256:';
 
+/** The settings that hold the token's hash and when it was set (ISO 8601; absent before it was recorded). */
+export const API_TOKEN_SETTING = 'api_token';
+export const API_TOKEN_CREATED_SETTING = 'api_token_created_at';
+
 export const generateApiToken = (): string => `hk_${randomBytes(24).toString('base64url')}`;
 
 export const hashApiToken = (token: string): string =>
@@ -22,3 +26,11 @@ export function apiTokenMatches(given: string, storedHash: string): boolean {
   const actual = createHash('sha256').update(given).digest();
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * A short name for a stored token, safe to show: the first 12 hex digits of
+ * its hash. The token has 192 random bits, so 48 bits of its hash reveal
+ * nothing useful, and an operator can tell two tokens apart.
+ */
+export const apiTokenFingerprint = (storedHash: string): string =>
+  storedHash.slice(PREFIX.length, PREFIX.length + 12);

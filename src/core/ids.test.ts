@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasPrefix, idFloor, newId } from './ids.js';
+import { hasPrefix, idFloor, idTime, newId } from './ids.js';
 
 describe('ids', () => {
   it('sort in creation order, also within one millisecond', () => {
@@ -18,5 +18,14 @@ describe('ids', () => {
   it('idFloor is below every id made at or after that time', () => {
     const floor = idFloor('msg', Date.now());
     expect(newId('msg') >= floor).toBe(true);
+  });
+
+  it('idTime reads back the time an id (or a floor) was made at', () => {
+    for (const ms of [0, 1, 1_764_419_521_123, 2 ** 47]) {
+      expect(idTime(idFloor('atmpt', ms))).toBe(ms);
+    }
+    // newId is monotonic within the process: its time is at least the one asked for.
+    const now = Date.now();
+    expect(idTime(newId('atmpt', now))).toBeGreaterThanOrEqual(now);
   });
 });

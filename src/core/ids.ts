@@ -67,6 +67,14 @@ export function idFloor(prefix: IdPrefix, ms: number): string {
   return `${prefix}_${base62(Math.max(0, ms), TIME_WIDTH)}${'0'.repeat(2 * HALF_WIDTH)}`;
 }
 
+/** The creation time (epoch ms) an id begins with; the inverse of idFloor's time part. */
+export function idTime(id: string): number {
+  const start = id.indexOf('_') + 1;
+  let ms = 0;
+  for (const c of id.slice(start, start + TIME_WIDTH)) ms = ms * 62 + ALPHABET.indexOf(c);
+  return ms;
+}
+
 export function hasPrefix(id: string, prefix: IdPrefix): boolean {
   return id.startsWith(`${prefix}_`) && id.length === prefix.length + 1 + TIME_WIDTH + 2 * HALF_WIDTH;
 }

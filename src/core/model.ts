@@ -111,6 +111,8 @@ export type ErrorClass =
   | 'blocked'
   /** The response's headers were over the HTTP parser's limit (16 KiB): an answer, but not a readable one. */
   | 'headers'
+  /** A `hookline listen` endpoint with no CLI session connected to this process (delivery/relay.ts). */
+  | 'relay'
   | 'other';
 
 export interface Attempt {

@@ -195,7 +195,18 @@ export interface Recorded {
   moved: boolean;
 }
 
+/** Breakers and disables a recorded batch changed: the delivery log's lines (server.ts). */
+export interface HealthNews {
+  breakerOpened: string[];
+  breakerClosed: string[];
+  /** Endpoints Hookline disabled (410 Gone, auto-disable) and why. */
+  disabled: { endpointId: string; reason: string }[];
+}
+export const noHealthNews = (): HealthNews => ({ breakerOpened: [], breakerClosed: [], disabled: [] });
+
 export interface HealthPlan {
+  /** Breakers opened or closed and endpoints disabled by the failing endpoints' changes. */
+  news: HealthNews;
   /** New health per endpoint that had a failure in the batch. */
   changes: Map<string, HealthChange & { disabled: boolean }>;
   /** Endpoints with only successes: reset to healthy where they were not. */
@@ -234,6 +245,7 @@ export function planHealth(
     else byEndpoint.set(id, [r]);
   }
   const plan: HealthPlan = {
+    news: noHealthNews(),
     changes: new Map(),
     succeeded: [],
     events: { exhausted: [], failing: [], disabled: [] },
@@ -257,7 +269,10 @@ export function planHealth(
     }
     if (change.disable !== null && !health.disabled) {
       plan.events.disabled.push({ endpointId, failSince: change.next.failingSince });
+      plan.news.disabled.push({ endpointId, reason: change.disable });
     }
+    if (change.next.breakerOpen && !health.breakerOpen) plan.news.breakerOpened.push(endpointId);
+    if (!change.next.breakerOpen && health.breakerOpen) plan.news.breakerClosed.push(endpointId);
   }
   for (const r of recorded) {
     if (r.moved && r.result.outcome.kind === 'fail' && r.result.attempt.trigger === 'scheduled') {

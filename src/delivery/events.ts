@@ -1,4 +1,4 @@
-import type { AttemptResult, ClaimedDelivery } from '../store/store.js';
+import type { AttemptResult, ClaimedDelivery, HealthNews } from '../store/store.js';
 import type { SendResult } from './sender.js';
 
 /** One attempt finished; its result is buffered and will be stored in the next batch. */
@@ -29,6 +29,8 @@ export interface WorkerEvents {
   attempt?: (event: AttemptEvent) => void;
   /** A claim succeeded (with `count` deliveries, maybe none): claims work again after errors. */
   claimed?: (count: number) => void;
+  /** A batch of results that opened or closed breakers, or disabled endpoints, was stored (before `recorded`). */
+  health?: (news: HealthNews) => void;
   /** A batch of results was stored in one transaction. */
   recorded?: (results: readonly AttemptResult[]) => void;
   error?: (event: WorkerErrorEvent) => void;

@@ -56,8 +56,11 @@ describe('fair share of a worker', () => {
     expect(handBack).toHaveLength(6);
     expect(ids(handBack)).toEqual(Array(6).fill('slow'));
     expect(caps).toEqual([{ endpointId: 'slow', cap: 4 }]);
-    expect(fair.capped('slow')).toBe(true);
-    expect(fair.capped('healthy')).toBe(false);
+    // Four in flight of a cap of 4: no room for a claim yet; an uncapped endpoint is never waited for.
+    expect(fair.roomFor('slow')).toBe(false);
+    fair.ended(start[0]!, 5);
+    expect(fair.roomFor('slow')).toBe(true);
+    expect(fair.roomFor('healthy')).toBe(false);
   });
 
   it('counts across batches, and an ended attempt frees its slot', () => {
@@ -74,10 +77,13 @@ describe('fair share of a worker', () => {
     const fair = createFairShare(2);
     expect(fair.admit(many(5, 'capped-by-operator', { maxInFlight: 50 })).handBack).toEqual([]);
     expect(fair.admit(many(5, 'ordered', { ordered: true })).handBack).toEqual([]);
-    const capped = fair.admit(many(5, 'fair-capped', { fairCap: 2 }));
+    // The store hands a capped endpoint at most its cap (2).
+    const capped = fair.admit(many(2, 'fair-capped', { fairCap: 2 }));
     expect(capped.handBack).toEqual([]);
     expect(capped.caps).toEqual([]);
-    expect(fair.capped('fair-capped')).toBe(true);
+    expect(fair.roomFor('fair-capped')).toBe(false);
+    fair.ended(capped.start[0]!, 5);
+    expect(fair.roomFor('fair-capped')).toBe(true);
   });
 
   it('caps again an endpoint the store has uncapped since, so what it hands back is parked', () => {

@@ -21,8 +21,13 @@ export interface FairShare {
    * endpoint's latency calls for another one.
    */
   ended(claim: ClaimedDelivery, durationMs: number | null): Cap | null;
-  /** Whether this worker capped the endpoint or saw it capped: its completions may make more claimable. */
-  capped(endpointId: string): boolean;
+  /**
+   * Whether a capped endpoint has room for a claim worth making: a quarter of
+   * its cap free (in this worker's count). Claiming after every completion
+   * would cost a claim per delivery or two; this keeps claims batched, like
+   * the scheduler's minBatch for the plain queue.
+   */
+  roomFor(endpointId: string): boolean;
 }
 
 export interface Cap {
@@ -100,8 +105,10 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
       t.movedAt = now();
       return { endpointId: id, cap: want };
     },
-    capped(endpointId) {
-      return tracked.has(endpointId);
+    roomFor(endpointId) {
+      const t = tracked.get(endpointId);
+      if (!t) return false;
+      return t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
     },
   };
 }

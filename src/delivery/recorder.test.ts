@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { noHealthNews } from '../core/policy.js';
 import type { AttemptResult } from '../store/store.js';
 import { createRecorder } from './recorder.js';
 import { until } from '../../test/helpers/until.js';
@@ -31,6 +32,7 @@ describe('recorder', () => {
     const rec = createRecorder({
       record: async (rs) => {
         calls.push(rs.map((r) => r.deliveryId));
+        return noHealthNews();
       },
       maxBatch: 100,
       delayMs: 5,
@@ -50,6 +52,7 @@ describe('recorder', () => {
       record: async (rs) => {
         calls.push(rs.length);
         if (calls.length === 1) await new Promise<void>((r) => (release = r));
+        return noHealthNews();
       },
       maxBatch: 3,
       delayMs: 60_000, // only a full batch or a finished write triggers a write here
@@ -74,6 +77,7 @@ describe('recorder', () => {
       record: async (rs) => {
         if (failures-- > 0) throw new Error('database is locked');
         stored.push(...rs.map((r) => r.deliveryId));
+        return noHealthNews();
       },
       maxBatch: 10,
       delayMs: 1,
@@ -96,6 +100,7 @@ describe('recorder', () => {
     const ok = createRecorder({
       record: async (rs) => {
         stored.push(...rs.map((r) => r.deliveryId));
+        return noHealthNews();
       },
       maxBatch: 2,
       delayMs: 60_000,

@@ -1,13 +1,14 @@
-import type { AttemptResult } from '../store/store.js';
+import type { AttemptResult, HealthNews } from '../store/store.js';
 
 export interface RecorderOptions {
   /** One transaction for the whole batch (store.queue.recordAttempts). */
-  record: (results: AttemptResult[]) => Promise<void>;
+  record: (results: AttemptResult[]) => Promise<HealthNews>;
   /** Write as soon as this many results wait. */
   maxBatch: number;
   /** Otherwise write this long after the first result arrived. */
   delayMs: number;
-  onRecorded: (results: AttemptResult[]) => void;
+  /** After each stored batch, with the breakers and disables it changed. */
+  onRecorded: (results: AttemptResult[], news: HealthNews) => void;
   onError: (error: unknown, retryInMs: number) => void;
 }
 
@@ -67,8 +68,9 @@ export function createRecorder(opts: RecorderOptions): Recorder {
     const batch = buffer.splice(0, opts.maxBatch);
     writing = batch;
     writePromise = (async () => {
+      let news: HealthNews;
       try {
-        await opts.record(batch);
+        news = await opts.record(batch);
       } catch (err) {
         failures++;
         buffer = batch.concat(buffer);
@@ -86,7 +88,7 @@ export function createRecorder(opts: RecorderOptions): Recorder {
       failures = 0;
       writing = null;
       writePromise = null;
-      opts.onRecorded(batch);
+      opts.onRecorded(batch, news);
       // Whatever queued during the write has already waited; write it now.
       schedule(0);
       return true;

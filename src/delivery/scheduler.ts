@@ -213,7 +213,7 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
       // operational events may have made work claimable: look again.
       if (
         gatedInFlight.delete(result.deliveryId) ||
-        fair.capped(result.attempt.endpointId) ||
+        fair.roomFor(result.attempt.endpointId) ||
         result.attempt.status !== 'success'
       )
         wanted = true;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../config.js';
+import { noHealthNews } from '../core/policy.js';
 import {
   type AttemptResult,
   type ClaimedDelivery,
@@ -92,12 +93,14 @@ class FakeQueue {
     recordAttempts: async (results) => {
       if (this.failRecords-- > 0) throw new Error('SQLITE_BUSY');
       this.recordCalls.push(results);
+      return noHealthNews();
     },
     nextDueAt: async () => this.nextDue,
     shareSlots: () => Promise.reject(new Error('unused: fair sharing is off here')),
     unshare: async () => 0,
     resend: () => Promise.reject(new Error('unused')),
     recover: () => Promise.reject(new Error('unused')),
+    hurry: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),
     replayMissing: () => Promise.reject(new Error('unused')),
   };

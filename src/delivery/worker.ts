@@ -8,6 +8,7 @@ import { createGuardedSender } from './guarded-sender.js';
 import { createHeaderBuilder, type HeaderBuilder } from './headers.js';
 import { createLeaseKeeper } from './leases.js';
 import { createRecorder } from './recorder.js';
+import { isRelayUrl, NO_HUB_RESULT, type RelayHub } from './relay.js';
 import { createScheduler } from './scheduler.js';
 import type { Sender, SendResult } from './sender.js';
 import { shutDown } from './shutdown.js';
@@ -46,6 +47,8 @@ export interface WorkerOptions {
   /** ...or until this many are waiting (default: config.concurrency, at least 1). */
   recordBatchSize?: number;
   headers?: HeaderBuilder;
+  /** Hands deliveries to `hookline listen` endpoints to their CLI session (relay.ts); without it they fail with class `relay`. */
+  relay?: RelayHub;
   /** Traces each attempt and adds its headers (attempt-trace.ts); none by default. */
   tracer?: AttemptTracer | null;
 }
@@ -96,11 +99,13 @@ export function createWorker(opts: WorkerOptions): Worker {
     record: (results) => store.queue.recordAttempts(results, policy),
     maxBatch: opts.recordBatchSize ?? Math.max(1, config.concurrency),
     delayMs: opts.recordDelayMs ?? 5,
-    onRecorded: (results) => {
+    onRecorded: (results, news) => {
       for (const r of results) {
         leases.release(r.deliveryId, r.leaseToken);
         scheduler.recorded(r);
       }
+      if (news.breakerOpened.length + news.breakerClosed.length + news.disabled.length > 0)
+        emit('health', news);
       emit('recorded', results);
       scheduler.pump(); // claiming pauses while writes fail
     },
@@ -173,7 +178,9 @@ export function createWorker(opts: WorkerOptions): Worker {
         startedAt,
       );
       if (trace) Object.assign(headers, trace.headers);
-      response = await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
+      response = isRelayUrl(claim.endpoint.url)
+        ? await (opts.relay?.deliver(claim, headers, config.requestTimeoutMs) ?? NO_HUB_RESULT)
+        : await sender.send({ url: claim.endpoint.url, headers, body: claim.message.payload });
     } catch (error) {
       emit('error', { op: 'send', error, retryInMs: null });
       response = thrownSendResult(error);

@@ -111,6 +111,27 @@ export const listAttempts = (
     page,
   );
 
+/**
+ * Attempts in id order (oldest first) after a cursor, of one application or
+ * of every user application (Hookline's hidden one left out), for the live
+ * attempt stream (api/attempt-follower.ts).
+ */
+export const followAttempts = (
+  d: Dialect,
+  scope: { appId: string } | { hiddenAppId: string },
+  filter: AttemptFilter,
+  page: PageQuery,
+) =>
+  list(
+    d,
+    'attempts',
+    '*, (SELECT m.event_type FROM messages m WHERE m.id = attempts.msg_id) AS event_type',
+    (p) =>
+      `${'appId' in scope ? `app_id = ${p.add(scope.appId)}` : `app_id <> ${p.add(scope.hiddenAppId)}`} AND ${attemptConditions(filter, p)}`,
+    { column: 'id', order: 'asc' },
+    page,
+  );
+
 /** Background tasks by id (time-ordered), filtered by status and kind. */
 export const listTasks = (d: Dialect, filter: TaskFilter, page: PageQuery, order: 'asc' | 'desc') =>
   list(

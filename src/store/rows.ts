@@ -17,6 +17,7 @@ import {
   type ClaimedDelivery,
   type EndpointInput,
   type EventTypeInput,
+  type FollowedAttempt,
   type IdempotencyBegin,
   PartialClaimError,
   type TaskRecord,
@@ -336,6 +337,12 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   errorClass: r.error_class,
   trigger: r.trigger,
   createdAt: time(r.created_at),
+});
+
+/** An attempt row with its message's event type (lists.ts followAttempts). */
+export const toFollowedAttempt = (r: AttemptRow & { event_type: string }): FollowedAttempt => ({
+  ...toAttempt(r),
+  eventType: r.event_type,
 });
 
 /** What both claims return per leased delivery: the SELECT list of CLAIMED in each backend's SQL. */

@@ -15,7 +15,7 @@ import type {
 } from '../core/model.js';
 import { HooklineError } from '../core/errors.js';
 import { newMessage } from '../core/messages.js';
-import type { EndpointPolicy, Health } from '../core/policy.js';
+import type { EndpointPolicy, Health, HealthNews } from '../core/policy.js';
 import type { PortalToken } from '../core/portal-token.js';
 
 /**
@@ -335,8 +335,9 @@ export interface DeliveryQueue {
    * failure run longer than `policy.autoDisableAfterMs` disables the endpoint;
    * and operational events (endpoint.disabled, message.attempt.exhausted,
    * message.attempt.failing) are queued to the operational endpoints.
+   * Returns the breakers it opened or closed and the endpoints it disabled.
    */
-  recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<void>;
+  recordAttempts(results: AttemptResult[], policy: EndpointPolicy): Promise<HealthNews>;
   /**
    * Makes deliveries of one message due now as a manual attempt (resend). An
    * open breaker's next probe comes forward to now: the operator asked to try.
@@ -353,6 +354,14 @@ export interface DeliveryQueue {
    * (recover); returns how many. Expunged messages are left out.
    */
   recover(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
+  /**
+   * Makes the endpoint's pending deliveries due now (their schedule moves
+   * forward; attempts made stay counted) and brings an open breaker's next
+   * probe forward to now: its receiver is known to be back (a `hookline
+   * listen` session connected). A disabled endpoint's deliveries keep waiting.
+   * Returns how many deliveries came forward.
+   */
+  hurry(appId: string, endpointId: string): Promise<number>;
   /**
    * Replay-missing: a new delivery (manual, due now) to this endpoint for
    * each message of the app created in [since, until) that its routing
@@ -402,6 +411,8 @@ export interface AttemptFilter {
   channel?: string;
   tag?: string;
 }
+/** An attempt with its message's event type, as the live stream shows it. */
+export type FollowedAttempt = Attempt & { eventType: string };
 export interface AttemptRepo {
   get(appId: string, msgId: string, attemptId: string): Promise<Attempt | null>;
   /** Newest first. */
@@ -413,6 +424,12 @@ export interface AttemptRepo {
     filter: AttemptFilter,
     page: PageQuery,
   ): Promise<Page<Attempt>>;
+  /**
+   * Oldest first (by id), after `page.after`: what the live attempt stream
+   * reads. `appId` null means every user application (Hookline's hidden
+   * operational one left out).
+   */
+  follow(appId: string | null, filter: AttemptFilter, page: PageQuery): Promise<Page<FollowedAttempt>>;
   /** The attempt's stored response body becomes EXPUNGED_RESPONSE; NOT_FOUND if unknown. */
   expungeContent(appId: string, msgId: string, attemptId: string): Promise<void>;
 }
@@ -502,7 +519,7 @@ export interface SettingsRepo {
   replace(name: string, expected: string, value: string): Promise<boolean>;
 }
 
-export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass };
+export type { AttemptOutcome, AttemptResult, EndpointPolicy, EndpointSecret, ErrorClass, HealthNews };
 
 // ---- app-portal access tokens -----------------------------------------------------
 export interface PortalTokenRepo {

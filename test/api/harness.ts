@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Svix } from 'svix';
 import { request } from 'undici';
 import { buildApi } from '../../src/api/app.js';
+import type { RelayHub } from '../../src/delivery/relay.js';
 import type { HttpLimits } from '../../src/api/transport.js';
 import { type Config, DEFAULTS } from '../../src/config.js';
 import { openStore } from '../../src/store/open.js';
@@ -43,12 +44,21 @@ export async function startApi(
   overrides: Partial<Config> = {},
   healthOnly = false,
   limits: Partial<HttpLimits> = {},
+  /** A relay hub for the listen routes (delivery/relay.ts); without one they answer 409, as on an API-only process. */
+  relay?: RelayHub,
 ): Promise<ApiHarness> {
   const db = await backend.database('api');
   const store = await openStore(db.url);
   const config: Config = { ...DEFAULTS, apiToken: TOKEN, ...overrides };
   let wakes = 0;
-  const app = await buildApi({ store, config, healthOnly, limits, onWorkDue: () => void wakes++ });
+  const app = await buildApi({
+    store,
+    config,
+    healthOnly,
+    limits,
+    onWorkDue: () => void wakes++,
+    ...(relay ? { relay } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OPERATIONS, SCHEMAS } from '../../src/api/openapi/document.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { type SampleMode, sample } from '../helpers/schema-samples.js';
+import { createRelayHub } from '../../src/delivery/relay.js';
+import type { ClaimedDelivery } from '../../src/store/store.js';
 import { type ApiHarness, startApi } from './harness.js';
 
 /**
@@ -35,8 +37,23 @@ forEachBackend(
     // By id: a sample may change the uids.
     const params: Record<string, string> = { event_type_name: 'sample.type' };
     let endpointId = '';
+    // The listen routes need a relay hub, and a result needs a relayed request waiting for it.
+    const relay = createRelayHub();
+    const waitingRequest = async (): Promise<string> => {
+      let requestId = '';
+      relay.connect(endpointId, (r) => {
+        requestId = r.requestId;
+      });
+      const claim = {
+        message: { id: 'msg_sample', eventType: 'sample.type', payload: '{}' },
+        endpoint: { id: endpointId },
+        attempts: 0,
+      } as ClaimedDelivery;
+      void relay.deliver(claim, {}, 10_000);
+      return requestId;
+    };
     beforeAll(async () => {
-      api = await startApi(backend);
+      api = await startApi(backend, {}, false, {}, relay);
       params.app_id = (
         await api.http('POST', '/api/v1/app', { body: { name: 'Acme', uid: 'acme' } })
       ).json.id;
@@ -67,6 +84,7 @@ forEachBackend(
         const schema = { $ref: `#/components/schemas/${op.body?.schema}` };
         for (const mode of ['required', 'full', 'nulls'] as SampleMode[]) {
           const body = fresh(sample(schema, SCHEMAS, mode) as Body, op.operationId);
+          if (op.operationId === 'hookline.listen.result') body.requestId = await waitingRequest();
           const res = await api.http(op.method, path, { body });
           expect(res.status, `${mode} ${JSON.stringify(body)} -> ${res.text}`).toBeLessThan(300);
         }

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
-import { DEFAULTS } from '../../src/config.js';
+import { type Config, DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,6 +50,8 @@ export function cliBundle(): Promise<string> {
       outExtension: { '.js': '.mjs' },
       logLevel: 'error',
     });
+    // The stores read their migrations beside their code, as the build lays them out (scripts/copy-sql.mjs).
+    cpSync(join(ROOT, 'src/store/migrations'), join(outdir, 'migrations'), { recursive: true });
     return join(outdir, 'main.mjs');
   })();
   return bundled;
@@ -95,9 +97,9 @@ export interface TestServer {
 
 /** A real Hookline (API and worker) on a fresh SQLite file and an OS-chosen port, in this process. */
 export async function startTestServer(
-  overrides: { role?: 'all' | 'api'; apiToken?: string } = {},
+  overrides: { role?: 'all' | 'api'; apiToken?: string; config?: Partial<Config>; dir?: string } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
+  const dir = overrides.dir ?? mkdtempSync(join(tmpdir(), 'hookline-cli-'));
   const server = await startServer(
     {
       ...DEFAULTS,
@@ -108,6 +110,7 @@ export async function startTestServer(
       allowPrivateNetworks: true,
       retrySchedule: [60_000],
       pollIntervalMs: 50,
+      ...overrides.config,
     },
     pino({ level: 'silent' }),
   );
@@ -126,6 +129,44 @@ export async function startTestServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A CLI process left running (tail, listen): its output as lines, read while it runs. */
+export interface RunningCli {
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export async function startCli(args: string[], env: Record<string, string>): Promise<RunningCli> {
+  const main = await cliBundle();
+  const full: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(full)) if (key.startsWith('HOOKLINE_')) delete full[key];
+  Object.assign(full, env);
+  const proc = spawn(process.execPath, [main, ...args], {
+    cwd: ROOT,
+    env: full,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const running: RunningCli = {
+    stdout: [],
+    stderr: [],
+    exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
+    kill: (signal) => proc.kill(signal),
+  };
+  const collect = (into: string[]) => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      into.push(...lines);
+    };
+  };
+  proc.stdout.on('data', collect(running.stdout));
+  proc.stderr.on('data', collect(running.stderr));
+  return running;
 }
 
 /** Parses a --json output, failing the test with the CLI's own words when it is not JSON. */

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Config, DEFAULTS, OPTION_NAMES } from '../../src/config.js';
 import { defaultText } from '../../src/cli/options.js';
-import { cliBundle, ROOT, startTestServer, type TestServer } from './harness.js';
+import { until } from '../helpers/until.js';
+import { cliBundle, ROOT, runCli, startCli, startTestServer, type TestServer } from './harness.js';
 
 const run = promisify(execFile);
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -94,6 +97,50 @@ describe("README's configuration table", () => {
       expect(row?.split(' | ')[2], OPTION_NAMES[key].flag).toMatch(
         new RegExp(`^\`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\``),
       );
+    }
+  });
+});
+
+describe("README's Develop locally commands", () => {
+  /** `npx hookline ...` lines of the section's first block, as argv (single quotes kept together, comments dropped). */
+  const commands = (blocks('Develop locally')[0]?.code ?? '')
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, ''))
+    .filter((line) => line.startsWith('npx hookline '))
+    .map((line) =>
+      (line.slice('npx hookline '.length).match(/'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^'|'$/g, '')),
+    );
+
+  it('listen and tail start as written, and the message they show is sent', async () => {
+    expect(commands.map((c) => c[0])).toEqual(['listen', 'tail', 'msg']);
+    const dev = await startTestServer();
+    try {
+      await runCli(['app', 'create', '--name', 'Acme Shop', '--uid', 'acme'], { env: dev.env });
+      const [listen, tail, send] = commands as [string[], string[], string[]];
+      // Whatever may listen on this machine's port 3000 is not ours: the same command, aimed at a closed port.
+      const closed = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
+      const listener = await startCli(
+        listen.map((a) => a.replace('localhost:3000', `localhost:${closed}`)),
+        dev.env,
+      );
+      const tailer = await startCli(tail, dev.env);
+      await until(() => listener.stderr.includes('Ready. Waiting for events (Ctrl-C to stop).'));
+      await until(() => tailer.stderr.includes('waiting for attempts (Ctrl-C to stop)'));
+      const sent = await runCli(send, { env: dev.env });
+      expect(sent.stderr).toBe('');
+      expect(sent.code).toBe(0);
+      // Nothing listens there: listen reports that, and tail shows the failed attempt.
+      await until(() => listener.stdout.some((l) => l.includes(' order.paid ')));
+      await until(() => tailer.stdout.some((l) => l.includes(' order.paid ')));
+      for (const cli of [listener, tailer]) cli.kill('SIGINT');
+      expect(await Promise.all([listener.exited, tailer.exited])).toEqual([0, 0]);
+    } finally {
+      await dev.close();
     }
   });
 });

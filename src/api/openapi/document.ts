@@ -15,6 +15,7 @@ import { pageOperations } from './pages.js';
 import { PATH_PARAMS } from './params.js';
 import { ref, type Schema } from './schema.js';
 import { statisticsOperations, statisticsSchemas } from './statistics.js';
+import { streamOperations, streamSchemas } from './streams.js';
 import { systemOperations } from './system.js';
 import { taskOperations, taskSchemas } from './tasks.js';
 
@@ -48,6 +49,7 @@ const SERVED: readonly Operation[] = [
   ...statisticsOperations,
   ...authOperations,
   ...operationalOperations,
+  ...streamOperations,
   ...systemOperations,
   ...pageOperations,
 ];
@@ -69,6 +71,7 @@ export const SCHEMAS: Record<string, Schema> = {
   ...statisticsSchemas,
   ...authSchemas,
   ...operationalSchemas,
+  ...streamSchemas,
   OpenApiDocument: { type: 'object', required: ['openapi', 'paths'], description: 'An OpenAPI 3.1 document' },
 };
 
@@ -92,7 +95,7 @@ export function errorStatuses(op: Operation): string[] {
   if (writes) statuses.push('400');
   // 403: an app-portal token on a route outside its scope (api/portal-scope.ts).
   if (!op.public) statuses.push('401', '403');
-  if (pathParams(op.path).length > 0) statuses.push('404');
+  if (pathParams(op.path).length > 0 || op.queryNotFound) statuses.push('404');
   if (writes) statuses.push('409', '413', '415');
   if (!op.public) statuses.push('422');
   statuses.push('5XX');

@@ -32,7 +32,18 @@ const DELIVERY_STATE: Record<string, Schema> = {
   statusText: str({ enum: ['success', 'pending', 'fail', 'sending', 'canceled'] }),
   nextAttempt: nullable(dateTime()),
 };
-const ERROR_CLASSES = ['dns', 'connect', 'timeout', 'tls', 'redirect', 'http', 'blocked', 'headers', 'other'];
+const ERROR_CLASSES = [
+  'dns',
+  'connect',
+  'timeout',
+  'tls',
+  'redirect',
+  'http',
+  'blocked',
+  'headers',
+  'relay',
+  'other',
+];
 const ATTEMPT_OUT: Record<string, Schema> = {
   id: str({ examples: ['atmpt_2yZwUhtgs1Ai8T9SgZlXuxygN3j'] }),
   msgId: str(),

@@ -44,6 +44,8 @@ export interface Operation {
   public?: boolean;
   /** A Hookline route that Svix does not have (`x-hookline`). */
   hookline?: boolean;
+  /** A 404 without a path parameter: the query names a resource that may not exist. */
+  queryNotFound?: boolean;
   /**
    * A route of the svix client Hookline answers 501 (routes/not-implemented.ts),
    * with why: shown `deprecated` with `x-hookline-not-implemented` giving the reason.

@@ -1,6 +1,7 @@
 import { postgresDialect } from '../dialect.js';
-import { listAttempts } from '../lists.js';
-import { type AttemptRow, toAttempt } from '../rows.js';
+import { followAttempts, listAttempts } from '../lists.js';
+import { OPERATIONAL_APP_ID } from '../../core/operational.js';
+import { type AttemptRow, toAttempt, toFollowedAttempt } from '../rows.js';
 import type { AttemptRepo } from '../store.js';
 import type { Db } from './db.js';
 
@@ -14,8 +15,21 @@ export function postgresAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
       return rows[0] ? toAttempt(rows[0]) : null;
     },
     listByMessage: (appId, msgId, filter, page) =>
-      db.page(listAttempts(postgresDialect, 'msg_id', appId, msgId, filter, page), toAttempt),
+      db.page(listAttempts(postgresDialect, 'msg_id', appId, msgId, filter, page), toFollowedAttempt),
     listByEndpoint: (appId, endpointId, filter, page) =>
-      db.page(listAttempts(postgresDialect, 'endpoint_id', appId, endpointId, filter, page), toAttempt),
+      db.page(
+        listAttempts(postgresDialect, 'endpoint_id', appId, endpointId, filter, page),
+        toFollowedAttempt,
+      ),
+    follow: (appId, filter, page) =>
+      db.page(
+        followAttempts(
+          postgresDialect,
+          appId === null ? { hiddenAppId: OPERATIONAL_APP_ID } : { appId },
+          filter,
+          page,
+        ),
+        toFollowedAttempt,
+      ),
   };
 }

@@ -1,4 +1,10 @@
-import { type EndpointPolicy, type Health, planHealth, type Recorded } from '../../core/policy.js';
+import {
+  type EndpointPolicy,
+  type Health,
+  type HealthNews,
+  planHealth,
+  type Recorded,
+} from '../../core/policy.js';
 import { type HealthRow, toHealth } from '../rows.js';
 import { emitHealth, type Q } from './operational.js';
 
@@ -50,7 +56,7 @@ export async function applyHealth(
   current: Map<string, Health & { disabled: boolean }>,
   policy: EndpointPolicy,
   now: Date,
-): Promise<number> {
+): Promise<{ queued: number; news: HealthNews }> {
   const plan = planHealth(recorded, current, policy, now.getTime());
   const changes = [...plan.changes];
   if (changes.length > 0) {
@@ -66,5 +72,5 @@ export async function applyHealth(
       now,
     ]);
   }
-  return emitHealth(q, plan, now);
+  return { queued: await emitHealth(q, plan, now), news: plan.news };
 }

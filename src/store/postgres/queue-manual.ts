@@ -58,10 +58,22 @@ r AS (
 )
 SELECT count(*)::int AS n FROM r`;
 
+/** As resend's probe, for one endpoint; a pending delivery with no due_at belongs to a disabled endpoint. */
+const HURRY = `
+WITH probe AS (
+  UPDATE endpoint_state s SET breaker_retry_at = $3 FROM endpoints e
+  WHERE e.app_id = $1 AND e.id = $2 AND s.endpoint_id = e.id AND e.breaker_open AND s.breaker_retry_at > $3
+), d AS (
+  UPDATE deliveries SET next_attempt_at = $3, due_at = $3, updated_at = $3
+  WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending' AND due_at IS NOT NULL AND next_attempt_at > $3
+  RETURNING 1
+)
+SELECT count(*)::int AS n FROM d`;
+
 export function queueManual(
   db: Db,
   notifier: DueNotifier,
-): Pick<DeliveryQueue, 'resend' | 'cancel' | 'recover' | 'nextDueAt'> {
+): Pick<DeliveryQueue, 'resend' | 'cancel' | 'recover' | 'hurry' | 'nextDueAt'> {
   return {
     async resend(appId, msgId, endpointId) {
       const now = new Date();
@@ -97,6 +109,12 @@ export function queueManual(
     },
     async recover(appId, endpointId, since, until) {
       const rows = await db.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, new Date()]);
+      const n = rows[0]?.n ?? 0;
+      if (n > 0) notifier.poke();
+      return n;
+    },
+    async hurry(appId, endpointId) {
+      const rows = await db.query<{ n: number }>(HURRY, [appId, endpointId, new Date()]);
       const n = rows[0]?.n ?? 0;
       if (n > 0) notifier.poke();
       return n;

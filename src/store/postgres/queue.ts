@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
-import { failingEndpoints, hasFailures } from '../../core/policy.js';
+import { failingEndpoints, hasFailures, noHealthNews } from '../../core/policy.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
@@ -100,8 +100,16 @@ WITH r AS (
   RETURNING s.endpoint_id
 ), closed AS (
   UPDATE endpoints e SET breaker_open = false FROM healed WHERE e.id = healed.endpoint_id AND e.breaker_open
+  RETURNING e.id
 )
-SELECT id FROM u`;
+-- The deliveries moved, then the breakers closed (for the log).
+SELECT id, false AS closed FROM u UNION ALL SELECT id, true FROM closed`;
+
+/** RECORD_ATTEMPTS' rows: a delivery moved on, or (closed) an endpoint whose breaker a success closed. */
+interface RecordedRow {
+  id: string;
+  closed: boolean;
+}
 
 const RENEW_LEASES = `
 UPDATE deliveries d SET due_at = $3
@@ -173,15 +181,15 @@ export function postgresQueue(
       return claims.filter((c) => !kept.has(c.deliveryId)).map((c) => c.deliveryId);
     },
     async recordAttempts(results, policy) {
-      if (results.length === 0) return;
+      if (results.length === 0) return noHealthNews();
       const rows = results.map(recordRow);
       const now = new Date();
       if (!hasFailures(results)) {
-        await db.query(RECORD_ATTEMPTS, [JSON.stringify(rows), now]);
-        return;
+        const recorded = await db.query<RecordedRow>(RECORD_ATTEMPTS, [JSON.stringify(rows), now]);
+        return { ...noHealthNews(), breakerClosed: recorded.filter((r) => r.closed).map((r) => r.id) };
       }
       // A failure may open a breaker, disable an endpoint or raise operational events: one transaction.
-      const queued = await db.tx(async (q) => {
+      const { queued, news } = await db.tx(async (q) => {
         const recorded0 = results.map((result, i) => ({ result, attemptId: rows[i]!.id, moved: false }));
         // Every endpoint of the batch is locked first, in id order. RECORD_ATTEMPTS locks the
         // success-only ones again (healed); taken only there, after the failing ones, they
@@ -189,14 +197,16 @@ export function postgresQueue(
         const locked = await lockHealth(q, [...new Set(results.map((r) => r.attempt.endpointId))]);
         const failing = new Set(failingEndpoints(recorded0));
         const current = new Map([...locked].filter(([id]) => failing.has(id)));
-        const moved = new Set(
-          (await q<{ id: string }>(RECORD_ATTEMPTS, [JSON.stringify(rows), now])).map((r) => r.id),
-        );
+        const written = await q<RecordedRow>(RECORD_ATTEMPTS, [JSON.stringify(rows), now]);
+        const moved = new Set(written.filter((r) => !r.closed).map((r) => r.id));
         const recorded = recorded0.map((r) => ({ ...r, moved: moved.has(r.result.deliveryId) }));
-        return applyHealth(q, recorded, current, policy, now);
+        const applied = await applyHealth(q, recorded, current, policy, now);
+        applied.news.breakerClosed.push(...written.filter((r) => r.closed).map((r) => r.id));
+        return applied;
       });
       claimGated.recheck();
       if (queued > 0) notifier.poke();
+      return news;
     },
     ...queueManual(db, notifier),
     ...postgresFairShare(db, notifier, () => claimGated.recheck()),

@@ -1,6 +1,7 @@
 import { sqliteDialect } from '../dialect.js';
-import { listAttempts } from '../lists.js';
-import { type AttemptRow, toAttempt } from '../rows.js';
+import { followAttempts, listAttempts } from '../lists.js';
+import { OPERATIONAL_APP_ID } from '../../core/operational.js';
+import { type AttemptRow, toAttempt, toFollowedAttempt } from '../rows.js';
 import type { AttemptRepo } from '../store.js';
 import { type Db, readPage } from './db.js';
 
@@ -14,8 +15,23 @@ export function sqliteAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
       return row ? toAttempt(row) : null;
     },
     listByMessage: async (appId, msgId, filter, page) =>
-      readPage(db, listAttempts(sqliteDialect, 'msg_id', appId, msgId, filter, page), toAttempt),
+      readPage(db, listAttempts(sqliteDialect, 'msg_id', appId, msgId, filter, page), toFollowedAttempt),
     listByEndpoint: async (appId, endpointId, filter, page) =>
-      readPage(db, listAttempts(sqliteDialect, 'endpoint_id', appId, endpointId, filter, page), toAttempt),
+      readPage(
+        db,
+        listAttempts(sqliteDialect, 'endpoint_id', appId, endpointId, filter, page),
+        toFollowedAttempt,
+      ),
+    follow: async (appId, filter, page) =>
+      readPage(
+        db,
+        followAttempts(
+          sqliteDialect,
+          appId === null ? { hiddenAppId: OPERATIONAL_APP_ID } : { appId },
+          filter,
+          page,
+        ),
+        toFollowedAttempt,
+      ),
   };
 }

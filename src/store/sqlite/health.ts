@@ -2,6 +2,7 @@ import {
   type EndpointPolicy,
   failingEndpoints,
   type Health,
+  type HealthNews,
   planHealth,
   type Recorded,
 } from '../../core/policy.js';
@@ -30,7 +31,7 @@ const DISABLE =
  * Moves endpoint health on after a batch of attempts (core/policy.ts), in the
  * recording transaction. An endpoint with only successes costs one UPDATE
  * that matches nothing while it is healthy; failures read and write its state.
- * Returns how many operational deliveries were queued.
+ * Returns how many operational deliveries were queued, and the log's news.
  */
 export function sqliteHealth(db: Db, ops: ReturnType<typeof sqliteOperational>) {
   const heal = db.prepare(HEAL);
@@ -40,14 +41,20 @@ export function sqliteHealth(db: Db, ops: ReturnType<typeof sqliteOperational>) 
   const setBreaker = db.prepare(SET_BREAKER);
   const disable = db.prepare(DISABLE);
 
-  return (recorded: readonly Recorded[], policy: EndpointPolicy, now: number): number => {
+  return (
+    recorded: readonly Recorded[],
+    policy: EndpointPolicy,
+    now: number,
+  ): { queued: number; news: HealthNews } => {
     const current = new Map<string, Health & { disabled: boolean }>();
     for (const id of failingEndpoints(recorded)) {
       const r = read.get(id);
       if (r) current.set(id, toHealth(r));
     }
     const plan = planHealth(recorded, current, policy, now);
-    for (const id of plan.succeeded) if (heal.run(id).changes > 0) close.run(id);
+    for (const id of plan.succeeded) {
+      if (heal.run(id).changes > 0 && close.run(id).changes > 0) plan.news.breakerClosed.push(id);
+    }
     for (const [id, c] of plan.changes) {
       const h = c.next;
       write.run(h.consecutiveFailures, h.failingSince, h.breakerOpens, h.breakerRetryAt, id);
@@ -55,6 +62,6 @@ export function sqliteHealth(db: Db, ops: ReturnType<typeof sqliteOperational>) 
       setBreaker.run(open, id, open);
       if (c.disable !== null) disable.run(c.disable, now, id);
     }
-    return ops.emitHealth(plan, now);
+    return { queued: ops.emitHealth(plan, now), news: plan.news };
   };
 }

@@ -36,6 +36,10 @@ const PROBE_NOW = `
 UPDATE endpoint_state SET breaker_retry_at = $now
 WHERE endpoint_id = $endpoint AND breaker_retry_at > $now
   AND (SELECT e.breaker_open FROM endpoints e WHERE e.id = $endpoint) = 1`;
+/** A pending delivery with no due_at belongs to a disabled endpoint: it keeps waiting. */
+const HURRY = `
+UPDATE deliveries SET next_attempt_at = $now, due_at = $now, updated_at = $now
+WHERE app_id = $app AND endpoint_id = $endpoint AND status = 'pending' AND due_at IS NOT NULL AND next_attempt_at > $now`;
 const CANCEL = `UPDATE deliveries SET status = 'canceled', due_at = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`;
 /**
  * Lease expiries count too: a stalled delivery becomes claimable then. Both
@@ -53,7 +57,7 @@ SELECT MIN(due) AS due FROM (
 /** Operator actions on the queue (resend, recover, skip) and the idle worker's wake-up time. */
 export function sqliteQueueManual(
   db: Db,
-): Pick<DeliveryQueue, 'resend' | 'recover' | 'cancel' | 'nextDueAt'> {
+): Pick<DeliveryQueue, 'resend' | 'recover' | 'cancel' | 'hurry' | 'nextDueAt'> {
   const deliveryFor = db.prepare<[string, string, string], DeliveryRow>(DELIVERY_FOR);
   const exists = (table: 'messages' | 'endpoints', appId: string, id: string) =>
     db.prepare(`SELECT 1 FROM ${table} WHERE app_id = ? AND id = ?`).get(appId, id) !== undefined;
@@ -85,6 +89,15 @@ export function sqliteQueueManual(
     async recover(appId, endpointId, since, until) {
       const span = { since: since.getTime(), until: until?.getTime() ?? Number.MAX_SAFE_INTEGER };
       return db.prepare(RECOVER).run({ now: Date.now(), app: appId, endpoint: endpointId, ...span }).changes;
+    },
+    async hurry(appId, endpointId) {
+      const now = Date.now();
+      return db
+        .transaction(() => {
+          db.prepare(PROBE_NOW).run({ now, endpoint: endpointId });
+          return db.prepare(HURRY).run({ now, app: appId, endpoint: endpointId }).changes;
+        })
+        .immediate();
     },
     async nextDueAt() {
       const row = db.prepare<[], { due: number | null }>(NEXT_DUE).get();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
-import type { Recorded } from '../../core/policy.js';
+import { noHealthNews, type Recorded } from '../../core/policy.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
@@ -117,7 +117,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
       const moved = finish.run(status, next, next, now, r.deliveryId, r.leaseToken).changes > 0;
       recorded.push({ result: r, attemptId, moved });
     }
-    health(recorded, policy, now);
+    return health(recorded, policy, now).news;
   });
 
   const renew = db.prepare(RENEW);
@@ -137,7 +137,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
       return lost;
     },
     async recordAttempts(results, policy) {
-      if (results.length > 0) record.immediate(results, policy);
+      return results.length > 0 ? record.immediate(results, policy) : noHealthNews();
     },
     ...sqliteQueueManual(db),
     ...sqliteFairShare(db),
