@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.js';
 import { buildDocument, OPERATIONS } from '../../src/api/openapi/document.js';
+import { NOT_IMPLEMENTED } from '../../src/api/routes/not-implemented.js';
 import { DEFAULTS } from '../../src/config.js';
 import { createMetrics } from '../../src/observe/metrics.js';
 import { openStore } from '../../src/store/open.js';
@@ -105,6 +106,33 @@ describe('the OpenAPI document', () => {
     );
     const undefinedRefs = refs.filter((name) => !((name as string) in doc.components.schemas));
     expect(undefinedRefs).toEqual([]);
+  });
+
+  it('shows the routes answered 501 deprecated, each with its reason from routes/not-implemented.ts', () => {
+    const ops = doc.paths as unknown as Record<string, Record<string, Record<string, unknown>>>;
+    for (const [method, path, why] of NOT_IMPLEMENTED) {
+      const op = ops[path]?.[method.toLowerCase()];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op?.deprecated, `${method} ${path}`).toBe(true);
+      expect(op?.['x-hookline-not-implemented']).toBe(why);
+      const statuses = Object.keys(op?.responses as Record<string, unknown>);
+      expect(statuses).toContain('501');
+      expect(statuses.filter((s) => s.startsWith('2'))).toEqual([]);
+    }
+    const served = OPERATIONS.filter((op) => !op.notImplemented);
+    expect(
+      served.every(
+        (op) => !('x-hookline-not-implemented' in (ops[op.path]?.[op.method.toLowerCase()] ?? {})),
+      ),
+    ).toBe(true);
+  });
+
+  it('lists 403 (an app-portal token out of scope) on every authenticated route, and only there', () => {
+    const ops = doc.paths as unknown as Record<string, Record<string, { responses: object }>>;
+    for (const op of OPERATIONS) {
+      const responses = ops[op.path]?.[op.method.toLowerCase()]?.responses ?? {};
+      expect('403' in responses, `${op.method} ${op.path}`).toBe(!op.public);
+    }
   });
 
   it('marks Hookline additions with x-hookline', () => {
