@@ -57,7 +57,10 @@ function play(socket: Socket, kind: Hostility, timers: Set<NodeJS.Timeout>): voi
     const pump = () => {
       while (sent < 64 && !socket.destroyed) {
         sent++;
-        if (!socket.write(chunk)) return void socket.once('drain', pump);
+        if (!socket.write(chunk)) {
+          socket.once('drain', pump);
+          return;
+        }
       }
       socket.end();
     };
@@ -69,31 +72,38 @@ function play(socket: Socket, kind: Hostility, timers: Set<NodeJS.Timeout>): voi
   };
   switch (kind) {
     case 'huge-2xx':
-      return huge('200 OK');
+      huge('200 OK');
+      break;
     case 'huge-5xx':
-      return huge('500 Internal Server Error');
+      huge('500 Internal Server Error');
+      break;
     case 'slow-headers': {
       const head = `HTTP/1.1 200 OK\r\ncontent-length: 0\r\n${'x-slow: 1\r\n'.repeat(10_000)}\r\n`;
       let i = 0;
-      return every(50, () => socket.write(head[i++ % head.length]!));
+      every(50, () => socket.write(head[i++ % head.length]!));
+      break;
     }
     case 'trickle-2xx':
-      return trickle('200 OK');
+      trickle('200 OK');
+      break;
     case 'trickle-5xx':
-      return trickle('503 Service Unavailable');
+      trickle('503 Service Unavailable');
+      break;
     case 'never-answers':
-      return;
+      break;
     case 'close':
-      return void socket.end();
+      socket.end();
+      break;
     case 'reset':
-      return void socket.resetAndDestroy();
+      socket.resetAndDestroy();
+      break;
     case 'truncated-2xx':
       socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n${'y'.repeat(10)}`);
-      return void setImmediate(() => socket.resetAndDestroy());
+      setImmediate(() => socket.resetAndDestroy());
+      break;
     case 'header-overflow':
-      return void socket.write(
-        `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(64 * 1024)}\r\ncontent-length: 0\r\n\r\n`,
-      );
+      socket.write(`HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(64 * 1024)}\r\ncontent-length: 0\r\n\r\n`);
+      break;
   }
 }
 
