@@ -18,6 +18,7 @@ import { mountTmpfs, unavailable, unmount } from './helpers/privileged.js';
 const TOKEN = 'hk_reliability_disk_full_0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'hookline-diskfull-'));
 const mountError = mountTmpfs(dir, '4m');
+if (mountError !== null) rmSync(dir, { recursive: true, force: true });
 const skip = mountError !== null && unavailable('the disk-full test', `cannot mount a tmpfs (${mountError})`);
 
 describe.skipIf(skip)('reliability: disk full under a running SQLite Hookline', () => {
