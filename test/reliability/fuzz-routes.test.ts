@@ -94,6 +94,39 @@ forEachBackend('reliability: every route, fuzzed, never answers 5xx', (backend) 
     for (const r of routes) for (const p of r.params) expect(ids[p], `${r.url}: ${p}`).toBeDefined();
   });
 
+  it('answers a method a route does not serve with 401 or 404, never a 5xx', async () => {
+    const methods = [
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'SEARCH',
+      'LOCK',
+    ];
+    const served = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    let checked = 0;
+    for (const url of new Set(routes.map((r) => r.url))) {
+      const path = url.replace(/:([a-z_]+)/g, (_, name: string) => encodeURIComponent(`x${name}`));
+      for (const method of methods.filter((m) => !served.has(`${m} ${url}`))) {
+        for (const auth of [true, false]) {
+          const res = await request(`${api.serverUrl}${path}`, {
+            method: method as 'GET',
+            headers: auth ? { authorization: `Bearer ${TOKEN}` } : {},
+          });
+          const answer = { status: res.statusCode, text: await res.body.text() };
+          checkAnswer({ method, url, params: [] }, answer);
+          expect(answer.status, `${method} ${url}`).toBe(auth ? 404 : 401);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('answers every fuzzed request with a 2xx, or a 4xx whose code docs/api.md documents', async () => {
     const seen = new Map<number, number>();
     for (const route of routes) {
