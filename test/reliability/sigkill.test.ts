@@ -102,7 +102,7 @@ function suite(backend: Backend) {
     await kill(first);
     base = serve('all').ready;
     await expectNoneLost(producer, delivered, await base, appId);
-  }, 240_000);
+  }, 300_000);
 
   if (backend.name === 'postgres')
     it('split roles: SIGKILL of the worker, then of the API, mid-load: every accepted message is delivered', async () => {
@@ -128,7 +128,7 @@ function suite(backend: Backend) {
       apiProc = serve('api');
       base = apiProc.ready;
       await expectNoneLost(producer, delivered, await base, appId);
-    }, 240_000);
+    }, 300_000);
 }
 
 forEachBackend('reliability: SIGKILL mid-load', suite);
