@@ -60,11 +60,16 @@ export function produce(opts: {
   return { accepted, answers, done };
 }
 
-/** What a receiver got, by the `i` in each payload: distinct messages, and every request. */
-export function countDeliveries(receiver: Receiver, delayMs = 0) {
+/**
+ * What a receiver got, by the `i` in each payload: distinct messages, and
+ * every request. While `open()` is false it answers 503 and counts nothing,
+ * so deliveries stay pending in the store.
+ */
+export function countDeliveries(receiver: Receiver, delayMs = 0, open: () => boolean = () => true) {
   const distinct = new Set<number>();
   let total = 0;
   receiver.respondWith((req) => {
+    if (!open()) return { status: 503, body: 'not yet' };
     distinct.add((JSON.parse(req.body) as { i: number }).i);
     total++;
     return { status: 200, body: 'ok', delayMs };
