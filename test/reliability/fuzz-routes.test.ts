@@ -33,7 +33,9 @@ interface Answer {
 
 function checkAnswer(route: Route, answer: Answer): void {
   const where = `${route.method} ${route.url} -> ${answer.status} ${answer.text.slice(0, 300)}`;
-  expect(answer.status, where).toBeLessThan(500);
+  // The one 5xx the Errors table allows: 501 not_implemented, for a Svix route Hookline does not serve.
+  if (answer.status === 501) expect(JSON.parse(answer.text).code, where).toBe('not_implemented');
+  else expect(answer.status, where).toBeLessThan(500);
   if (answer.status < 400) return;
   expect(TABLE.has(answer.status), `status not in docs/api.md's Errors table: ${where}`).toBe(true);
   const codes = TABLE.get(answer.status)!;
@@ -101,10 +103,13 @@ forEachBackend('reliability: every route, fuzzed, never answers 5xx', (backend) 
   it('lists the routes from the instance (the fuzzing below covers each)', () => {
     expect(routes.length).toBeGreaterThanOrEqual(40);
     expect(routes).toContainEqual({ method: 'POST', url: '/api/v1/app/:app_id/msg', params: ['app_id'] });
-    for (const r of routes) for (const p of r.params) expect(ids[p], `${r.url}: ${p}`).toBeDefined();
+    // Parameters without a real resource here (routes that answer 501, say) are fuzzed with made-up values only.
+    const params = new Set(routes.flatMap((r) => r.params));
+    for (const p of ['app_id', 'endpoint_id', 'msg_id', 'attempt_id', 'event_type_name', 'task_id'])
+      expect(params.has(p) && ids[p] !== undefined, p).toBe(true);
   });
 
-  it('answers a method a route does not serve with 401 or 404, never a 5xx', async () => {
+  it('answers a method a route does not serve with 401, 404 or 501 not_implemented', async () => {
     const methods = [
       'GET',
       'POST',
@@ -129,7 +134,9 @@ forEachBackend('reliability: every route, fuzzed, never answers 5xx', (backend) 
           });
           const answer = { status: res.statusCode, text: await res.body.text() };
           checkAnswer({ method, url, params: [] }, answer);
-          expect(answer.status, `${method} ${url}`).toBe(auth ? 404 : 401);
+          // 501: a Svix route Hookline does not serve, under that method too.
+          if (auth) expect([404, 501], `${method} ${url}`).toContain(answer.status);
+          else expect(answer.status, `${method} ${url}`).toBe(401);
           checked++;
         }
       }
@@ -165,7 +172,9 @@ forEachBackend('reliability: every route, fuzzed, never answers 5xx', (backend) 
             seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
             checkAnswer(route, answer);
             // Without a valid token only public routes answer, save a head too big to read the token from.
-            if (who !== 'valid' && !operation(route)?.public && answer.status !== 431)
+            // (Routes without an entry are the contract check's to report: public or not is unknown here.)
+            const op = operation(route);
+            if (who !== 'valid' && op && !op.public && answer.status !== 431)
               expect(answer.status, `${route.method} ${path}`).toBe(401);
           },
         ),
