@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { registerAuth, tokenCheck } from './auth.js';
 import { registerJsonBody } from './body.js';
 import type { ApiContext } from './context.js';
+import { clientErrorHandler } from './client-errors.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerUi } from './ui.js';
@@ -100,6 +101,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     serverFactory: (handler) => createHttpServer(handler, limits),
+    clientErrorHandler,
     bodyLimit: config.maxBodyBytes,
     // A line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
