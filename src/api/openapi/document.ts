@@ -97,6 +97,7 @@ export function errorStatuses(op: Operation): string[] {
   if (!op.public) statuses.push('401', '403');
   if (pathParams(op.path).length > 0 || op.queryNotFound) statuses.push('404');
   if (writes) statuses.push('409', '413', '415');
+  for (const status of op.moreErrors ?? []) if (!statuses.includes(status)) statuses.push(status);
   if (!op.public) statuses.push('422');
   statuses.push('5XX');
   return statuses;

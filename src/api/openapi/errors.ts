@@ -30,7 +30,8 @@ const ERROR_MEANINGS: Record<string, string> = {
   '404': 'No such resource (`not_found`)',
   '409':
     'Already exists (`conflict`), the first request with this Idempotency-Key is still running (`idempotency_in_progress`), ' +
-    'or a resend of a message whose content was expunged (`content_expunged`)',
+    'a resend of a message whose content was expunged (`content_expunged`), ' +
+    'or `hookline listen` on a process serving the API only (`conflict`)',
   '413': 'Body over the size limit (`payload_too_large`)',
   '415': 'Body not `application/json` (`unsupported_media_type`)',
   '422': 'Validation failed: every problem, with its location',

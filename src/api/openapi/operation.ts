@@ -46,6 +46,8 @@ export interface Operation {
   hookline?: boolean;
   /** A 404 without a path parameter: the query names a resource that may not exist. */
   queryNotFound?: boolean;
+  /** Error statuses beyond those its method, path and auth imply (a GET that can answer 409, say). */
+  moreErrors?: readonly string[];
   /**
    * A route of the svix client Hookline answers 501 (routes/not-implemented.ts),
    * with why: shown `deprecated` with `x-hookline-not-implemented` giving the reason.

@@ -59,6 +59,8 @@ export const streamOperations: Operation[] = [
       '`event: ready`, then one `event: delivery` per attempt, `data: {requestId, msgId, eventType, attempt, headers, body}` ' +
       '(the signed headers and the exact body). A newer connection for the endpoint replaces this one.',
     hookline: true,
+    // Without a relay hub (an API-only process, --role api) every listen route is a 409.
+    moreErrors: ['409'],
     responses: { 200: SSE('`event: delivery` per attempt; a comment line every 15 s') },
   },
   {
