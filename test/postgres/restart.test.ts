@@ -127,5 +127,5 @@ describe.skipIf(!available || !command)('a PostgreSQL restart mid-run', () => {
     });
     // Nothing but these answers: no 500 from an unmapped connection error.
     expect([...statuses.keys()].every((s) => [202, 409, 503, 'network error'].includes(s))).toBe(true);
-  });
+  }, 300_000); // it first waits (the server lock) for every other PostgreSQL test file to finish
 });

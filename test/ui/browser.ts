@@ -36,6 +36,8 @@ export async function openPage(browser: Browser, opts: { colorScheme?: 'light' |
     colorScheme: opts.colorScheme ?? 'light',
   });
   const page = await context.newPage();
+  // Generous: in CI the whole suite shares two cores with this browser; a wait is a failsafe, not a measure.
+  page.setDefaultTimeout(90_000);
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
