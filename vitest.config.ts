@@ -16,6 +16,8 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
     ],
     testTimeout: 60_000,
+    // expect.poll waits are failsafes on shared 2-core machines, not measures.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 60_000,
     // Checks every API response of every test against the OpenAPI document.
     setupFiles: ['./test/setup/api-contract.ts'],

@@ -204,6 +204,8 @@ suite('dashboard and app portal in chromium', () => {
         });
         const { page, problems } = await openPage(browser);
         await page.goto(`${server.url}/#token=${TOKEN}`);
+        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
+        await page.getByRole('button', { name: 'Sign out' }).waitFor();
         await page.goto(`${server.url}/#/apps/hostile/msgs/${msg.id}`);
         const payload = page.getByRole('region', { name: 'Payload' });
         await expect.poll(() => payload.textContent()).toContain('<script>window.__pwned');
@@ -225,6 +227,8 @@ suite('dashboard and app portal in chromium', () => {
         }
         const { page, problems } = await openPage(browser);
         await page.goto(`${server.url}/#token=${TOKEN}`);
+        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
+        await page.getByRole('button', { name: 'Sign out' }).waitFor();
         await page.goto(`${server.url}/#/apps/busy/msgs`);
         const rows = page.getByRole('link', { name: /^msg_/ });
         await expect.poll(() => rows.count()).toBe(25);
