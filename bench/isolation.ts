@@ -23,7 +23,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import {
   apiClient,
   memoryOf,
@@ -31,6 +30,7 @@ import {
   percentile,
   type Receiver,
   sleep,
+  scratchSchema,
   startHookline,
   startReceiver,
 } from './util.js';
@@ -108,24 +108,8 @@ async function sqliteCluster(): Promise<Cluster> {
 }
 
 async function postgresCluster(): Promise<Cluster> {
-  const schema = `bench_isolation_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: args.postgres });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const u = new URL(args.postgres);
-  u.searchParams.set('schema', schema);
-  const common = [
-    '--database',
-    u.toString(),
-    '--port',
-    '0',
-    '--api-token',
-    TOKEN,
-    '--allow-private-networks',
-  ];
+  const schema = await scratchSchema(args.postgres, 'isolation');
+  const common = ['--database', schema.url, '--port', '0', '--api-token', TOKEN, '--allow-private-networks'];
   const api = await startHookline([...common, '--role', 'api', ...SERVE_ARGS]);
   const workers: Awaited<ReturnType<typeof startHookline>>[] = [];
   for (let i = 0; i < WORKERS; i++)
@@ -135,7 +119,7 @@ async function postgresCluster(): Promise<Cluster> {
     pids: [api.pid, ...workers.map((w) => w.pid)],
     stop: async () => {
       await Promise.all([api, ...workers].map((p) => p.stop()));
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      await schema.drop();
     },
   };
 }

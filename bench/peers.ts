@@ -26,7 +26,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { Pool } from 'undici';
 import {
   BENCH_PAYLOAD,
@@ -38,6 +37,7 @@ import {
   type Receiver,
   sleep,
   startHookline,
+  scratchSchema,
   startReceiver,
   waitFor,
 } from './util.js';
@@ -155,23 +155,10 @@ async function forkedSut(file: string, argv: string[], database: Sut['database']
   };
 }
 
-async function scratchSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `bench_peers_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: args.postgres });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const u = new URL(args.postgres);
-  u.searchParams.set('schema', schema);
-  return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
-}
-
 /** Hookline with one endpoint at the receiver; `batch` sends BATCH messages a call. */
 async function hooklineSut(receiver: Receiver, backend: 'sqlite' | 'postgres', batch: boolean): Promise<Sut> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-peers-'));
-  const schema = backend === 'postgres' ? await scratchSchema() : null;
+  const schema = backend === 'postgres' ? await scratchSchema(args.postgres, 'peers') : null;
   const common = ['--database', schema ? schema.url : `sqlite:${join(dir, 'bench.db')}`, '--port', '0'];
   common.push('--api-token', TOKEN, '--allow-private-networks');
   const procs = schema

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { createSigner, generateHmacSecret, type Signer, signatureHeader } from '../src/core/signing.js';
 
@@ -217,4 +219,21 @@ export function apiClient(baseUrl: string, token: string, connections: number) {
     return JSON.parse(text) as Record<string, unknown>;
   };
   return { call, close: () => pool.close() };
+}
+
+/** A fresh schema on the PostgreSQL at `baseUrl` for one bench run; `url` is what `--database` takes. */
+export async function scratchSchema(
+  baseUrl: string,
+  label: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `bench_${label}_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: baseUrl });
+    await c.connect();
+    await c.query(sql).finally(() => c.end());
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const u = new URL(baseUrl);
+  u.searchParams.set('schema', schema);
+  return { url: u.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
 }
