@@ -111,7 +111,15 @@ describe.skipIf(!available || !command)('a PostgreSQL restart mid-run', () => {
     await server.restart();
     expect(await startedAt()).toBeGreaterThan(before); // it really restarted
     await producing;
-    await log.waitForUnique(MESSAGES);
+    await log.waitForUnique(MESSAGES).catch(async (error: Error) => {
+      // What a stall looks like from inside: the queue's state and what the processes logged.
+      const state = await schema.sql(
+        `SELECT d.status, d.parked, e.fair_cap, (d.due_at <= now()) AS due, count(*)::int AS n
+         FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id GROUP BY 1, 2, 3, 4`,
+      );
+      const logs = procs.map((p, i) => `--- process ${i} stderr ---\n${p.stderr().slice(-4000)}`).join('\n');
+      throw new Error(`${error.message}\nqueue: ${JSON.stringify(state)}\n${logs}`);
+    });
     await waitForSuccess(store, appId, MESSAGES);
     await stopAll(procs);
 

@@ -103,6 +103,14 @@ export function createDb(clientConfig: pg.ClientConfig, poolMax = 10): Db {
         throw mapPgError(err, what);
       }
       let broken: Error | undefined;
+      // The pool listens for errors on idle connections only. One that dies
+      // between two statements of this transaction (a server restart) emits
+      // 'error' here; unheard, that would crash the process. The next
+      // statement fails, and the connection is not returned to the pool.
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(async <R>(text: string, values: unknown[] = []) => {
@@ -116,6 +124,7 @@ export function createDb(clientConfig: pg.ClientConfig, poolMax = 10): Db {
         });
         throw mapPgError(err, what);
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
