@@ -113,6 +113,26 @@ describe('fair share of a worker', () => {
     expect(cap).toEqual({ endpointId: 'slow', cap: 16 });
   });
 
+  it('lends idle slots to capped endpoints seen answering fast, never to slow or unmeasured ones', () => {
+    const fair = createFairShare(8);
+    const fast = fair.admit(many(10, 'fast')).start;
+    const slow = fair.admit(many(10, 'slow')).start;
+    fair.admit(many(10, 'unmeasured'));
+    fair.admit(many(1, 'uncapped'));
+    expect(fair.borrow()).toBeUndefined(); // no latency known yet
+    fair.ended(fast[0]!, 40);
+    fair.ended(slow[0]!, 14_900);
+    expect(fair.borrow()).toEqual({ endpointIds: ['fast'], keepFree: 8 });
+    // A fast endpoint wants a claim after every completion (it may borrow); a slow one (7 of 8 in flight)
+    // waits for a quarter of its cap.
+    expect(fair.roomFor('fast')).toBe(true);
+    expect(fair.roomFor('slow')).toBe(false);
+    // Slowing down ends the loan.
+    for (const c of fast.slice(1)) fair.ended(c, 2_000);
+    expect(fair.borrow()).toBeUndefined();
+    expect(createFairShare(0).borrow()).toBeUndefined();
+  });
+
   it('with a share of 0 (off) starts everything and caps nothing', () => {
     const fair = createFairShare(0);
     const { start, handBack, caps } = fair.admit(many(100, 'ep'));

@@ -1,5 +1,5 @@
 import { fairCap } from '../core/policy.js';
-import type { ClaimedDelivery } from '../store/store.js';
+import type { Borrow, ClaimedDelivery } from '../store/store.js';
 
 /**
  * Fair sharing of one worker's slots (README, Isolation). Claims are first in,
@@ -25,9 +25,17 @@ export interface FairShare {
    * Whether a capped endpoint has room for a claim worth making: a quarter of
    * its cap free (in this worker's count). Claiming after every completion
    * would cost a claim per delivery or two; this keeps claims batched, like
-   * the scheduler's minBatch for the plain queue.
+   * the scheduler's minBatch for the plain queue. A fast endpoint always has
+   * room: it may borrow (below).
    */
   roomFor(endpointId: string): boolean;
+  /**
+   * What a claim may lend beyond the caps when the rest of the queue leaves
+   * slots idle (store.ts Borrow): to capped endpoints this worker saw answer
+   * within BORROW_LATENCY_MS, keeping a share free. Caps are for isolation,
+   * not a throttle: a lone busy endpoint still gets the worker, less a share.
+   */
+  borrow(): Borrow | undefined;
 }
 
 export interface Cap {
@@ -46,6 +54,14 @@ const LATENCY_WEIGHT = 0.3;
 const CAP_UPDATE_MS = 1000;
 /** Bound on remembered endpoints; past it the oldest are forgotten (they are learned again). */
 const MAX_TRACKED = 10_000;
+/**
+ * Only endpoints this fast borrow: a borrowed slot comes back within this
+ * long, so work that comes due meanwhile waits at most about that (and has
+ * the share kept free at once). A slow or dead endpoint never borrows.
+ */
+const BORROW_LATENCY_MS = 250;
+/** Endpoints named in one claim's Borrow: a bound on the claim's parameters. */
+const MAX_BORROWERS = 100;
 
 /** The store enforces these limits itself, across workers; fair sharing leaves them alone. */
 const ownRule = (c: ClaimedDelivery): boolean => c.endpoint.maxInFlight !== null || c.endpoint.ordered;
@@ -54,6 +70,8 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
   const inFlight = new Map<string, number>();
   // Capped endpoints: latency average, the cap last known to the store, when this worker last moved it.
   const tracked = new Map<string, { latencyMs: number | null; cap: number; movedAt: number }>();
+
+  const fast = (t: { latencyMs: number | null }) => t.latencyMs !== null && t.latencyMs <= BORROW_LATENCY_MS;
 
   function track(endpointId: string, cap: number): void {
     const t = tracked.get(endpointId);
@@ -108,7 +126,17 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
     roomFor(endpointId) {
       const t = tracked.get(endpointId);
       if (!t) return false;
-      return t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
+      return fast(t) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
+    },
+    borrow() {
+      if (share <= 0) return undefined;
+      const endpointIds: string[] = [];
+      for (const [id, t] of tracked) {
+        if (!fast(t)) continue;
+        endpointIds.push(id);
+        if (endpointIds.length >= MAX_BORROWERS) break;
+      }
+      return endpointIds.length > 0 ? { endpointIds, keepFree: share } : undefined;
     },
   };
 }

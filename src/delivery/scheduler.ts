@@ -122,7 +122,7 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
   async function claim(limit: number): Promise<void> {
     let claims: ClaimedDelivery[];
     try {
-      claims = await queue.claimDue({ limit, leaseMs: config.leaseMs, now: now() });
+      claims = await queue.claimDue({ limit, leaseMs: config.leaseMs, now: now(), borrow: fair.borrow() });
       claimFailures = 0;
       emit('claimed', claims.length);
     } catch (error) {

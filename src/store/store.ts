@@ -296,6 +296,19 @@ export class PartialClaimError extends HooklineError {
   }
 }
 
+/**
+ * Fair sharing is work-conserving (README, Isolation): slots nobody else wants
+ * may go to fair-capped endpoints beyond their cap. After the gated and plain
+ * claims, whatever is left of the batch beyond `keepFree` slots goes to these
+ * endpoints (the worker's fast ones: a borrowed slot comes back within a
+ * second), each still held to its rate limit and breaker. `keepFree` slots stay
+ * free for endpoints whose work comes due next.
+ */
+export interface Borrow {
+  endpointIds: readonly string[];
+  keepFree: number;
+}
+
 export interface DeliveryQueue {
   /**
    * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
@@ -306,9 +319,10 @@ export interface DeliveryQueue {
    * `maxInFlight` leased at once, at most `rateLimit` per second (with a small
    * burst, core/policy.ts), ordered endpoints one at a time in accept order
    * (a pending earlier delivery holds later ones back), and an open circuit
-   * breaker lets one probe through at its backoff time.
+   * breaker lets one probe through at its backoff time. Fair-share caps hold
+   * too, except for what `borrow` lends when the rest of the queue leaves slots idle.
    */
-  claimDue(opts: { limit: number; leaseMs: number; now?: Date }): Promise<ClaimedDelivery[]>;
+  claimDue(opts: { limit: number; leaseMs: number; now?: Date; borrow?: Borrow }): Promise<ClaimedDelivery[]>;
   /**
    * Fair sharing (README, Isolation), in one transaction: holds each endpoint
    * to its `cap` deliveries in flight across every worker (parking its open

@@ -107,6 +107,25 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     expect(new Set(flood.requests.map((r) => r.headers['webhook-id'])).size).toBe(1000);
   });
 
+  it('lends a lone busy endpoint the idle slots beyond its cap, keeping a share free', async () => {
+    // 16 slots, a share of 4; the receiver answers in 5 ms (fast: it may borrow).
+    let open = 0;
+    let most = 0;
+    const busy = await receiver(async () => {
+      most = Math.max(most, ++open);
+      await new Promise((r) => setTimeout(r, 5));
+      open--;
+      return { status: 200 };
+    });
+    await h.endpoint(busy.url);
+    await sendTo(h.app.id, 'busy.event', 300);
+    const worker = h.worker({ concurrency: 16 });
+    worker.start();
+    await busy.waitFor(300, 60_000);
+    expect(most).toBeGreaterThan(4); // more than its cap: borrowed
+    expect(most).toBeLessThanOrEqual(12); // never the share kept free
+  });
+
   it('holds across two workers with their own connections: the dead endpoint gets at most a share each, then one cap', async () => {
     const dead = await receiver(() => ({ action: 'hang' }));
     const healthy = await receiver();

@@ -93,4 +93,57 @@ export function fairShareConformance(t: Conformance) {
       expect(await store.queue.unshare({ idleOnly: false })).toBe(0);
     });
   });
+
+  describe('borrowing idle slots beyond a fair-share cap', () => {
+    it('lends what the rest of the queue leaves, keeping `keepFree` slots, to the named capped endpoints only', async () => {
+      const app = await newApp();
+      const fast = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['fast'] }));
+      const unnamed = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['unnamed'] }));
+      const plain = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['plain'] }));
+      for (let i = 0; i < 20; i++) await send(app.id, 'fast');
+      for (let i = 0; i < 5; i++) await send(app.id, 'unnamed');
+      await store.queue.shareSlots(
+        [
+          { endpointId: fast.id, cap: 2 },
+          { endpointId: unnamed.id, cap: 1 },
+        ],
+        [],
+      );
+      await send(app.id, 'plain');
+      const borrow = { endpointIds: [fast.id], keepFree: 3 };
+      const claimed = await store.queue.claimDue({ limit: 12, leaseMs: LEASE, borrow });
+      const of = (id: string) => claimed.filter((c) => c.endpoint.id === id).length;
+      // Caps first (2 + 1), the plain queue (1), then 12 - 4 - 3 = 5 lent to the named endpoint.
+      expect([of(fast.id), of(unnamed.id), of(plain.id)]).toEqual([7, 1, 1]);
+      expect(claimed).toHaveLength(9);
+      // Its cap is unchanged: without borrowing it gets nothing more while 7 are in flight.
+      expect(await claim(12)).toEqual([]);
+      // Borrowing is bounded by what is left of the batch beyond keepFree.
+      expect(await store.queue.claimDue({ limit: 3, leaseMs: LEASE, borrow })).toEqual([]);
+      expect(await store.queue.claimDue({ limit: 5, leaseMs: LEASE, borrow })).toHaveLength(2);
+    });
+
+    it("never lends past an operator's in-flight cap or a rate limit", async () => {
+      const app = await newApp();
+      const own = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['own'], maxInFlight: 2 }));
+      const limited = await store.endpoints.create(
+        app.id,
+        endpointInput({ filterTypes: ['limited'], rateLimit: 1 }),
+      );
+      for (let i = 0; i < 10; i++) await send(app.id, 'own');
+      for (let i = 0; i < 10; i++) await send(app.id, 'limited');
+      await store.queue.shareSlots(
+        [
+          { endpointId: own.id, cap: 1 }, // ignored: the operator's maxInFlight rules
+          { endpointId: limited.id, cap: 5 },
+        ],
+        [],
+      );
+      const borrow = { endpointIds: [own.id, limited.id], keepFree: 0 };
+      const claimed = await store.queue.claimDue({ limit: 20, leaseMs: LEASE, borrow });
+      const of = (id: string) => claimed.filter((c) => c.endpoint.id === id).length;
+      expect(of(own.id)).toBe(2);
+      expect(of(limited.id)).toBe(1); // 1/s: one token now, borrowed slots or not
+    });
+  });
 }

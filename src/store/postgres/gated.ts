@@ -9,6 +9,9 @@ export const GATED =
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
+/** The fair-share cap, unless this claim is borrowing ($4: the borrowers, store.ts Borrow). */
+const FAIR_CAP = 'CASE WHEN $4::text[] IS NULL THEN e.fair_cap END';
+
 /**
  * A page of gated endpoints with due work, their state rows locked, leaving
  * out those already considered in this claim ($3). SKIP LOCKED: an endpoint
@@ -25,12 +28,13 @@ const LOCK_GATED = `
 SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
 WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
+  AND ($4::text[] IS NULL OR e.fair_cap IS NOT NULL AND e.id = ANY ($4::text[]))
   AND NOT (e.breaker_open AND s.breaker_retry_at > $1)
   AND (e.rate_limit IS NULL OR s.rate_tat IS NULL OR s.rate_tat <= $1 + interval '251 milliseconds')
-  AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, e.fair_cap) IS NULL
+  AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, ${FAIR_CAP}) IS NULL
        OR (SELECT count(*) FROM deliveries f
            WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
-          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, e.fair_cap) END)
+          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, ${FAIR_CAP}) END)
   AND EXISTS (SELECT 1 FROM deliveries d
               WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)
 ORDER BY s.rate_tat NULLS FIRST
@@ -110,7 +114,14 @@ export function postgresGatedClaim(db: Db) {
     return false;
   }
 
-  async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
+  /** `borrowers`: only these endpoints, fair-capped, their fair cap not counted (store.ts Borrow). */
+  async function claim<R>(
+    now: Date,
+    limit: number,
+    leaseUntil: Date,
+    token: string,
+    borrowers: readonly string[] | null = null,
+  ): Promise<R[]> {
     if (!(await anyGated(now.getTime()))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
@@ -122,7 +133,7 @@ export function postgresGatedClaim(db: Db) {
       // Page on while the batch has room: endpoints with nothing to give (a full
       // in-flight cap, an ordered head out) must not hide the ones behind them.
       while (left > 0) {
-        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen]);
+        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen, borrowers]);
         if (gates.length === 0) break;
         seen.push(...gates.map((g) => g.id));
         const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
@@ -133,7 +144,7 @@ export function postgresGatedClaim(db: Db) {
         for (const g of gates) {
           const l = liveOf.get(g.id);
           if (!l || left <= 0) continue;
-          const gate = toGate(g, l.in_flight);
+          const gate = { ...toGate(g, l.in_flight), ...(borrowers && { fairCap: null }) };
           const take = Math.min(claimQuota(gate, now.getTime()), left);
           if (take <= 0 || (gate.ordered && l.head_id === null)) continue;
           ids.push(g.id);

@@ -150,25 +150,27 @@ export function postgresQueue(
 ): Omit<DeliveryQueue, 'replayMissing'> {
   const claimGated = postgresGatedClaim(db);
   return {
-    async claimDue({ limit, leaseMs, now = new Date() }) {
+    async claimDue({ limit, leaseMs, now = new Date(), borrow }) {
       if (limit <= 0) return [];
       const token = randomUUID();
       const leaseUntil = new Date(now.getTime() + leaseMs);
       // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
       const gated = await claimGated.claim<ClaimRow>(now, limit, leaseUntil, token);
-      let rows: ClaimRow[] = [];
-      if (gated.length < limit) {
-        try {
-          rows = await db.query<ClaimRow>(CLAIM_DUE, [now, limit - gated.length, leaseUntil, token]);
-        } catch (err) {
-          // The gated leases are committed: hand them over with the error rather than leave
-          // them (and the quotas they hold: an ordered head, a breaker's probe) idle until the
-          // lease runs out.
-          if (gated.length === 0) throw err;
-          return readClaims(gated, toClaim(cipher, token), err); // throws PartialClaimError
-        }
+      let rows = gated;
+      try {
+        if (rows.length < limit)
+          rows = rows.concat(await db.query<ClaimRow>(CLAIM_DUE, [now, limit - rows.length, leaseUntil, token]));
+        // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
+        const room = borrow ? limit - rows.length - borrow.keepFree : 0;
+        if (borrow && room > 0 && borrow.endpointIds.length > 0)
+          rows = rows.concat(await claimGated.claim<ClaimRow>(now, room, leaseUntil, token, borrow.endpointIds));
+      } catch (err) {
+        // What was leased is committed: hand it over with the error rather than leave it (and
+        // the quotas it holds: an ordered head, a breaker's probe) idle until the lease runs out.
+        if (rows.length === 0) throw err;
+        return readClaims(rows, toClaim(cipher, token), err); // throws PartialClaimError
       }
-      return readClaims(gated.concat(rows), toClaim(cipher, token));
+      return readClaims(rows, toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
       if (claims.length === 0) return [];

@@ -48,18 +48,24 @@ const SET_TAT = 'UPDATE endpoint_state SET rate_tat = ? WHERE endpoint_id = ?';
  * quotas). Runs inside the claim transaction; SQLite serialises writers, so
  * the counts cannot race another claim. Costs one indexed query when no
  * endpoint is gated.
+ *
+ * `borrowers` (store.ts Borrow): only these endpoints, fair-capped, and their
+ * fair cap does not count; every other limit does.
  */
-export function sqliteGatedClaim(db: Db): (now: number, limit: number) => string[] {
+export function sqliteGatedClaim(
+  db: Db,
+): (now: number, limit: number, borrowers?: ReadonlySet<string>) => string[] {
   const gates = db.prepare<[number, number], GateRow & { in_flight: number }>(GATES);
   const due = db.prepare<[string, number, number], { id: string }>(DUE);
   const head = db.prepare<[string], { id: string; due_at: number | null }>(HEAD);
   const setTat = db.prepare(SET_TAT);
 
-  return (now, limit) => {
+  return (now, limit, borrowers) => {
     const ids: string[] = [];
     for (const g of gates.all(now, now)) {
       if (ids.length >= limit) break;
-      const gate = toGate(g, g.in_flight);
+      if (borrowers && (g.fair_cap === null || !borrowers.has(g.id))) continue;
+      const gate = { ...toGate(g, g.in_flight), ...(borrowers && { fairCap: null }) };
       const take = Math.min(claimQuota(gate, now), limit - ids.length);
       if (take <= 0) continue;
       let picked: string[];

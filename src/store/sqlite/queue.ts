@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { noHealthNews, type Recorded } from '../../core/policy.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
-import type { DeliveryQueue } from '../store.js';
+import type { Borrow, DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
 import { sqliteFairShare } from './fair-share.js';
 import { sqliteGatedClaim } from './gated.js';
@@ -74,15 +74,19 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
   const gated = sqliteGatedClaim(db);
   const health = sqliteHealth(db, sqliteOperational(db));
-  const claim = db.transaction((now: number, leaseMs: number, limit: number) => {
+  const claim = db.transaction((now: number, leaseMs: number, limit: number, borrow?: Borrow) => {
     const token = randomUUID();
+    const lease = (picked: string[]) =>
+      picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
     // Gated endpoints first: their quotas bound them, and the rest of the batch is the plain queue.
-    const picked = gated(now, limit);
-    const ids = picked.length
-      ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id)
-      : [];
+    const ids = lease(gated(now, limit));
     if (ids.length < limit) {
       ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
+    }
+    // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
+    const room = borrow ? limit - ids.length - borrow.keepFree : 0;
+    if (borrow && room > 0 && borrow.endpointIds.length > 0) {
+      ids.push(...lease(gated(now, room, new Set(borrow.endpointIds))));
     }
     return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
   });
@@ -122,9 +126,9 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
 
   const renew = db.prepare(RENEW);
   return {
-    async claimDue({ limit, leaseMs, now = new Date() }) {
+    async claimDue({ limit, leaseMs, now = new Date(), borrow }) {
       if (limit <= 0) return [];
-      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit);
+      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit, borrow);
       return readClaims(rows, toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
