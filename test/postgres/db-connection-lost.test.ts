@@ -22,7 +22,8 @@ describe.skipIf(!available)('a connection lost in the middle of a transaction', 
       expect(error).toBeInstanceOf(HooklineError);
       expect((error as HooklineError).code).toBe('STORE_UNAVAILABLE');
       // The dead connection was not handed back: every later call works.
-      for (let i = 0; i < 4; i++) await expect(db.tx((q) => q('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
+      for (let i = 0; i < 4; i++)
+        await expect(db.tx((q) => q('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
       expect(db.pool.totalCount).toBeLessThanOrEqual(2);
     } finally {
       await db.pool.end();

@@ -125,7 +125,10 @@ export function fairShareConformance(t: Conformance) {
 
     it("never lends past an operator's in-flight cap or a rate limit", async () => {
       const app = await newApp();
-      const own = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['own'], maxInFlight: 2 }));
+      const own = await store.endpoints.create(
+        app.id,
+        endpointInput({ filterTypes: ['own'], maxInFlight: 2 }),
+      );
       const limited = await store.endpoints.create(
         app.id,
         endpointInput({ filterTypes: ['limited'], rateLimit: 1 }),

@@ -159,11 +159,15 @@ export function postgresQueue(
       let rows = gated;
       try {
         if (rows.length < limit)
-          rows = rows.concat(await db.query<ClaimRow>(CLAIM_DUE, [now, limit - rows.length, leaseUntil, token]));
+          rows = rows.concat(
+            await db.query<ClaimRow>(CLAIM_DUE, [now, limit - rows.length, leaseUntil, token]),
+          );
         // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
         const room = borrow ? limit - rows.length - borrow.keepFree : 0;
         if (borrow && room > 0 && borrow.endpointIds.length > 0)
-          rows = rows.concat(await claimGated.claim<ClaimRow>(now, room, leaseUntil, token, borrow.endpointIds));
+          rows = rows.concat(
+            await claimGated.claim<ClaimRow>(now, room, leaseUntil, token, borrow.endpointIds),
+          );
       } catch (err) {
         // What was leased is committed: hand it over with the error rather than leave it (and
         // the quotas it holds: an ordered head, a breaker's probe) idle until the lease runs out.
