@@ -9,9 +9,6 @@ export const GATED =
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
-/** The fair-share cap, unless this claim is borrowing ($4: the borrowers, store.ts Borrow). */
-const FAIR_CAP = 'CASE WHEN $4::text[] IS NULL THEN e.fair_cap END';
-
 /**
  * A page of gated endpoints with due work, their state rows locked, leaving
  * out those already considered in this claim ($3). SKIP LOCKED: an endpoint
@@ -28,13 +25,12 @@ const LOCK_GATED = `
 SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
 WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
-  AND ($4::text[] IS NULL OR e.fair_cap IS NOT NULL AND e.id = ANY ($4::text[]))
   AND NOT (e.breaker_open AND s.breaker_retry_at > $1)
   AND (e.rate_limit IS NULL OR s.rate_tat IS NULL OR s.rate_tat <= $1 + interval '251 milliseconds')
-  AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, ${FAIR_CAP}) IS NULL
+  AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, e.fair_cap) IS NULL
        OR (SELECT count(*) FROM deliveries f
            WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
-          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, ${FAIR_CAP}) END)
+          < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, e.fair_cap) END)
   AND EXISTS (SELECT 1 FROM deliveries d
               WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)
 ORDER BY s.rate_tat NULLS FIRST
@@ -84,6 +80,33 @@ WITH q AS (
 )
 ${CLAIMED}`;
 
+/**
+ * Borrowing (store.ts Borrow): up to $3 due deliveries of the named endpoints
+ * beyond their fair-share caps, in accept order per endpoint. One statement,
+ * no endpoint lock: a loan is bounded by the claiming worker's idle slots,
+ * not by a count shared across workers. Only endpoints whose one rule is the
+ * fair cap borrow; a rate limit or an open breaker still holds them back.
+ */
+export const CLAIM_BORROWED = `
+WITH lenders AS (
+  SELECT e.id FROM endpoints e
+  WHERE e.id = ANY ($1::text[]) AND e.fair_cap IS NOT NULL AND NOT e.disabled
+    AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open
+), picked AS (
+  SELECT p.id, p.endpoint_id, p.due_at FROM lenders CROSS JOIN LATERAL (
+    SELECT d.id, d.endpoint_id, d.due_at FROM deliveries d
+    WHERE d.endpoint_id = lenders.id AND ${OPEN} AND d.due_at <= $2
+    ORDER BY d.msg_id LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  ) p
+  LIMIT $3
+), leased AS (
+  UPDATE deliveries d SET status = 'sending', due_at = $4, lease_token = $5, updated_at = $2
+  FROM picked WHERE d.id = picked.id
+  RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
+)
+${CLAIMED}`;
+
 /** Gated endpoints read per page of a claim (oldest rate_tat first)... */
 const MAX_GATED_PER_CLAIM = 256;
 /** ...and pages per claim: a bound on one claim's locks and time when many endpoints have little to give. */
@@ -114,14 +137,7 @@ export function postgresGatedClaim(db: Db) {
     return false;
   }
 
-  /** `borrowers`: only these endpoints, fair-capped, their fair cap not counted (store.ts Borrow). */
-  async function claim<R>(
-    now: Date,
-    limit: number,
-    leaseUntil: Date,
-    token: string,
-    borrowers: readonly string[] | null = null,
-  ): Promise<R[]> {
+  async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
     if (!(await anyGated(now.getTime()))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
@@ -133,7 +149,7 @@ export function postgresGatedClaim(db: Db) {
       // Page on while the batch has room: endpoints with nothing to give (a full
       // in-flight cap, an ordered head out) must not hide the ones behind them.
       while (left > 0) {
-        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen, borrowers]);
+        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen]);
         if (gates.length === 0) break;
         seen.push(...gates.map((g) => g.id));
         const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
@@ -144,7 +160,7 @@ export function postgresGatedClaim(db: Db) {
         for (const g of gates) {
           const l = liveOf.get(g.id);
           if (!l || left <= 0) continue;
-          const gate = { ...toGate(g, l.in_flight), ...(borrowers && { fairCap: null }) };
+          const gate = toGate(g, l.in_flight);
           const take = Math.min(claimQuota(gate, now.getTime()), left);
           if (take <= 0 || (gate.ordered && l.head_id === null)) continue;
           ids.push(g.id);

@@ -5,7 +5,7 @@ import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
-import { GATED, postgresGatedClaim } from './gated.js';
+import { CLAIM_BORROWED, GATED, postgresGatedClaim } from './gated.js';
 import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
@@ -166,7 +166,9 @@ export function postgresQueue(
         const room = borrow ? limit - rows.length - borrow.keepFree : 0;
         if (borrow && room > 0 && borrow.endpointIds.length > 0)
           rows = rows.concat(
-            await claimGated.claim<ClaimRow>(now, room, leaseUntil, token, borrow.endpointIds),
+            await db.query<ClaimRow>(CLAIM_BORROWED, [borrow.endpointIds, now, room, leaseUntil, token], {
+              name: 'queue_claim_borrowed',
+            }),
           );
       } catch (err) {
         // What was leased is committed: hand it over with the error rather than leave it (and
