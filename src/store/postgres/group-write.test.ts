@@ -61,6 +61,19 @@ describe('groupWrite', () => {
     }
   });
 
+  it("takes queued calls in turn across keys, so one key's backlog does not go ahead of another's call", async () => {
+    const h = harness({ maxItems: 3, parallel: 1, keyOf: (i) => i.split(':')[0]! });
+    const flood = Array.from({ length: 7 }, (_, i) => `flood:${i}`);
+    const out = await Promise.all([...flood, 'quiet:0', 'quiet:1'].map(h.write));
+    expect(out).toHaveLength(9);
+    // The quiet key's calls came last, yet go in the first batches; each key keeps its own order.
+    expect(h.batches).toEqual([
+      ['flood:0', 'quiet:0', 'flood:1'],
+      ['flood:2', 'quiet:1', 'flood:3'],
+      ['flood:4', 'flood:5', 'flood:6'],
+    ]);
+  });
+
   it('retries a refused batch one call at a time, so only the bad call fails', async () => {
     const h = harness();
     const settled = await Promise.allSettled(['a', 'bad', 'c'].map(h.write));

@@ -24,6 +24,12 @@ export interface GroupWriteOptions<I, O> {
   sizeOf(item: I): number;
   /** Whether a failed `writeMany` certainly stored nothing, so retrying one by one is safe. */
   refused(error: unknown): boolean;
+  /**
+   * Whose call this is (a tenant). When calls queue up, a batch takes them in
+   * turn across keys, so one key's thousand waiting calls do not go ahead of
+   * another's one; without it, first in, first out.
+   */
+  keyOf?(item: I): string;
 }
 
 interface Waiting<I, O> {
@@ -33,19 +39,33 @@ interface Waiting<I, O> {
 }
 
 export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Promise<O> {
-  const queue: Waiting<I, O>[] = [];
+  let queue: Waiting<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
 
+  /** The next batch: calls in turn across keys (first in, first out within one), bounded by maxItems and maxSize. */
   const take = (): Waiting<I, O>[] => {
-    let size = 0;
-    let n = 0;
-    while (n < queue.length && n < opts.maxItems) {
-      size += opts.sizeOf(queue[n]!.item);
-      if (n > 0 && size > opts.maxSize) break;
-      n++;
+    const lanes = new Map<string, Waiting<I, O>[]>();
+    for (const w of queue) {
+      const key = opts.keyOf?.(w.item) ?? '';
+      const lane = lanes.get(key);
+      if (lane) lane.push(w);
+      else lanes.set(key, [w]);
     }
-    return queue.splice(0, n);
+    const batch: Waiting<I, O>[] = [];
+    let size = 0;
+    fill: for (let turn = 0; batch.length < queue.length; turn++) {
+      for (const lane of lanes.values()) {
+        const w = lane[turn];
+        if (!w) continue;
+        size += opts.sizeOf(w.item);
+        if (batch.length >= opts.maxItems || (batch.length > 0 && size > opts.maxSize)) break fill;
+        batch.push(w);
+      }
+    }
+    const taken = new Set(batch);
+    queue = queue.filter((w) => !taken.has(w));
+    return batch;
   };
 
   const write = async (batch: Waiting<I, O>[]): Promise<void> => {

@@ -174,6 +174,7 @@ export function postgresMessages(
     maxSize: MAX_PAYLOAD_CHARS_PER_STATEMENT,
     sizeOf: (m) => m.payload.length,
     refused: rolledBack,
+    keyOf: (m) => m.appId, // one application's flood does not queue ahead of another's message
   });
 
   return {
