@@ -38,6 +38,7 @@ function capsOf(session: Extract<Session, { kind: 'app-portal' }>): Caps {
     viewSecret: has('ViewEndpointSecret') || has('ManageEndpointSecret') || has('ManageEndpoint'),
     rotateSecret: has('ManageEndpointSecret') || has('ManageEndpoint'),
     createAttempts: has('CreateAttempts'),
+    operator: false,
   };
 }
 
