@@ -170,7 +170,7 @@ suite('dashboard and app portal in chromium', () => {
         await expect
           .poll(() => page.getByRole('cell', { name: 'http://127.0.0.1:9/refused' }).count())
           .toBe(1);
-        const rows = page.locator('tbody tr');
+        const rows = page.getByRole('table', { name: 'Endpoints, failing first' }).locator('tbody tr');
         expect(await rows.nth(0).textContent()).toContain('http://127.0.0.1:9/refused');
         expect(await rows.nth(0).textContent()).toContain('next probe');
         expect(await rows.nth(1).textContent()).toContain('http://127.0.0.1:9/parked');

@@ -51,6 +51,19 @@ function ratePoints(buckets: DeliveryBucket[], width: number, height: number): s
     .join(' ');
 }
 
+/** The rate as a line, with a dot on each bucket that had attempts (a lone bucket is a dot, not nothing). */
+function RateMarks({ points }: { points: string }) {
+  const dots = points === '' ? [] : points.split(' ').map((p) => p.split(',').map(Number));
+  return (
+    <g transform="translate(4 2)">
+      <polyline class="rate-line" points={points} />
+      {dots.map(([x, y]) => (
+        <circle key={`${x}`} class="rate-dot" cx={x} cy={y} r={2.5} />
+      ))}
+    </g>
+  );
+}
+
 export function DeliveryChart({
   title,
   buckets,
@@ -105,7 +118,7 @@ export function DeliveryChart({
         }
       >
         <line class="chart-axis" x1={0} x2={W} y1={40} y2={40} />
-        <polyline class="rate-line" points={ratePoints(buckets, W, 36)} transform="translate(0 2)" />
+        <RateMarks points={ratePoints(buckets, W - 8, 36)} />
       </svg>
       <div class="chart-scale muted" aria-hidden="true">
         <span>{first ? clock(first.start, unit) : ''}</span>
@@ -156,7 +169,7 @@ export function Sparkline({ buckets, label }: { buckets: DeliveryBucket[]; label
     <span class="spark">
       <svg class="spark-svg" viewBox="0 0 100 24" role="img" aria-label={name}>
         <line class="chart-axis" x1={0} x2={100} y1={23} y2={23} />
-        <polyline class="rate-line" points={ratePoints(buckets, 100, 20)} transform="translate(0 2)" />
+        <RateMarks points={ratePoints(buckets, 92, 20)} />
       </svg>
       <span class="spark-n">{t.rate === null ? '—' : `${t.rate}%`}</span>
     </span>

@@ -91,13 +91,13 @@ export function Overview({ api }: { api: Api }) {
                 </li>
               </ul>
               {!apps.done ? <p class="muted">Showing the first 50 applications.</p> : null}
-              <h3>Endpoints, failing first</h3>
+              <h3 id="failing-title">Endpoints, failing first</h3>
               {rows.length === 0 ? (
                 <p class="muted">
                   No endpoints yet. <a href="#/apps">Create an application</a>.
                 </p>
               ) : (
-                <table>
+                <table aria-labelledby="failing-title">
                   <thead>
                     <tr>
                       <th scope="col">Application</th>
