@@ -326,7 +326,8 @@ suite('dashboard and app portal in chromium', () => {
         await page.getByRole('link', { name: `${receiver.url}/hooks/acme` }).click();
         await expect.poll(() => buttons(page, 'Reveal secret').count()).toBe(1);
         await expectAccessible(page, 'read-only endpoint (dark)');
-        const mutating = /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Recover|Replay|Create|Save|Add|Remove/;
+        const mutating =
+          /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Recover|Replay|Create|Save|Add|Remove/;
         expect(await buttons(page, mutating).count()).toBe(0);
         await page.getByRole('link', { name: 'Messages' }).click();
         await page.getByRole('link', { name: /^msg_/ }).first().click();
