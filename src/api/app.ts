@@ -25,6 +25,7 @@ import { attemptRoutes } from './routes/attempts.js';
 import { authRoutes } from './routes/auth.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { deliveryStatsRoutes } from './routes/delivery-stats.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointOpsRoutes } from './routes/endpoint-ops.js';
 import { endpointReplayRoutes } from './routes/endpoint-replay.js';
@@ -186,6 +187,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     operationalWebhookRoutes,
     backgroundTaskRoutes,
     statisticsRoutes,
+    deliveryStatsRoutes,
     referenceRoutes,
     authRoutes,
   ];

@@ -12,12 +12,13 @@ export const UI_ROOT = fileURLToPath(new URL('../../dist/ui/', import.meta.url))
  * no inline script or style, no CDN, no plugin, no base change, no form posts.
  * Payloads are rendered as text by the pages; the policy is the second wall.
  */
-export function pagePolicy(frameAncestors: string): string {
+export function pagePolicy(frameAncestors: string, httpsImages = false): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // The portal shows the embedding site's logo (`?logo=https://...`): https images there, nothing else.
+    httpsImages ? "img-src 'self' data: https:" : "img-src 'self' data:",
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -25,9 +26,9 @@ export function pagePolicy(frameAncestors: string): string {
   ].join('; ');
 }
 
-function securityHeaders(reply: FastifyReply, frameAncestors: string): FastifyReply {
+function securityHeaders(reply: FastifyReply, frameAncestors: string, httpsImages: boolean): FastifyReply {
   return reply
-    .header('content-security-policy', pagePolicy(frameAncestors))
+    .header('content-security-policy', pagePolicy(frameAncestors, httpsImages))
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store');
@@ -47,7 +48,7 @@ export async function registerUi(
   const built = existsSync(`${UI_ROOT}index.html`);
   // Two small files, read once: a build while the server runs is picked up at its restart.
   const html = (file: string) => (built ? readFileSync(`${UI_ROOT}${file}`, 'utf8') : '');
-  const page = (file: string, frameAncestors: string) => {
+  const page = (file: string, frameAncestors: string, httpsImages = false) => {
     const body = html(file);
     return async (request: { url: string }, reply: FastifyReply) => {
       // The pages load ./assets/...: from /portal/ that would be /portal/assets.
@@ -55,7 +56,7 @@ export async function registerUi(
       if (path.length > 1 && path.endsWith('/')) {
         return reply.redirect(`${path.replace(/\/+$/, '')}${query ? `?${query}` : ''}`, 308);
       }
-      securityHeaders(reply, frameAncestors);
+      securityHeaders(reply, frameAncestors, httpsImages);
       if (!built) {
         return reply
           .code(503)
@@ -67,7 +68,7 @@ export async function registerUi(
   };
   const open = { config: { public: true } };
   app.get('/', open, page('index.html', "'none'"));
-  app.get('/portal', open, page('portal.html', config.portalFrameAncestors));
+  app.get('/portal', open, page('portal.html', config.portalFrameAncestors, true));
   if (!built) return;
   await app.register(async (assets) => {
     assets.addHook('onRoute', (route) => {

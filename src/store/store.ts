@@ -446,6 +446,26 @@ export interface AttemptRepo {
   follow(appId: string | null, filter: AttemptFilter, page: PageQuery): Promise<Page<FollowedAttempt>>;
   /** The attempt's stored response body becomes EXPUNGED_RESPONSE; NOT_FOUND if unknown. */
   expungeContent(appId: string, msgId: string, attemptId: string): Promise<void>;
+  /**
+   * Attempts made in [since, until), counted by outcome in buckets of
+   * `bucketMs` aligned to the epoch (UTC minutes, hours), oldest first; only
+   * buckets with an attempt are listed. Scoped to one endpoint, one
+   * application, or (neither) every user application.
+   */
+  countByTime(scope: AttemptCountScope): Promise<AttemptCountBucket[]>;
+}
+export interface AttemptCountScope {
+  since: Date;
+  until: Date;
+  bucketMs: number;
+  appId?: string;
+  /** Needs `appId`. */
+  endpointId?: string;
+}
+export interface AttemptCountBucket {
+  start: Date;
+  success: number;
+  fail: number;
 }
 
 // ---- idempotency keys -----------------------------------------------------------

@@ -40,6 +40,11 @@ forEachBackend(
       expect(String(res.headers['content-security-policy'])).toContain(
         "frame-ancestors 'self' https://app.example.com",
       );
+      // The embedding site's logo (`?logo=https://...`) may load: https images, on the portal alone; still no unsafe-*.
+      const portalCsp = String(res.headers['content-security-policy']);
+      expect(portalCsp).toContain("img-src 'self' data: https:;");
+      expect(portalCsp).toContain("script-src 'self';");
+      expect(portalCsp).not.toMatch(/unsafe|http:/);
       const slash = await api.http('GET', '/portal/?theme=dark', { token: null });
       expect(slash.status).toBe(308);
       expect(slash.headers.location).toBe('/portal?theme=dark');

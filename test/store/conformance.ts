@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/core/model.js';
 import type { MessageRepo, Store } from '../../src/store/store.js';
+import { attemptCountsConformance } from './conformance-attempt-counts.js';
 import { crudConformance } from './conformance-crud.js';
 import { fairShareConformance } from './conformance-fair-share.js';
 import { policyConformance } from './conformance-policies.js';
@@ -60,6 +61,7 @@ export function storeConformance(
     queueConformance(t);
     tasksConformance(t);
     fairShareConformance(t);
+    attemptCountsConformance(t);
 
     describe('endpoint policies and operational webhooks', () => {
       policyConformance(() => store);

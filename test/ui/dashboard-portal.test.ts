@@ -170,7 +170,7 @@ suite('dashboard and app portal in chromium', () => {
         await expect
           .poll(() => page.getByRole('cell', { name: 'http://127.0.0.1:9/refused' }).count())
           .toBe(1);
-        const rows = page.locator('tbody tr');
+        const rows = page.getByRole('table', { name: 'Endpoints, failing first' }).locator('tbody tr');
         expect(await rows.nth(0).textContent()).toContain('http://127.0.0.1:9/refused');
         expect(await rows.nth(0).textContent()).toContain('next probe');
         expect(await rows.nth(1).textContent()).toContain('http://127.0.0.1:9/parked');
@@ -326,7 +326,8 @@ suite('dashboard and app portal in chromium', () => {
         await page.getByRole('link', { name: `${receiver.url}/hooks/acme` }).click();
         await expect.poll(() => buttons(page, 'Reveal secret').count()).toBe(1);
         await expectAccessible(page, 'read-only endpoint (dark)');
-        const mutating = /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Create|Save|Add|Remove/;
+        const mutating =
+          /Disable|Enable|Delete|Edit|Rotate|Send test|Resend|Recover|Replay|Create|Save|Add|Remove/;
         expect(await buttons(page, mutating).count()).toBe(0);
         await page.getByRole('link', { name: 'Messages' }).click();
         await page.getByRole('link', { name: /^msg_/ }).first().click();

@@ -85,6 +85,24 @@ export interface EventTypeOut {
   description: string;
   archived: boolean;
 }
+export interface DeliveryBucket {
+  start: string;
+  success: number;
+  fail: number;
+}
+export interface DeliveryStatsOut {
+  since: string;
+  until: string;
+  bucket: 'minute' | 'hour';
+  data: DeliveryBucket[];
+}
+export interface TaskOut {
+  id: string;
+  status: 'running' | 'finished' | 'failed';
+  task: string;
+  data?: Record<string, unknown>;
+  updatedAt: string;
+}
 export type Session =
   | { kind: 'operator' }
   | {

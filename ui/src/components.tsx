@@ -91,6 +91,11 @@ const PILL: Record<string, string> = {
   disabled: 'bad',
   open: 'bad',
   closed: 'ok',
+  active: 'ok',
+  archived: 'muted',
+  running: 'warn',
+  finished: 'ok',
+  failed: 'bad',
 };
 export function Pill({ text }: { text: string }) {
   return <span class={`pill pill-${PILL[text] ?? 'muted'}`}>{text}</span>;

@@ -1,8 +1,11 @@
 import { render } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { type Api, type AppOut, createApi, type EndpointOut, type ListOut, type StatsOut, seg } from './api';
+import { type Api, type AppOut, createApi, type ListOut, seg } from './api';
 import { ALL_CAPS, AppRoutes } from './app-views';
-import { ErrorNote, Field, Pager, Pill, Show, useHashPath, useLoad, when } from './components';
+import { ErrorNote, Field, Pager, Show, useHashPath, useLoad, when } from './components';
+import { EventTypePage, EventTypesPage } from './event-types';
+import { OperationalPage } from './operational';
+import { Overview } from './overview';
 import './style.css';
 
 /**
@@ -52,117 +55,6 @@ function SignIn({ onToken, problem }: { onToken: (t: string) => void; problem: s
         </button>
       </form>
     </main>
-  );
-}
-
-interface EndpointHealth {
-  app: AppOut;
-  endpoint: EndpointOut;
-  stats: StatsOut | undefined;
-}
-/** How urgent an endpoint looks: breaker open first, then disabled, then by failures. */
-const urgency = (h: EndpointHealth) =>
-  (h.stats?.breaker.open ? 2_000_000 : 0) + (h.endpoint.disabled ? 1_000_000 : 0) + (h.stats?.fail ?? 0);
-
-/** The overview reads the first pages only (50 apps, 50 endpoints each), each endpoint's stats one count each. */
-function Overview({ api }: { api: Api }) {
-  const loaded = useLoad(async () => {
-    const apps = await api.get<ListOut<AppOut>>('/app', { limit: 50 });
-    const rows: EndpointHealth[] = [];
-    for (const app of apps.data) {
-      const eps = await api.get<ListOut<EndpointOut>>(`/app/${seg(app.id)}/endpoint`, { limit: 50 });
-      const stats = await Promise.all(
-        eps.data.map((ep) =>
-          api.get<StatsOut>(`/app/${seg(app.id)}/endpoint/${seg(ep.id)}/stats`).catch(() => undefined),
-        ),
-      );
-      for (const [i, endpoint] of eps.data.entries()) rows.push({ app, endpoint, stats: stats[i] });
-    }
-    rows.sort((a, b) => urgency(b) - urgency(a));
-    return { apps, rows };
-  }, [api]);
-  return (
-    <section aria-labelledby="overview-title">
-      <h2 id="overview-title">Overview</h2>
-      <Show loaded={loaded}>
-        {({ apps, rows }) => {
-          const total = (k: 'success' | 'fail' | 'pending' | 'sending' | 'canceled') =>
-            rows.reduce((n, r) => n + (r.stats?.[k] ?? 0), 0);
-          const open = rows.filter((r) => r.stats?.breaker.open).length;
-          const disabled = rows.filter((r) => r.endpoint.disabled).length;
-          return (
-            <>
-              <ul class="tiles" aria-label="Backlog by state">
-                <li class="tile">
-                  <span class="tile-n">{total('pending')}</span> pending
-                </li>
-                <li class="tile">
-                  <span class="tile-n">{total('sending')}</span> sending
-                </li>
-                <li class="tile">
-                  <span class="tile-n">{total('fail')}</span> failed
-                </li>
-                <li class="tile">
-                  <span class="tile-n">{total('success')}</span> delivered
-                </li>
-                <li class="tile">
-                  <span class="tile-n">{open}</span> breakers open
-                </li>
-                <li class="tile">
-                  <span class="tile-n">{disabled}</span> endpoints disabled
-                </li>
-              </ul>
-              {!apps.done ? <p class="muted">Showing the first 50 applications.</p> : null}
-              <h3>Endpoints, failing first</h3>
-              {rows.length === 0 ? (
-                <p class="muted">
-                  No endpoints yet. <a href="#/apps">Create an application</a>.
-                </p>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Application</th>
-                      <th scope="col">Endpoint</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Breaker</th>
-                      <th scope="col">Failed</th>
-                      <th scope="col">Pending</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map(({ app, endpoint, stats }) => (
-                      <tr key={endpoint.id}>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}`}>{app.name}</a>
-                        </td>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}/endpoints/${seg(endpoint.id)}`}>{endpoint.url}</a>
-                        </td>
-                        <td>
-                          <Pill text={endpoint.disabled ? 'disabled' : 'enabled'} />
-                          {endpoint.disabledReason ? (
-                            <span class="muted"> {endpoint.disabledReason}</span>
-                          ) : null}
-                        </td>
-                        <td>
-                          <Pill text={stats?.breaker.open ? 'open' : 'closed'} />
-                          {stats?.breaker.open ? (
-                            <span class="muted"> next probe {when(stats.breaker.nextProbeAt)}</span>
-                          ) : null}
-                        </td>
-                        <td>{stats?.fail ?? '—'}</td>
-                        <td>{stats ? stats.pending + stats.sending : '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </>
-          );
-        }}
-      </Show>
-    </section>
   );
 }
 
@@ -292,6 +184,10 @@ function Dashboard() {
     const rest = `/${parts.slice(2).join('/')}`;
     page = <AppPage api={api} appId={decodeURIComponent(parts[1])} rest={rest} />;
   } else if (parts[0] === 'apps') page = <Apps api={api} />;
+  else if (parts[0] === 'event-types' && parts[1])
+    page = <EventTypePage api={api} name={decodeURIComponent(parts[1])} key={parts[1]} />;
+  else if (parts[0] === 'event-types') page = <EventTypesPage api={api} />;
+  else if (parts[0] === 'operational') page = <OperationalPage api={api} />;
   return (
     <>
       <header class="top">
@@ -304,6 +200,12 @@ function Dashboard() {
           </a>
           <a href="#/apps" aria-current={parts[0] === 'apps' ? 'page' : undefined}>
             Applications
+          </a>
+          <a href="#/event-types" aria-current={parts[0] === 'event-types' ? 'page' : undefined}>
+            Event types
+          </a>
+          <a href="#/operational" aria-current={parts[0] === 'operational' ? 'page' : undefined}>
+            Operational webhooks
           </a>
         </nav>
         <button

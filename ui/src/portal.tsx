@@ -20,14 +20,30 @@ function takeKeyFromFragment(): void {
   history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
 }
 
-/** `?theme=dark|light&accent=%23RRGGBB` from the embedding page; anything else is ignored. */
-function applyTheme(): void {
+/**
+ * `?theme=dark|light&accent=%23RRGGBB&logo=https://...` from the embedding
+ * page; anything else is ignored. The logo is only ever an https address in
+ * an <img> (no script runs from an image; the page's CSP allows https images
+ * on the portal alone); `javascript:`, `data:` and the like are dropped.
+ */
+function applyTheme(): { logo: string | null } {
   const q = new URLSearchParams(window.location.search);
   const theme = q.get('theme');
   if (theme === 'dark' || theme === 'light') document.documentElement.dataset.theme = theme;
   const accent = q.get('accent');
   if (accent && /^#?[0-9a-fA-F]{6}$/.test(accent)) {
     document.documentElement.style.setProperty('--accent', accent.startsWith('#') ? accent : `#${accent}`);
+  }
+  return { logo: safeLogo(q.get('logo')) };
+}
+
+export function safeLogo(text: string | null): string | null {
+  if (!text || text.length > 2048) return null;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.username === '' && url.password === '' ? url.href : null;
+  } catch {
+    return null;
   }
 }
 
@@ -38,6 +54,7 @@ function capsOf(session: Extract<Session, { kind: 'app-portal' }>): Caps {
     viewSecret: has('ViewEndpointSecret') || has('ManageEndpointSecret') || has('ManageEndpoint'),
     rotateSecret: has('ManageEndpointSecret') || has('ManageEndpoint'),
     createAttempts: has('CreateAttempts'),
+    operator: false,
   };
 }
 
@@ -53,7 +70,7 @@ function Gone({ why }: { why: string }) {
   );
 }
 
-function Portal() {
+function Portal({ logo }: { logo: string | null }) {
   takeKeyFromFragment();
   const [key] = useState(() => sessionStorage.getItem(KEY));
   const [revoked, setRevoked] = useState<string | null>(null);
@@ -82,7 +99,10 @@ function Portal() {
   return (
     <>
       <header class="top">
-        <span class="brand">{s.appName} · Webhooks</span>
+        <span class="brand">
+          {logo ? <img class="logo" src={logo} alt="" referrerPolicy="no-referrer" /> : null}
+          {s.appName} · Webhooks
+        </span>
         <nav aria-label="Portal">
           <a href="#/" aria-current={onMessages ? undefined : 'page'}>
             Endpoints
@@ -100,6 +120,6 @@ function Portal() {
   );
 }
 
-applyTheme();
+const theme = applyTheme();
 const root = document.getElementById('root');
-if (root) render(<Portal />, root);
+if (root) render(<Portal logo={theme.logo} />, root);

@@ -39,6 +39,12 @@ export const pageOperations: Operation[] = [
         schema: str({ pattern: '^#?[0-9a-fA-F]{6}$' }),
         description: 'The accent colour, `#RRGGBB` (the `#` escaped as `%23`)',
       },
+      {
+        name: 'logo',
+        schema: str({ maxLength: 2048 }),
+        description:
+          'A logo shown beside the application’s name: an `https:` URL (any other value is ignored; the portal’s CSP allows https images)',
+      },
     ],
     responses: {
       200: { mediaType: 'text/html', description: 'The page' },

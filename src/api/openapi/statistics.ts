@@ -1,6 +1,7 @@
+import { MAX_BUCKETS } from '../routes/delivery-stats.js';
 import { MAX_APP_IDS } from '../routes/statistics.js';
 import type { Operation } from './operation.js';
-import { array, dateTime, nullable, object, type Schema, str } from './schema.js';
+import { array, dateTime, int, nullable, object, type Schema, str } from './schema.js';
 import { taskStarted } from './tasks.js';
 
 export const statisticsSchemas: Record<string, Schema> = {
@@ -21,6 +22,28 @@ export const statisticsSchemas: Record<string, Schema> = {
     unresolvedAppIds: array(str(), { description: 'The `appIds` that name no application' }),
   }),
   AggregateEventTypesOut: taskStarted('event-type.aggregate'),
+  DeliveryStatsOut: object(
+    {
+      since: dateTime({ description: 'The first bucket’s start (`since` moved back to its bucket’s start)' }),
+      until: dateTime(),
+      bucket: str({ enum: ['minute', 'hour'] }),
+      data: array(
+        object(
+          {
+            start: dateTime(),
+            success: int({ minimum: 0, description: 'Attempts that succeeded' }),
+            fail: int({ minimum: 0, description: 'Attempts that failed' }),
+          },
+          ['start', 'success', 'fail'],
+        ),
+        {
+          maxItems: MAX_BUCKETS,
+          description: 'Every bucket from `since` to `until`, oldest first, empty ones too',
+        },
+      ),
+    },
+    ['since', 'until', 'bucket', 'data'],
+  ),
 };
 
 const tag = 'Statistics';
@@ -44,5 +67,35 @@ export const statisticsOperations: Operation[] = [
     summary: 'Count the stored messages of every event type (a background task)',
     description: 'The task’s data: `{eventTypes: [{eventType, messages}]}`.',
     responses: { 202: 'AggregateEventTypesOut' },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/stats/deliveries',
+    operationId: 'v1.statistics.deliveries',
+    tag,
+    hookline: true,
+    queryNotFound: true,
+    summary: 'Delivery attempts by outcome over time, in minute or hour buckets',
+    description:
+      `Attempts made in [since, until), counted as success and fail per UTC minute or hour (at most ${MAX_BUCKETS} buckets). ` +
+      'Every user application, or one (`app_id`), or one of its endpoints (`endpoint_id` with `app_id`). ' +
+      'Not for app-portal tokens (403).',
+    query: [
+      {
+        name: 'since',
+        schema: dateTime(),
+        description:
+          'From (moved back to its bucket’s start); default an hour (minute) or a day (hour) before `until`',
+      },
+      { name: 'until', schema: dateTime(), description: 'Up to, excluded; default now' },
+      {
+        name: 'bucket',
+        schema: str({ enum: ['minute', 'hour'], default: 'minute' }),
+        description: 'Bucket size',
+      },
+      { name: 'app_id', schema: str(), description: 'Only this application (id or uid)' },
+      { name: 'endpoint_id', schema: str(), description: 'Only this endpoint (id or uid) of `app_id`' },
+    ],
+    responses: { 200: 'DeliveryStatsOut' },
   },
 ];

@@ -1,3 +1,4 @@
+import { type AttemptCountRow, countAttemptsStatement, toAttemptCount } from '../attempt-counts.js';
 import { postgresDialect } from '../dialect.js';
 import { followAttempts, listAttempts } from '../lists.js';
 import { OPERATIONAL_APP_ID } from '../../core/operational.js';
@@ -7,6 +8,15 @@ import type { Db } from './db.js';
 
 export function postgresAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
   return {
+    async countByTime(scope) {
+      const q = countAttemptsStatement(
+        postgresDialect,
+        (size) =>
+          `(floor(extract(epoch FROM created_at) * 1000 / ${size()}::bigint)::bigint * ${size()}::bigint)`,
+        scope,
+      );
+      return (await db.query<AttemptCountRow>(q.text, q.values)).map(toAttemptCount);
+    },
     async get(appId, msgId, attemptId) {
       const rows = await db.query<AttemptRow>(
         'SELECT * FROM attempts WHERE app_id = $1 AND msg_id = $2 AND id = $3',

@@ -1,3 +1,4 @@
+import { type AttemptCountRow, countAttemptsStatement, toAttemptCount } from '../attempt-counts.js';
 import { sqliteDialect } from '../dialect.js';
 import { followAttempts, listAttempts } from '../lists.js';
 import { OPERATIONAL_APP_ID } from '../../core/operational.js';
@@ -10,6 +11,14 @@ export function sqliteAttempts(db: Db): Omit<AttemptRepo, 'expungeContent'> {
     'SELECT * FROM attempts WHERE app_id = ? AND msg_id = ? AND id = ?',
   );
   return {
+    async countByTime(scope) {
+      // created_at is epoch ms; % works on integers (a bound JS number is a REAL, so / would not floor).
+      const q = countAttemptsStatement(sqliteDialect, (size) => `created_at - created_at % ${size()}`, scope);
+      return db
+        .prepare<unknown[], AttemptCountRow>(q.text)
+        .all(...q.values)
+        .map(toAttemptCount);
+    },
     async get(appId, msgId, attemptId) {
       const row = byId.get(appId, msgId, attemptId);
       return row ? toAttempt(row) : null;
