@@ -26,8 +26,8 @@ export interface BenchDb {
   sizeBytes(): Promise<{ total: number; detail: string }>;
   /** Rows straight into the database (loader.ts); on SQLite no server may be running. */
   load(target: LoadTarget, opts: LoadOptions): Promise<void>;
-  /** A statement on the database (EXPLAIN, counts): PostgreSQL only. */
-  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A statement on the database (EXPLAIN, counts): PostgreSQL only; `rollback` runs it in a transaction rolled back. */
+  query<T>(sql: string, params?: unknown[], rollback?: boolean): Promise<T[]>;
   /** `hookline serve` on this database with the bench's flags. */
   serve(role: 'all' | 'api' | 'worker', extra?: string[]): Promise<Proc>;
   drop(): Promise<void>;
@@ -75,9 +75,17 @@ export async function benchDb(backend: Backend, label: string, postgres = DEFAUL
       if (schema) await loadPostgres(schema.url, target, opts);
       else loadSqlite(file, target, opts);
     },
-    async query<T>(sql: string, params: unknown[] = []) {
+    async query<T>(sql: string, params: unknown[] = [], rollback = false) {
       if (!schema) throw new Error('query() is for PostgreSQL');
-      return withClient(async (c) => (await c.query(sql, params)).rows as T[]);
+      return withClient(async (c) => {
+        if (!rollback) return (await c.query(sql, params)).rows as T[];
+        await c.query('BEGIN');
+        try {
+          return (await c.query(sql, params)).rows as T[];
+        } finally {
+          await c.query('ROLLBACK');
+        }
+      });
     },
     serve: (role, extra = []) =>
       startHookline([

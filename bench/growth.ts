@@ -29,6 +29,7 @@ import {
   mb,
   type Proc,
 } from './cluster.js';
+import { GATED } from '../src/store/postgres/gated.js';
 import { apiClient, now, percentile, type Receiver, sleep, startReceiver, waitFor } from './util.js';
 
 const { values: args } = parseArgs({
@@ -37,6 +38,10 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '0,100000' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
+    // Measurements per size; each figure is their median (the machine's noise moves a single p99 by 2x).
+    repeat: { type: 'string', default: '1' },
+    // PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) of the claim's selection of due rows, with the backlog waiting.
+    explain: { type: 'boolean', default: false },
     backlog: { type: 'string', default: '10000' },
     clients: { type: 'string', default: '32' },
     workers: { type: 'string', default: '1' },
@@ -49,6 +54,7 @@ const SECONDS = Number(args.seconds);
 const BACKLOG = Number(args.backlog);
 const CLIENTS = Number(args.clients);
 const WORKERS = Number(args.workers);
+const REPEAT = Number(args.repeat);
 const TOLERANCE = 0.2;
 
 interface Point {
@@ -59,6 +65,8 @@ interface Point {
   acceptP99Ms: number;
   acceptedPerSec: number;
   drainPerSec: number;
+  /** Each measurement at this size; the figures above are their medians. */
+  runs: { acceptP50Ms: number; acceptP99Ms: number; acceptedPerSec: number; drainPerSec: number }[];
 }
 
 async function measure(
@@ -66,7 +74,7 @@ async function measure(
   db: Awaited<ReturnType<typeof benchDb>>,
   appId: string,
   receiver: Receiver,
-): Promise<Omit<Point, 'size' | 'loadSeconds' | 'dbMb'>> {
+): Promise<Point['runs'][number]> {
   const procs: Proc[] = [await db.serve('api')];
   try {
     const api = apiClient(procs[0]!.url, BENCH_TOKEN, CLIENTS);
@@ -100,6 +108,7 @@ async function measure(
       );
       const acceptedPerSec = BACKLOG / ((now() - t) / 1000);
       sent += BACKLOG;
+      if (args.explain && backend === 'postgres') await explainClaim(db);
       // Delivery alone.
       await receiver.ask('reset');
       if (backend === 'sqlite') {
@@ -127,6 +136,24 @@ async function measure(
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
   }
+}
+
+/**
+ * The plain claim's selection of due rows (src/store/postgres/queue.ts
+ * CLAIM_DUE, its `due` part) as the worker runs it, 64 rows, in a
+ * transaction rolled back.
+ */
+async function explainClaim(db: Awaited<ReturnType<typeof benchDb>>) {
+  const rows = await db.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+     SELECT d.id, d.due_at FROM deliveries d
+     WHERE d.due_at <= now() AND NOT d.parked
+       AND NOT (SELECT e.disabled OR ${GATED} FROM endpoints e WHERE e.id = d.endpoint_id)
+     ORDER BY d.due_at LIMIT 64 FOR UPDATE SKIP LOCKED`,
+    [],
+    true,
+  );
+  console.log(rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n'));
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -163,8 +190,20 @@ async function run(backend: Backend, receiver: Receiver) {
       }
       const loadSeconds = (now() - t) / 1000;
       const dbMb = mb((await db.sizeBytes()).total);
-      const m = await measure(backend, db, bench.appId, receiver);
-      const p: Point = { size, loadSeconds: round(loadSeconds), dbMb, ...m };
+      const runs: Awaited<ReturnType<typeof measure>>[] = [];
+      for (let r = 0; r < REPEAT; r++) runs.push(await measure(backend, db, bench.appId, receiver));
+      const median = (pick: (m: (typeof runs)[number]) => number) =>
+        runs.map(pick).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+      const p: Point = {
+        size,
+        loadSeconds: round(loadSeconds),
+        dbMb,
+        acceptP50Ms: median((m) => m.acceptP50Ms),
+        acceptP99Ms: median((m) => m.acceptP99Ms),
+        acceptedPerSec: median((m) => m.acceptedPerSec),
+        drainPerSec: median((m) => m.drainPerSec),
+        runs,
+      };
       points.push(p);
       const base = points[0]!;
       console.log(
@@ -204,6 +243,7 @@ async function main() {
       rate: RATE,
       seconds: SECONDS,
       backlog: BACKLOG,
+      repeat: REPEAT,
       postgresWorkers: WORKERS,
       tolerance: TOLERANCE,
       ...out,
