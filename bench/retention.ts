@@ -7,8 +7,9 @@
  * process and one worker), one application with one endpoint at the bench's
  * receiver gets `--rate` messages/s, and `hookline prune --older-than R
  * --every R` runs beside it as its own process (R = `--round`, 20 s; the full
- * run 60 s). Every prune pass that deletes something ends a round; after it
- * the bench reads the database's size on disk (SQLite: the file and its WAL;
+ * run 60 s). Every prune pass that deletes something ends a round (round 0
+ * is the first such pass, which finds only part of a window old enough;
+ * rounds 1 and on each delete a full window); after it the bench reads the database's size on disk (SQLite: the file and its WAL;
  * PostgreSQL: every table, index and TOAST table of the schema) and the
  * number of stored messages. Steady: the size after round `--rounds` (3)
  * within 10% of the size after round 1. Prints a table, then one JSON line.
@@ -110,7 +111,7 @@ async function run(backend: Backend, receiver: Receiver) {
         (async () => {
           const size = await db.sizeBytes();
           const r: Round = {
-            round: rounds.length + 1,
+            round: rounds.length,
             atSeconds: Math.round((now() - start) / 1000),
             pruned: deleted,
             sizeMb: mb(size.total),
@@ -129,7 +130,7 @@ async function run(backend: Backend, receiver: Receiver) {
     let sent = 0;
     let failed = 0;
     const inFlight = new Set<Promise<unknown>>();
-    while (rounds.length < ROUNDS) {
+    while (rounds.length <= ROUNDS) {
       const p = api
         .call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'payment.succeeded', payload: { i: sent } })
         .catch(() => failed++);
@@ -137,14 +138,14 @@ async function run(backend: Backend, receiver: Receiver) {
       void p.finally(() => inFlight.delete(p));
       sent++;
       await sleep(Math.max(0, start + (sent * 1000) / RATE - now()));
-      if (now() - start > (ROUNDS + 3) * ROUND_S * 1000 * 3)
+      if (now() - start > (ROUNDS + 4) * ROUND_S * 1000 * 3)
         throw new Error('prune never finished its rounds');
     }
     await Promise.all(inFlight);
     await Promise.all(passes);
     await api.close();
-    const first = rounds[0]!;
-    const last = rounds[ROUNDS - 1]!;
+    const first = rounds[1]!;
+    const last = rounds[ROUNDS]!;
     return {
       rounds,
       sent,
