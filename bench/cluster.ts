@@ -28,6 +28,10 @@ export interface BenchDb {
   load(target: LoadTarget, opts: LoadOptions): Promise<void>;
   /** A statement on the database (EXPLAIN, counts): PostgreSQL only; `rollback` runs it in a transaction rolled back. */
   query<T>(sql: string, params?: unknown[], rollback?: boolean): Promise<T[]>;
+  /** PostgreSQL's `autovacuum` setting ('on' or 'off'; null on SQLite): off, no dead row is ever reclaimed. */
+  autovacuum(): Promise<string | null>;
+  /** PostgreSQL: a plain VACUUM (ANALYZE) of the three growing tables, standing in for autovacuum. */
+  vacuum(): Promise<void>;
   /** `hookline serve` on this database with the bench's flags. */
   serve(role: 'all' | 'api' | 'worker', extra?: string[]): Promise<Proc>;
   drop(): Promise<void>;
@@ -86,6 +90,15 @@ export async function benchDb(backend: Backend, label: string, postgres = DEFAUL
           await c.query('ROLLBACK');
         }
       });
+    },
+    async autovacuum() {
+      if (!schema) return null;
+      return withClient(
+        async (c) => (await c.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]!.autovacuum,
+      );
+    },
+    async vacuum() {
+      if (schema) await withClient((c) => c.query('VACUUM (ANALYZE) messages, deliveries, attempts'));
     },
     serve: (role, extra = []) =>
       startHookline([

@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '1' },
     // PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) of the claim's selection of due rows, with the backlog waiting.
     explain: { type: 'boolean', default: false },
+    // PostgreSQL: VACUUM (ANALYZE) before each measurement, standing in for autovacuum where the server has it off.
+    vacuum: { type: 'boolean', default: false },
     backlog: { type: 'string', default: '10000' },
     clients: { type: 'string', default: '32' },
     workers: { type: 'string', default: '1' },
@@ -75,6 +77,7 @@ async function measure(
   appId: string,
   receiver: Receiver,
 ): Promise<Point['runs'][number]> {
+  if (args.vacuum) await db.vacuum();
   const procs: Proc[] = [await db.serve('api')];
   try {
     const api = apiClient(procs[0]!.url, BENCH_TOKEN, CLIENTS);
@@ -219,7 +222,12 @@ async function run(backend: Backend, receiver: Receiver) {
         p.acceptP99Ms <= base.acceptP99Ms * (1 + TOLERANCE) &&
         p.drainPerSec >= base.drainPerSec * (1 - TOLERANCE),
     );
-    return { points, met };
+    return {
+      autovacuum: await db.autovacuum(),
+      vacuumBeforeEach: args.vacuum && backend === 'postgres',
+      points,
+      met,
+    };
   } finally {
     await db.drop();
   }

@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '200' },
     round: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
+    // PostgreSQL: VACUUM after each prune pass, standing in for autovacuum where the server has it off.
+    vacuum: { type: 'boolean', default: false },
     postgres: { type: 'string', default: DEFAULT_PG },
   },
 });
@@ -109,6 +111,7 @@ async function run(backend: Backend, receiver: Receiver) {
       if (deleted === 0) return;
       passes.push(
         (async () => {
+          if (args.vacuum) await db.vacuum();
           const size = await db.sizeBytes();
           const r: Round = {
             round: rounds.length,
@@ -147,6 +150,8 @@ async function run(backend: Backend, receiver: Receiver) {
     const first = rounds[1]!;
     const last = rounds[ROUNDS]!;
     return {
+      autovacuum: await db.autovacuum(),
+      vacuumAfterPrune: args.vacuum && backend === 'postgres',
       rounds,
       sent,
       failed,
