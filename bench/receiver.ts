@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 const now = () => performance.timeOrigin + performance.now();
 const arrivals = new Map<string, number>();
 let total = 0;
+/** When the latest request was answered (for "time to the last delivery"). */
+let lastAt = 0;
 let paused = false;
 const held: (() => void)[] = [];
 
@@ -16,6 +18,7 @@ function answer(req: IncomingMessage, res: ServerResponse) {
   req.on('end', () => {
     const respond = () => {
       total++;
+      lastAt = now();
       const id = req.headers['webhook-id'];
       if (typeof id === 'string' && !arrivals.has(id)) arrivals.set(id, now());
       res.writeHead(200, { 'content-length': '0' }).end();
@@ -35,9 +38,10 @@ process.on('message', (msg: { cmd: string; ids?: boolean }) => {
   if (msg.cmd === 'reset') {
     arrivals.clear();
     total = 0;
+    lastAt = 0;
     process.send?.({ type: 'reset' });
   } else if (msg.cmd === 'count') {
-    process.send?.({ type: 'count', unique: arrivals.size, total });
+    process.send?.({ type: 'count', unique: arrivals.size, total, lastAt });
   } else if (msg.cmd === 'arrivals') {
     process.send?.({ type: 'arrivals', arrivals: [...arrivals] });
   } else if (msg.cmd === 'pause') {
