@@ -46,6 +46,21 @@ forEachBackend('API: app-portal access tokens through the svix client', (backend
     expect((await api.store.portalTokens.find(hashPortalToken(token), new Date()))?.appId).toBe(acmeId);
   });
 
+  it('refuses an `application` that is not an object (422) even when the app exists and it would be unused', async () => {
+    for (const path of ['/api/v1/auth/app-portal-access/other', '/api/v1/app/other/msg']) {
+      const res = await api.http('POST', path, {
+        body: { eventType: 'a.b', payload: {}, application: 'Acme' },
+      });
+      expect(res.status, path).toBe(422);
+      expect(res.json, path).toMatchObject({ detail: [{ loc: ['body', 'application'] }] });
+    }
+    // null is "not sent".
+    const ok = await api.http('POST', '/api/v1/auth/app-portal-access/other', {
+      body: { application: null },
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it("works on its own app's routes, by uid or id", async () => {
     const { svix } = await portal();
     const ep = await svix.endpoint.create('acme', { url: 'http://127.0.0.1:9/hook', filterTypes: ['a.b'] });

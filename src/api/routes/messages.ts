@@ -33,10 +33,12 @@ export function readMessageFilter(q: Query): MessageFilter {
  * uid defaulting to the path's app_id) when the path names none yet.
  */
 export async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
+  // Its shape is checked even when the app exists and it is not used: what the API accepts, the document allows.
+  const nested = f.has('application') ? f.nested('application') : undefined;
+  f.done();
   const existing = await store.apps.get(appId);
   if (existing?.id === OPERATIONAL_APP_ID) throw notFound('application');
   if (existing) return existing;
-  const nested = f.nested('application');
   if (!nested) throw notFound('application');
   const input = readApplication(nested, null);
   f.done();
