@@ -159,6 +159,9 @@ forEachBackend('reliability: every route, fuzzed, never answers 5xx', (backend) 
           async (segments, query, rawBody, extraHeaders, who) => {
             let i = 0;
             const path = route.url.replace(/:[a-z_]+/g, () => segments[i++]!);
+            // A dot segment is navigation, not a value (RFC 3986 5.2.4): the request lands on another
+            // route, whose query parameters are not this one's. Its path is still fuzzed; its query is not.
+            if (segments.some((s) => s === '.' || s === '..')) query = '';
             const h: Record<string, string> = { ...extraHeaders };
             if (rawBody === null) delete h['content-type'];
             if (who === 'valid') h.authorization = `Bearer ${TOKEN}`;
