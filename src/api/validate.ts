@@ -80,6 +80,11 @@ export class Fields {
     return new Fields(body, ['body'], []);
   }
 
+  /** A body the route may go without: absent reads as {}; anything else (JSON null too) must be an object. */
+  static optionalBody(body: unknown): Fields {
+    return Fields.body(body === undefined ? {} : body);
+  }
+
   /** A nested object read into the same issue list; undefined when absent or not an object. */
   nested(key: string): Fields | undefined {
     const v = this.raw(key);

@@ -46,14 +46,23 @@ forEachBackend('API: app-portal access tokens through the svix client', (backend
     expect((await api.store.portalTokens.find(hashPortalToken(token), new Date()))?.appId).toBe(acmeId);
   });
 
-  it('refuses an `application` that is not an object (422) even when the app exists and it would be unused', async () => {
+  it('refuses an `application` that is not an ApplicationIn (422) even when the app exists and it would be unused', async () => {
     for (const path of ['/api/v1/auth/app-portal-access/other', '/api/v1/app/other/msg']) {
       const res = await api.http('POST', path, {
         body: { eventType: 'a.b', payload: {}, application: 'Acme' },
       });
       expect(res.status, path).toBe(422);
       expect(res.json, path).toMatchObject({ detail: [{ loc: ['body', 'application'] }] });
+      // An object without the name an ApplicationIn needs.
+      const nameless = await api.http('POST', path, {
+        body: { eventType: 'a.b', payload: {}, application: {} },
+      });
+      expect(nameless.status, path).toBe(422);
+      expect(nameless.json, path).toMatchObject({ detail: [{ loc: ['body', 'application', 'name'] }] });
     }
+    // A body that is JSON null is not an absent one.
+    const nullBody = await api.http('POST', '/api/v1/auth/app-portal-access/other', { body: null });
+    expect(nullBody.status).toBe(422);
     // null is "not sent".
     const ok = await api.http('POST', '/api/v1/auth/app-portal-access/other', {
       body: { application: null },

@@ -42,7 +42,7 @@ function grantedCapabilities(asked: string[] | null | undefined, readOnly: boole
  */
 export function authRoutes(app: FastifyInstance, { store, config }: ApiContext): void {
   app.post<{ Params: AppParams }>('/api/v1/auth/app-portal-access/:app_id', async (request) => {
-    const f = Fields.body(request.body ?? {});
+    const f = Fields.optionalBody(request.body);
     const capabilities = f.stringList('capabilities', { min: 1, max: 64, maxItems: 16 });
     capabilities?.forEach((c, i) => {
       if (!ACCEPTED_CAPABILITIES.includes(c)) {
@@ -84,7 +84,7 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
   });
 
   app.post<{ Params: AppParams }>('/api/v1/auth/app/:app_id/expire-all', async (request, reply) => {
-    const f = Fields.body(request.body ?? {});
+    const f = Fields.optionalBody(request.body);
     // Svix bounds the grace at a day.
     const expiry = f.nullableInt('expiry', { min: 0, max: 86_400 });
     const sessionIds = f.stringList('sessionIds', { min: 1, max: 256, maxItems: 1000 });

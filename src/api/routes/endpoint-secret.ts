@@ -43,7 +43,7 @@ export function endpointSecretRoutes(app: FastifyInstance, { store, config }: Ap
   app.post<{ Params: EndpointParams }>(`${path}/rotate`, async (request, reply) => {
     const { app: application, endpoint } = await loadEndpoint(store, request.params);
     // The Svix client always sends `{}`; a bare POST is accepted too.
-    const f = Fields.body(request.body ?? {});
+    const f = Fields.optionalBody(request.body);
     const key = readSecret(f, 'key');
     const kind = readSecretKind(f, key, 'key');
     const graceSeconds = f.nullableInt('gracePeriodSeconds', { min: 0, max: MAX_GRACE_SECONDS });

@@ -56,7 +56,7 @@ export function listenRoutes(
   app.post<{ Params: AppParams }>('/api/v1/app/:app_id/listen', async (request) => {
     hub();
     const application = await loadApp(store, request.params.app_id);
-    const f = Fields.body(request.body ?? {});
+    const f = Fields.optionalBody(request.body);
     const name = f.string('name', { min: 1, max: 64, pattern: NAME_PATTERN }) ?? 'default';
     const filterTypes = f.stringList('filterTypes', {
       min: 1,

@@ -33,15 +33,14 @@ export function readMessageFilter(q: Query): MessageFilter {
  * uid defaulting to the path's app_id) when the path names none yet.
  */
 export async function appForMessage(store: Store, appId: string, f: Fields): Promise<Application> {
-  // Its shape is checked even when the app exists and it is not used: what the API accepts, the document allows.
+  // Checked even when the app exists and it goes unused: what the API accepts, the document allows.
   const nested = f.has('application') ? f.nested('application') : undefined;
+  const input = nested && readApplication(nested, null);
   f.done();
   const existing = await store.apps.get(appId);
   if (existing?.id === OPERATIONAL_APP_ID) throw notFound('application');
   if (existing) return existing;
-  if (!nested) throw notFound('application');
-  const input = readApplication(nested, null);
-  f.done();
+  if (!input) throw notFound('application');
   // The path names the new app: it becomes its uid, under the same rules as a uid in a body.
   const uid = input.uid ?? appId;
   const problem = uidProblem(uid);

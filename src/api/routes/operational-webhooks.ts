@@ -133,7 +133,7 @@ export function operationalWebhookRoutes(app: FastifyInstance, { store, config }
 
   app.post<{ Params: Params }>(`${base}/:endpoint_id/secret/rotate`, async (request, reply) => {
     const ep = await load(request.params.endpoint_id);
-    const f = Fields.body(request.body ?? {});
+    const f = Fields.optionalBody(request.body);
     const key = f.nullableString('key', { max: 1024 });
     f.done();
     if (typeof key === 'string') {
