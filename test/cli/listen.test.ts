@@ -147,9 +147,14 @@ describe('hookline listen', () => {
     expect(new Set(receiver.handled.map((e) => e.id))).toEqual(new Set(sent));
     expect(receiver.handled.map((e) => (e.payload as { n: number }).n).sort()).toEqual([1, 2, 4, 5]);
 
-    // The server recorded the local answer as the attempt, like any endpoint's.
+    // The server recorded the local answer as the attempt, like any endpoint's (the CLI printed
+    // its line before the server stored the report: wait for the record, newest first).
     await until(() => jsonLines(cli).length >= 3);
-    const last = (await attemptsOf(whileAway[0] ?? ''))[0] as unknown as Record<string, unknown>;
+    let last: Record<string, unknown> = {};
+    for (let tries = 0; last.status !== 0 && tries < 600; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 50));
+      last = ((await attemptsOf(whileAway[0] ?? ''))[0] ?? {}) as unknown as Record<string, unknown>;
+    }
     expect(last).toMatchObject({ status: 0, responseStatusCode: 200, url: 'hookline-listen://default' });
     expect(JSON.parse(String(last.response))).toEqual({ handled: whileAway[0] });
 
