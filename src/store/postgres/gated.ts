@@ -7,24 +7,18 @@ import type { Db } from './db.js';
 export const GATED =
   'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered OR e.fair_cap IS NOT NULL';
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
-const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
+export const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
 /**
- * A page of gated endpoints with due work, their state rows locked, leaving
- * out those already considered in this claim ($3). SKIP LOCKED: an endpoint
- * another worker is claiming for right now is simply its to serve.
- *
- * Endpoints that plainly have nothing to give are not read (nor locked): an
- * open breaker before its retry time; an ordered endpoint or breaker probe
- * with one in flight, or a full in-flight cap; a rate limiter more than its
- * burst (at most 250 ms, policy.ts) ahead. This pre-filter is looser than
- * claimQuota, which still decides; it keeps a crowd of blocked endpoints from
- * filling every page.
+ * Gated endpoints that may have something to give now ($1). Endpoints that
+ * plainly have nothing to give are left out: an open breaker before its retry
+ * time; an ordered endpoint or breaker probe with one in flight, or a full
+ * in-flight cap; a rate limiter more than its burst (at most 250 ms,
+ * policy.ts) ahead. Looser than claimQuota, which still decides; it keeps a
+ * crowd of blocked endpoints from filling every page.
  */
-const LOCK_GATED = `
-SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
-FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
+const MAY_GIVE = `
+(${GATED}) AND NOT e.disabled
   AND NOT (e.breaker_open AND s.breaker_retry_at > $1)
   AND (e.rate_limit IS NULL OR s.rate_tat IS NULL OR s.rate_tat <= $1 + interval '251 milliseconds')
   AND (NOT (e.ordered OR e.breaker_open) AND coalesce(e.max_in_flight, e.fair_cap) IS NULL
@@ -32,10 +26,30 @@ WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($3::text[])
            WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
           < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, e.fair_cap) END)
   AND EXISTS (SELECT 1 FROM deliveries d
-              WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)
+              WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1)`;
+
+/**
+ * A page of gated endpoints that may give, their state rows locked, leaving
+ * out those already considered in this claim ($3). SKIP LOCKED: an endpoint
+ * another worker is claiming for right now is simply its to serve.
+ */
+const LOCK_GATED = `
+SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
+FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
+WHERE ${MAY_GIVE} AND e.id <> ALL ($3::text[])
 ORDER BY s.rate_tat NULLS FIRST
 LIMIT $2
 FOR UPDATE OF s SKIP LOCKED`;
+
+/**
+ * Whether any endpoint is gated, and whether any may give, asked without a
+ * transaction or a lock: most claims of a busy queue find every gated
+ * endpoint at its cap or waiting on its breaker, and one statement saying so
+ * costs a third of BEGIN, LOCK_GATED, COMMIT.
+ */
+const ANY_GATED = `
+SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled) AS gated,
+  EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id WHERE ${MAY_GIVE}) AS may_give`;
 
 /**
  * Read in a second statement, hence a snapshot taken after the locks: a claim
@@ -80,33 +94,6 @@ WITH q AS (
 )
 ${CLAIMED}`;
 
-/**
- * Borrowing (store.ts Borrow): up to $3 due deliveries of the named endpoints
- * beyond their fair-share caps, in accept order per endpoint. One statement,
- * no endpoint lock: a loan is bounded by the claiming worker's idle slots,
- * not by a count shared across workers. Only endpoints whose one rule is the
- * fair cap borrow; a rate limit or an open breaker still holds them back.
- */
-export const CLAIM_BORROWED = `
-WITH lenders AS (
-  SELECT e.id FROM endpoints e
-  WHERE e.id = ANY ($1::text[]) AND e.fair_cap IS NOT NULL AND NOT e.disabled
-    AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open
-), picked AS (
-  SELECT p.id, p.endpoint_id, p.due_at FROM lenders CROSS JOIN LATERAL (
-    SELECT d.id, d.endpoint_id, d.due_at FROM deliveries d
-    WHERE d.endpoint_id = lenders.id AND ${OPEN} AND d.due_at <= $2
-    ORDER BY d.msg_id LIMIT $3
-    FOR UPDATE SKIP LOCKED
-  ) p
-  LIMIT $3
-), leased AS (
-  UPDATE deliveries d SET status = 'sending', due_at = $4, lease_token = $5, updated_at = $2
-  FROM picked WHERE d.id = picked.id
-  RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
-)
-${CLAIMED}`;
-
 /** Gated endpoints read per page of a claim (oldest rate_tat first)... */
 const MAX_GATED_PER_CLAIM = 256;
 /** ...and pages per claim: a bound on one claim's locks and time when many endpoints have little to give. */
@@ -116,8 +103,8 @@ const RECHECK_MS = 1000;
 
 /**
  * The claim for gated endpoints: one transaction (per page of 256 endpoints:
- * lock state rows, count live leases; then one lease statement), only while
- * some endpoint is gated.
+ * lock state rows, count live leases; then one lease statement), only when
+ * ANY_GATED says some endpoint may give.
  * Endpoints without limits never reach it; a deployment without any gated
  * endpoint pays one tiny query per second to notice the first, or at once
  * after `recheck()` (this process recorded failures: a breaker may have opened).
@@ -125,20 +112,17 @@ const RECHECK_MS = 1000;
 export function postgresGatedClaim(db: Db) {
   let noneUntil = 0;
 
-  async function anyGated(now: number): Promise<boolean> {
-    if (now < noneUntil) return false;
-    const rows = await db.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled) AS any`,
-      [],
-      { name: 'queue_any_gated' },
-    );
-    if (rows[0]?.any) return true;
-    noneUntil = now + RECHECK_MS;
-    return false;
+  /** Whether a gated claim may find anything, without a transaction. */
+  async function mayGive(now: Date): Promise<boolean> {
+    if (now.getTime() < noneUntil) return false;
+    // Not prepared, like the claims (queue.ts): a generic plan of the in-flight count goes stale.
+    const [row] = await db.query<{ gated: boolean; may_give: boolean }>(ANY_GATED, [now]);
+    if (!row?.gated) noneUntil = now.getTime() + RECHECK_MS;
+    return row?.may_give === true;
   }
 
   async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
-    if (!(await anyGated(now.getTime()))) return [];
+    if (!(await mayGive(now))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
       const quotas: number[] = [];

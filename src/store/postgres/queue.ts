@@ -5,7 +5,7 @@ import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
 import type { Db } from './db.js';
-import { CLAIM_BORROWED, GATED, postgresGatedClaim } from './gated.js';
+import { GATED, OPEN, postgresGatedClaim } from './gated.js';
 import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
@@ -31,6 +31,13 @@ import { queueManual } from './queue-manual.js';
  * workers split the head of the queue instead of queueing behind each other,
  * leased (status sending, due_at = lease expiry, a fresh token) and returned
  * with the message and endpoint fields the worker needs.
+ *
+ * Borrowing (store.ts Borrow), in the same statement: what the plain queue
+ * leaves of $6 (the batch less what must stay free) goes to the named
+ * endpoints beyond their fair-share caps, in accept order per endpoint. No
+ * endpoint lock: a loan is bounded by the claiming worker's idle slots, not by
+ * a count shared across workers. Only endpoints whose one rule is the fair cap
+ * borrow; a rate limit or an open breaker still holds them back.
  */
 const CLAIM_DUE = `
 WITH due AS (
@@ -46,10 +53,22 @@ WITH due AS (
   ORDER BY d.due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
+), borrowed AS (
+  SELECT p.id, p.due_at FROM endpoints e CROSS JOIN LATERAL (
+    SELECT d.id, d.due_at FROM deliveries d
+    WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1
+    ORDER BY d.msg_id LIMIT $6
+    FOR UPDATE SKIP LOCKED
+  ) p
+  WHERE e.id = ANY ($5::text[]) AND e.fair_cap IS NOT NULL AND NOT e.disabled
+    AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open
+  LIMIT greatest(0, $6 - (SELECT count(*) FROM due))
+), picked AS (
+  SELECT id, due_at FROM due UNION ALL SELECT id, due_at FROM borrowed
 ), leased AS (
   UPDATE deliveries d SET status = 'sending', due_at = $3, lease_token = $4, updated_at = $1
-  FROM due WHERE d.id = due.id
-  RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, due.due_at AS was_due
+  FROM picked WHERE d.id = picked.id
+  RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
 )
 ${CLAIMED}`;
 
@@ -156,25 +175,26 @@ export function postgresQueue(
       const leaseUntil = new Date(now.getTime() + leaseMs);
       // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
       const gated = await claimGated.claim<ClaimRow>(now, limit, leaseUntil, token);
-      let rows = gated;
+      if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
+      // Then the plain queue and, beyond it, what nobody else wanted, lent past
+      // fair-share caps (store.ts Borrow): one statement.
+      const room = borrow ? limit - gated.length - borrow.keepFree : 0;
+      let rows: ClaimRow[];
       try {
-        if (rows.length < limit)
-          rows = rows.concat(
-            await db.query<ClaimRow>(CLAIM_DUE, [now, limit - rows.length, leaseUntil, token]),
-          );
-        // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
-        const room = borrow ? limit - rows.length - borrow.keepFree : 0;
-        if (borrow && room > 0 && borrow.endpointIds.length > 0)
-          rows = rows.concat(
-            await db.query<ClaimRow>(CLAIM_BORROWED, [borrow.endpointIds, now, room, leaseUntil, token], {
-              name: 'queue_claim_borrowed',
-            }),
-          );
+        const plain = await db.query<ClaimRow>(CLAIM_DUE, [
+          now,
+          limit - gated.length,
+          leaseUntil,
+          token,
+          borrow?.endpointIds ?? [],
+          Math.max(0, room),
+        ]);
+        rows = gated.concat(plain);
       } catch (err) {
         // What was leased is committed: hand it over with the error rather than leave it (and
         // the quotas it holds: an ordered head, a breaker's probe) idle until the lease runs out.
-        if (rows.length === 0) throw err;
-        return readClaims(rows, toClaim(cipher, token), err); // throws PartialClaimError
+        if (gated.length === 0) throw err;
+        return readClaims(gated, toClaim(cipher, token), err); // throws PartialClaimError
       }
       return readClaims(rows, toClaim(cipher, token));
     },
