@@ -24,12 +24,13 @@ describe.skipIf(!available)('PostgreSQL store specifics', () => {
   const send = (appId: string, payload = '{}') =>
     store.messages.create({ appId, eventType: 'e', eventId: null, payload, channels: null, tags: null });
 
-  it('makes delivery ids in the core/ids.ts format, in SQL too (more endpoints than premade ids)', async () => {
+  it('makes delivery ids in the core/ids.ts format in SQL, one run per message', async () => {
     const app = await store.apps.create({ uid: null, name: 'ids', rateLimit: null, metadata: {} });
     for (let i = 0; i < 4; i++) await store.endpoints.create(app.id, endpointInput());
     const { message, deliveries } = await send(app.id);
     expect(deliveries).toBe(4);
     const page = await store.messages.deliveries(app.id, message.id, { limit: 10 });
+    expect(new Set(page.items.map((i) => i.delivery.id)).size).toBe(4);
     for (const { delivery } of page.items) {
       expect(hasPrefix(delivery.id, 'dlv')).toBe(true);
       // Same millisecond part as the message id (time-sortable like every id).
