@@ -163,4 +163,26 @@ describe('scheduler', () => {
     expect(t.claimLimits).toEqual([8]);
     expect(scheduler.stop()).toBeNull();
   });
+
+  it('takes fresh work handed over only once nothing older may be waiting, and only into free slots', async () => {
+    const { t, scheduler } = setUp({ concurrency: 8 });
+    expect(scheduler.taker.room()).toBe(0); // not started
+    scheduler.start();
+    expect(scheduler.taker.room()).toBe(0); // its first claim has not come back yet
+    await until(() => t.nextDueCalls === 1); // ...now it has, short
+    t.slots.inFlight = 3;
+    expect(scheduler.taker.room()).toBe(5);
+    scheduler.taker.take([claimed(1), claimed(2)]);
+    expect(t.started).toEqual(['dlv_1', 'dlv_2']);
+    // Work that was not handed over wakes the worker: until its claim comes back short, claims go first.
+    scheduler.wake();
+    expect(scheduler.taker.room()).toBe(0);
+    await until(() => t.nextDueCalls === 2);
+    expect(scheduler.taker.room()).toBe(5);
+    t.slots.paused = true;
+    expect(scheduler.taker.room()).toBe(0);
+    t.slots.paused = false;
+    scheduler.stop();
+    expect(scheduler.taker.room()).toBe(0);
+  });
 });

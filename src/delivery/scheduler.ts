@@ -3,6 +3,7 @@ import {
   type AttemptResult,
   type ClaimedDelivery,
   type DeliveryQueue,
+  type FreshTaker,
   PartialClaimError,
 } from '../store/store.js';
 import type { Emit } from './events.js';
@@ -42,6 +43,8 @@ export interface Scheduler {
   pump(): void;
   /** Stops claiming; returns the claim under way, which resolves once it has started what it leased. */
   stop(): Promise<void> | null;
+  /** Takes deliveries as they are accepted, when the store can hand them over (DeliveryQueue.handOffTo). */
+  readonly taker: FreshTaker;
 }
 
 const MAX_CLAIM_BACKOFF_MS = 5000;
@@ -223,6 +226,20 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
       active = false;
       timer.clear();
       return claiming;
+    },
+    taker: {
+      leaseMs: config.leaseMs,
+      // Only once the last claim came back short (nothing older is due, so fresh
+      // work may go first), none is under way, and the worker is claiming at all.
+      room: () =>
+        active && !wanted && !claiming && !slots.paused
+          ? Math.max(0, config.concurrency - slots.inFlight)
+          : 0,
+      borrow: () => fair.borrow(),
+      take(claims) {
+        emit('claimed', claims.length);
+        void takeFairly(claims);
+      },
     },
   };
 }

@@ -196,6 +196,7 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   async function shutdown(): Promise<void> {
     if (unshareTimer) clearInterval(unshareTimer);
+    store.queue.handOffTo?.(null);
     await shutDown({
       requestTimeoutMs: config.requestTimeoutMs,
       stopClaiming: scheduler.stop,
@@ -216,6 +217,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       state = 'running';
       leases.start();
       scheduler.start();
+      store.queue.handOffTo?.(scheduler.taker);
       // With fair sharing off, caps an earlier run set would hold endpoints back for good.
       if (share === 0) unshare(false);
       else unshareTimer = setInterval(() => unshare(true), UNSHARE_EVERY_MS).unref();

@@ -193,9 +193,11 @@ export interface MessageRepo {
   /**
    * Stores the message and one pending delivery per enabled endpoint whose
    * filterTypes and channels accept it (core/filter.ts), in one transaction,
-   * due now. CONFLICT when eventId was already used in this app.
+   * due now. CONFLICT when eventId was already used in this app. `waiting`:
+   * the deliveries left for a claim (the others went to this process's
+   * worker at once, DeliveryQueue.handOffTo).
    */
-  create(input: MessageInput): Promise<{ message: Message; deliveries: number }>;
+  create(input: MessageInput): Promise<{ message: Message; deliveries: number; waiting: number }>;
   /**
    * Stores a batch (POST .../msg/batch) in one transaction, like create per
    * message; a message whose eventId is already used (in the app, or earlier
@@ -309,6 +311,21 @@ export interface Borrow {
   keepFree: number;
 }
 
+/**
+ * This process's worker, taking fresh deliveries as they are accepted
+ * (DeliveryQueue.handOffTo): the accepting transaction leases them to it,
+ * so no claim has to look for them.
+ */
+export interface FreshTaker {
+  /** How many it would start now; 0 while older work may be waiting for a claim (that goes first). */
+  room(): number;
+  /** Fair-capped endpoints it would lend idle slots to, as claimDue's `borrow`. */
+  borrow(): Borrow | undefined;
+  readonly leaseMs: number;
+  /** Called once the accepting transaction has committed, with what it leased. */
+  take(claims: ClaimedDelivery[]): void;
+}
+
 export interface DeliveryQueue {
   /**
    * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
@@ -323,6 +340,13 @@ export interface DeliveryQueue {
    * too, except for what `borrow` lends when the rest of the queue leaves slots idle.
    */
   claimDue(opts: { limit: number; leaseMs: number; now?: Date; borrow?: Borrow }): Promise<ClaimedDelivery[]>;
+  /**
+   * Where the API and the worker share one process and one database
+   * connection (SQLite), a message's deliveries to endpoints without limits
+   * are leased to `taker` in the transaction that accepts it, as many as it
+   * has room for; null stops that. Stores without it leave everything to claimDue.
+   */
+  handOffTo?(taker: FreshTaker | null): void;
   /**
    * Fair sharing (README, Isolation), in one transaction: holds each endpoint
    * to its `cap` deliveries in flight across every worker (parking its open

@@ -114,13 +114,13 @@ export function messageRoutes(
     // Types that opted in (validateSchema) refuse payloads their JSON Schema rejects.
     await payloadChecks.check(fields.eventType, payload);
     const application = await appIdForMessage(store, request.params.app_id, f);
-    const { message, deliveries } = await store.messages
+    const { message, waiting } = await store.messages
       .create({ appId: application.id, ...fields, traceparent: traceparent(request) })
       .catch((err: unknown) => {
         const missing = err instanceof HooklineError && err.code === 'NOT_FOUND';
         throw missing && !application.checked ? notFound('application') : err;
       });
-    if (deliveries > 0) wake();
+    if (waiting > 0) wake();
     return reply.code(202).send(messageOut(message, withContent, payload));
   });
 

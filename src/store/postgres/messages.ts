@@ -180,7 +180,7 @@ export function postgresMessages(
       const [message] = storedMessages([input]) as [StoredMessage];
       const deliveries = await accept(message);
       if (deliveries > 0) notifier.poke();
-      return { message: withoutTrace(message), deliveries };
+      return { message: withoutTrace(message), deliveries, waiting: deliveries };
     },
     async createBatch(inputs) {
       const results = await createBatch(storedMessages(inputs));

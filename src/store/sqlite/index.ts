@@ -10,6 +10,7 @@ import { sqliteEventTypes } from './event-types.js';
 import { sqliteGauges } from './gauges.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
 import { sqlitePortalTokens } from './portal-tokens.js';
+import { sqliteHandOff } from './hand-off.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteQueue } from './queue.js';
 import { sqliteTasks } from './tasks.js';
@@ -48,6 +49,7 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
   const db = openDatabase(path);
   migrate(db);
   const content = sqliteContent(db);
+  const handOff = sqliteHandOff(db, cipher);
   return {
     async migrate() {
       migrate(db);
@@ -59,8 +61,8 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     apps: withErrorCodes(sqliteApps(db)),
     eventTypes: withErrorCodes(sqliteEventTypes(db)),
     endpoints: withErrorCodes(sqliteEndpoints(db, cipher)),
-    messages: withErrorCodes({ ...sqliteMessages(db, cipher), ...content.messages }),
-    queue: withErrorCodes({ ...sqliteQueue(db, cipher), ...content.queue }),
+    messages: withErrorCodes({ ...sqliteMessages(db, cipher, handOff), ...content.messages }),
+    queue: { ...withErrorCodes({ ...sqliteQueue(db, cipher), ...content.queue }), handOffTo: handOff.set },
     attempts: withErrorCodes({ ...sqliteAttempts(db), ...content.attempts }),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),

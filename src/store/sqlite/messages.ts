@@ -20,6 +20,7 @@ import {
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit } from './group-commit.js';
+import { type HandOff, type LeaseTerms, NO_LEASE } from './hand-off.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
 const INSERT_MESSAGE = `
@@ -31,18 +32,34 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
  * PostgreSQL): no filterTypes or the event type among them, and no channels
  * or one shared with the message. Parked when the endpoint is gated. Ids from
  * hookline_new_id (db.ts), the format of core/ids.ts.
+ *
+ * Leased at once to this process's worker (hand-off.ts), as a claim would:
+ * up to $slots deliveries to endpoints without limits (kind 0), then, leaving
+ * $keepFree slots, to borrowers whose one rule is the fair cap (kind 1, as
+ * the claim lends, store.ts Borrow). Plain rows number first, so a borrowed
+ * row's number counts the plain ones before it.
  */
 const INSERT_DELIVERIES = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
-  created_at, updated_at, parked)
-SELECT hookline_new_id('dlv', $now), e.app_id, $msg, e.id, 'pending', 0, $now, $now, 'scheduled', $now, $now,
-  (${GATED})
-FROM endpoints e
-WHERE e.app_id = $app AND e.disabled = 0
-  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
-  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))`;
+  created_at, updated_at, parked, lease_token)
+SELECT hookline_new_id('dlv', $now), app_id, $msg, id, CASE WHEN lent THEN 'sending' ELSE 'pending' END, 0, $now,
+  CASE WHEN lent THEN $leaseUntil ELSE $now END, 'scheduled', $now, $now, parked, CASE WHEN lent THEN $token END
+FROM (
+  SELECT app_id, id, parked,
+    row_number() OVER (ORDER BY kind) <= $slots - CASE kind WHEN 0 THEN 0 WHEN 1 THEN $keepFree ELSE $slots END AS lent
+  FROM (
+    SELECT e.app_id, e.id, (${GATED}) AS parked,
+      CASE WHEN NOT (${GATED}) THEN 0
+        WHEN e.id IN (SELECT value FROM json_each($borrowers)) AND e.fair_cap IS NOT NULL
+          AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0 AND e.breaker_open = 0 THEN 1
+        ELSE 2 END AS kind
+    FROM endpoints e
+    WHERE e.app_id = $app AND e.disabled = 0
+      AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+           OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
+      AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+           OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))))
+RETURNING lease_token IS NOT NULL AS lent`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
  * until 0. A message with a delivery still pending or sending is accepted
@@ -65,14 +82,18 @@ const isEventIdConflict = (err: unknown, m: Message) =>
 export function sqliteMessages(
   db: Db,
   cipher: FieldCipher,
+  handOff: HandOff,
 ): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const insertMessage = db.prepare(INSERT_MESSAGE);
-  const insertDeliveries = db.prepare(INSERT_DELIVERIES);
+  const insertDeliveries = db.prepare<Record<string, unknown>, { lent: number }>(INSERT_DELIVERIES);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
-  /** One message and its deliveries; returns how many deliveries. */
-  const write = (msg: StoredMessage): number => {
+  /** One message and its deliveries, leased to this process's worker as `terms` allow (hand-off.ts). */
+  const write = (
+    msg: StoredMessage,
+    terms: LeaseTerms = NO_LEASE,
+  ): { deliveries: number; leased: number } => {
     const now = msg.createdAt.getTime();
     insertMessage.run(
       msg.id,
@@ -86,18 +107,35 @@ export function sqliteMessages(
       msg.traceparent,
     );
     const channels = JSON.stringify(msg.channels ?? []);
-    return insertDeliveries.run({ now, msg: msg.id, app: msg.appId, type: msg.eventType, channels }).changes;
+    const rows = insertDeliveries.all({
+      now,
+      msg: msg.id,
+      app: msg.appId,
+      type: msg.eventType,
+      channels,
+      slots: terms.slots,
+      keepFree: terms.keepFree,
+      borrowers: terms.borrowers,
+      leaseUntil: terms.leaseUntil,
+      token: terms.token,
+    });
+    return { deliveries: rows.length, leased: rows.filter((r) => r.lent).length };
   };
   // Message and deliveries commit together: once the API answers, every delivery exists.
-  // Concurrent accepts share one commit (group-commit.ts).
-  const create = groupCommit(db, write);
+  // Concurrent accepts share one commit (group-commit.ts); what this process's worker
+  // has room for is leased to it in the same transaction (hand-off.ts).
+  const create = groupCommit(db, (msg: StoredMessage) => {
+    const terms = handOff.terms(msg.createdAt.getTime());
+    const { deliveries, leased } = write(msg, terms);
+    return { deliveries, leased: handOff.leased(msg.id, terms, leased) };
+  });
   // A batch is one transaction, each message in its own savepoint (a nested
   // transaction()), so a repeated eventId leaves out that message alone.
   const writeOne = db.transaction(write);
   const writeBatch = db.transaction((messages: StoredMessage[]): BatchResult[] =>
     messages.map((message) => {
       try {
-        return { message: withoutTrace(message), deliveries: writeOne(message) };
+        return { message: withoutTrace(message), deliveries: writeOne(message).deliveries };
       } catch (err) {
         if (!isEventIdConflict(err, message)) throw err;
         return { conflict: eventIdConflict(message) };
@@ -109,7 +147,10 @@ export function sqliteMessages(
     async create(input) {
       const [message] = storedMessages([input]) as [StoredMessage];
       try {
-        return { message: withoutTrace(message), deliveries: await create(message) };
+        const { deliveries, leased } = await create(message);
+        if (leased) handOff.give(leased);
+        const waiting = deliveries - (leased?.rows.length ?? 0);
+        return { message: withoutTrace(message), deliveries, waiting };
       } catch (err) {
         if (isEventIdConflict(err, message)) throw eventIdConflict(message);
         return mapSqliteError(err, 'message');

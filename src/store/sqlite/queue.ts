@@ -28,14 +28,13 @@ RETURNING id`;
 const LEASE_IDS = `
 UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
-/** What a worker needs per leased delivery (the shape of rows.ts ClaimRow). */
-const CLAIMED = `
+/** What a worker needs per leased delivery (the shape of rows.ts ClaimRow); a WHERE clause follows. */
+export const CLAIMED_COLUMNS = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
   m.created_at AS msg_created_at, m.traceparent, e.id AS endpoint_id, e.url, e.headers, e.secrets,
   e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered
-FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id
-WHERE d.id IN (SELECT value FROM json_each(?))
-ORDER BY d.msg_id`;
+FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id`;
+const CLAIMED = `${CLAIMED_COLUMNS} WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.msg_id`;
 
 /**
  * A message deleted (with its app) or pruned while its delivery was in flight
