@@ -7,7 +7,7 @@ import { type Server, startServer } from '../../src/server.js';
 import { runCli } from '../cli/harness.js';
 import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, expectAccessible, launch, openPage, screenshot } from './browser.js';
+import { browserAvailable, expectAccessible, launch, openPage, screenshot, signIn } from './browser.js';
 
 const TOKEN = 'hk_browser_test_token_0123456789';
 // A whole flow in a browser on a loaded machine takes longer than the suite's 60 s default.
@@ -77,14 +77,29 @@ suite('dashboard and app portal in chromium', () => {
         });
         expect(cli.code, cli.stderr).toBe(0);
         const link = cli.stdout.split('\n')[0] ?? '';
-        expect(link).toBe(`${server.url}/#token=${TOKEN}`);
+        // The link carries a one-time code, never the API token.
+        expect(link).toMatch(/\/#code=hkc_/);
+        expect(link).not.toContain(TOKEN);
 
         const { page, problems } = await openPage(browser);
         await page.goto(link);
         await expect.poll(() => page.getByRole('heading', { name: 'Overview' }).count()).toBe(1);
-        // The token leaves the address bar at once (it stays in this tab's session storage).
-        expect(page.url()).not.toContain(TOKEN);
+        // The code leaves the address bar at once; the tab holds a session token, not the API token.
+        expect(page.url()).not.toContain('code=');
+        const held = await page.evaluate(() => sessionStorage.getItem('hookline.apiToken'));
+        expect(held).toMatch(/^hko_/);
         await expectAccessible(page, 'overview (empty)');
+
+        // The same link a second time (another tab, someone reading over a shoulder) opens nothing.
+        const reused = await openPage(browser);
+        await reused.page.goto(link);
+        await expect
+          .poll(() => reused.page.getByRole('alert').textContent())
+          .toContain('already used or has expired');
+        expect(await reused.page.getByRole('heading', { name: 'Overview' }).count()).toBe(0);
+        await expectAccessible(reused.page, 'reused sign-in link');
+        await screenshot(reused.page, 'dashboard-link-used');
+        await reused.page.context().close();
 
         await page.getByRole('link', { name: 'Applications' }).click();
         await page.getByLabel('Name').fill('Acme Shop');
@@ -186,6 +201,17 @@ suite('dashboard and app portal in chromium', () => {
         await buttons(page, 'Filter').click();
         await expect.poll(() => page.getByRole('link', { name: /^msg_/ }).count()).toBe(1);
         await expectAccessible(page, 'messages');
+
+        // Signing out revokes the session token on the server: a copy of it opens nothing after.
+        await buttons(page, 'Sign out').click();
+        await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+        await expect
+          .poll(
+            async () =>
+              (await fetch(`${server.url}/api/v1/app`, { headers: { authorization: `Bearer ${held}` } }))
+                .status,
+          )
+          .toBe(401);
         expect(problems).toEqual([]);
       });
 
@@ -203,9 +229,7 @@ suite('dashboard and app portal in chromium', () => {
           tags: ['<i>tag</i>'],
         });
         const { page, problems } = await openPage(browser);
-        await page.goto(`${server.url}/#token=${TOKEN}`);
-        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
-        await page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await signIn(page, server.url, TOKEN);
         await page.goto(`${server.url}/#/apps/hostile/msgs/${msg.id}`);
         const payload = page.getByRole('region', { name: 'Payload' });
         await expect.poll(() => payload.textContent()).toContain('<script>window.__pwned');
@@ -226,9 +250,7 @@ suite('dashboard and app portal in chromium', () => {
           await svix.message.create('busy', { eventType: 'order.paid', payload: { i } });
         }
         const { page, problems } = await openPage(browser);
-        await page.goto(`${server.url}/#token=${TOKEN}`);
-        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
-        await page.getByRole('button', { name: 'Sign out' }).waitFor();
+        await signIn(page, server.url, TOKEN);
         await page.goto(`${server.url}/#/apps/busy/msgs`);
         const rows = page.getByRole('link', { name: /^msg_/ });
         await expect.poll(() => rows.count()).toBe(25);

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, expectAccessible, launch, openPage, screenshot } from './browser.js';
+import { browserAvailable, expectAccessible, launch, openPage, screenshot, signIn } from './browser.js';
 
 const TOKEN = 'hk_browser_tools_token_0123456789';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
@@ -46,9 +46,7 @@ suite('operator tools in chromium', () => {
       };
       const signedIn = async (path: string) => {
         const opened = await openPage(browser);
-        await opened.page.goto(`${server.url}/#token=${TOKEN}`);
-        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
-        await buttons(opened.page, 'Sign out').waitFor();
+        await signIn(opened.page, server.url, TOKEN);
         await opened.page.goto(`${server.url}/#${path}`);
         return opened;
       };

@@ -73,10 +73,14 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
     const principal = principalOf(request);
+    if (principal.kind === 'operator' && principal.session) {
+      await store.operatorSessions.expireSession(principal.session.tokenHash, new Date());
+      return reply.code(204).send();
+    }
     if (principal.kind !== 'portal') {
       throw new HooklineError(
         'BAD_REQUEST',
-        'only app-portal tokens log out; the API token is set by configuration',
+        'only app-portal and dashboard session tokens log out; the API token is set by configuration',
       );
     }
     await store.portalTokens.expire(principal.token.tokenHash, new Date());
@@ -102,7 +106,12 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
   /** Hookline's: who the presented token is, so a page knows its application and what to show. */
   app.get('/api/v1/auth/session', async (request) => {
     const principal = principalOf(request);
-    if (principal.kind === 'operator') return { kind: 'operator' };
+    if (principal.kind === 'operator') {
+      // A dashboard session says when it ends; the API token does not end.
+      return principal.session
+        ? { kind: 'operator', expiresAt: principal.session.expiresAt.toISOString() }
+        : { kind: 'operator' };
+    }
     const t = principal.token;
     const application = await loadApp(store, t.appId);
     return {
