@@ -388,6 +388,19 @@ export interface DeliveryQueue {
   replayMissing(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
+  /**
+   * Endpoints with deliveries that ran out of retries (failed for good) at or
+   * after `since`, the most recent first, at most `limit`; Hookline's own
+   * operational endpoints left out.
+   */
+  exhaustedEndpoints(since: Date, limit: number): Promise<ExhaustedEndpoint[]>;
+}
+/** An endpoint whose deliveries failed for good recently: how many, and the last one's time. */
+export interface ExhaustedEndpoint {
+  appId: string;
+  endpointId: string;
+  deliveries: number;
+  lastAt: Date;
 }
 
 // ---- gauges (metrics) -----------------------------------------------------------

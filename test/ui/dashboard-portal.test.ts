@@ -181,6 +181,19 @@ suite('dashboard and app portal in chromium', () => {
           return ((await res.json()) as { breaker: { open: boolean } }).breaker.open;
         };
         await until(breakerOpen, async () => {}, 30_000);
+        // A third fails one message for good (two attempts: not enough to open its breaker).
+        const gaveUp = await svix.endpoint.create('acme', {
+          url: 'http://127.0.0.1:9/gave-up',
+          filterTypes: ['refund.failed'],
+        });
+        await svix.message.create('acme', { eventType: 'refund.failed', payload: {} });
+        const exhausted = async () => {
+          const res = await fetch(`${server.url}/api/v1/app/acme/endpoint/${gaveUp.id}/stats`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+          });
+          return ((await res.json()) as { fail: number }).fail === 1;
+        };
+        await until(exhausted, async () => {}, 30_000);
         await page.getByRole('link', { name: 'Overview' }).click();
         await expect
           .poll(() => page.getByRole('cell', { name: 'http://127.0.0.1:9/refused' }).count())
@@ -189,6 +202,13 @@ suite('dashboard and app portal in chromium', () => {
         expect(await rows.nth(0).textContent()).toContain('http://127.0.0.1:9/refused');
         expect(await rows.nth(0).textContent()).toContain('next probe');
         expect(await rows.nth(1).textContent()).toContain('http://127.0.0.1:9/parked');
+        // Out of retries in the last day: next, above the healthy endpoint, with its count.
+        expect(await rows.nth(2).textContent()).toContain('http://127.0.0.1:9/gave-up');
+        expect(await rows.nth(2).getByRole('cell').nth(4).textContent()).toMatch(/^1 last /);
+        expect(await rows.nth(3).textContent()).toContain(`${receiver.url}/hooks/acme`);
+        const tiles = page.getByRole('list', { name: 'Backlog by state' });
+        expect(await tiles.textContent()).toContain('oldest due delivery');
+        expect(await tiles.textContent()).toMatch(/[1-9]\d* failed for good/);
         await expectAccessible(page, 'overview');
         await screenshot(page, 'overview');
 
