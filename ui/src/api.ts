@@ -126,8 +126,15 @@ export type Session =
       appName: string;
       capabilities: string[];
       readOnly: boolean;
+      theme: PortalTheme | null;
       expiresAt: string;
     };
+/** The portal's look: from the link's access options (`portalTheme`) and its query parameters. */
+export interface PortalTheme {
+  theme?: 'light' | 'dark';
+  accent?: string;
+  logo?: string;
+}
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
 

@@ -1,10 +1,27 @@
 import { OPERATOR_SESSION_TTL_S, SIGN_IN_CODE_TTL_S } from '../../core/operator-session.js';
-import { PORTAL_CAPABILITIES, PORTAL_MAX_EXPIRY_S, PORTAL_MIN_EXPIRY_S } from '../../core/portal-token.js';
+import {
+  LOGO_MAX_LENGTH,
+  PORTAL_CAPABILITIES,
+  PORTAL_MAX_EXPIRY_S,
+  PORTAL_MIN_EXPIRY_S,
+} from '../../core/portal-token.js';
 import { ACCEPTED_CAPABILITIES } from '../routes/auth.js';
 import type { Operation } from './operation.js';
-import { array, bool, dateTime, int, nullable, object, ref, type Schema, str } from './schema.js';
+import { array, bool, dateTime, hookline, int, nullable, object, ref, type Schema, str } from './schema.js';
 
 const CAPABILITY = str({ enum: [...PORTAL_CAPABILITIES] });
+
+const PORTAL_THEME = object({
+  theme: nullable(str({ enum: ['light', 'dark'] })),
+  accent: nullable(str({ pattern: '^#[0-9a-fA-F]{6}$', examples: ['#0f766e'] })),
+  logo: nullable(
+    str({
+      format: 'uri',
+      maxLength: LOGO_MAX_LENGTH,
+      description: 'An https URL without credentials, shown as an image beside the application’s name',
+    }),
+  ),
+});
 
 export const authSchemas: Record<string, Schema> = {
   AppPortalAccessIn: object({
@@ -35,6 +52,10 @@ export const authSchemas: Record<string, Schema> = {
     readOnly: nullable(bool({ description: 'Keep only ViewBase and ViewEndpointSecret' })),
     sessionId: nullable(
       str({ minLength: 1, maxLength: 256, description: 'Lets expire-all revoke this session’s tokens' }),
+    ),
+    portalTheme: hookline(
+      nullable(PORTAL_THEME),
+      'The portal’s look for this link; the portal’s query parameters of the same names override each setting',
     ),
   }),
   AppPortalAccessOut: object(
@@ -105,6 +126,7 @@ export const authSchemas: Record<string, Schema> = {
           readOnly: bool({ description: 'True when the token holds only reading capabilities' }),
           featureFlags: array(str()),
           sessionId: nullable(str()),
+          theme: nullable({ ...PORTAL_THEME, description: 'The `portalTheme` the link was issued with' }),
           expiresAt: dateTime(),
         },
         [
@@ -116,6 +138,7 @@ export const authSchemas: Record<string, Schema> = {
           'readOnly',
           'featureFlags',
           'sessionId',
+          'theme',
           'expiresAt',
         ],
       ),
