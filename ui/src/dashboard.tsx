@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Api, type AppOut, createApi, type ListOut, seg } from './api';
 import { ALL_CAPS, AppRoutes } from './app-views';
-import { ErrorNote, Field, Pager, Show, useHashPath, useLoad, when } from './components';
+import { ErrorNote, Field, Show, Table, useHashPath, useLoad, when } from './components';
 import { EventTypePage, EventTypesPage } from './event-types';
 import { OperationalPage } from './operational';
 import { Overview } from './overview';
@@ -118,33 +118,17 @@ function Apps({ api }: { api: Api }) {
       </form>
       <Show loaded={loaded}>
         {(list) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Uid</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((app) => (
-                  <tr key={app.id}>
-                    <td>
-                      <a href={`#/apps/${seg(app.id)}`}>{app.name}</a>
-                    </td>
-                    <td>{app.uid ?? '—'}</td>
-                    <td>
-                      <code>{app.id}</code>
-                    </td>
-                    <td>{when(app.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager list={list} atStart={iterator === undefined} onPage={setIterator} />
-          </>
+          <Table
+            columns={[
+              { header: 'Name', cell: (app) => <a href={`#/apps/${seg(app.id)}`}>{app.name}</a> },
+              { header: 'Uid', cell: (app) => app.uid ?? '—' },
+              { header: 'Id', cell: (app) => <code>{app.id}</code> },
+              { header: 'Created', cell: (app) => when(app.createdAt) },
+            ]}
+            rows={list.data}
+            rowKey={(app) => app.id}
+            paging={{ list, atStart: iterator === undefined, onPage: setIterator }}
+          />
         )}
       </Show>
     </section>

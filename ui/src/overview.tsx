@@ -10,7 +10,7 @@ import {
   seg,
 } from './api';
 import { DeliveryChart } from './charts';
-import { Pill, Show, useLoad, when } from './components';
+import { Pill, Show, Table, useLoad, when } from './components';
 
 /** Attempts over the last hour (by the minute) and the last day (by the hour), from GET /stats/deliveries. */
 function DeliveryCharts({ api }: { api: Api }) {
@@ -144,60 +144,63 @@ export function Overview({ api }: { api: Api }) {
               </ul>
               {!apps.done ? <p class="muted">Showing the first 50 applications.</p> : null}
               <h3 id="failing-title">Endpoints, failing first</h3>
-              {rows.length === 0 ? (
-                <p class="muted">
-                  No endpoints yet. <a href="#/apps">Create an application</a>.
-                </p>
-              ) : (
-                <table aria-labelledby="failing-title">
-                  <thead>
-                    <tr>
-                      <th scope="col">Application</th>
-                      <th scope="col">Endpoint</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Breaker</th>
-                      <th scope="col">Out of retries (24 h)</th>
-                      <th scope="col">Failed</th>
-                      <th scope="col">Pending</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map(({ app, endpoint, stats, exhausted }) => (
-                      <tr key={endpoint.id}>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}`}>{app.name}</a>
-                        </td>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}/endpoints/${seg(endpoint.id)}`}>{endpoint.url}</a>
-                        </td>
-                        <td>
-                          <Pill text={endpoint.disabled ? 'disabled' : 'enabled'} />
-                          {endpoint.disabledReason ? (
-                            <span class="muted"> {endpoint.disabledReason}</span>
-                          ) : null}
-                        </td>
-                        <td>
-                          <Pill text={stats?.breaker.open ? 'open' : 'closed'} />
-                          {stats?.breaker.open ? (
-                            <span class="muted"> next probe {when(stats.breaker.nextProbeAt)}</span>
-                          ) : null}
-                        </td>
-                        <td>
-                          {exhausted ? (
-                            <>
-                              {exhausted.deliveries} <span class="muted">last {when(exhausted.lastAt)}</span>
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td>{stats?.fail ?? '—'}</td>
-                        <td>{stats ? stats.pending + stats.sending : '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <Table
+                labelledBy="failing-title"
+                columns={[
+                  {
+                    header: 'Application',
+                    cell: (r) => <a href={`#/apps/${seg(r.app.id)}`}>{r.app.name}</a>,
+                  },
+                  {
+                    header: 'Endpoint',
+                    cell: (r) => (
+                      <a href={`#/apps/${seg(r.app.id)}/endpoints/${seg(r.endpoint.id)}`}>{r.endpoint.url}</a>
+                    ),
+                  },
+                  {
+                    header: 'State',
+                    cell: ({ endpoint }) => (
+                      <>
+                        <Pill text={endpoint.disabled ? 'disabled' : 'enabled'} />
+                        {endpoint.disabledReason ? (
+                          <span class="muted"> {endpoint.disabledReason}</span>
+                        ) : null}
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Breaker',
+                    cell: ({ stats }) => (
+                      <>
+                        <Pill text={stats?.breaker.open ? 'open' : 'closed'} />
+                        {stats?.breaker.open ? (
+                          <span class="muted"> next probe {when(stats.breaker.nextProbeAt)}</span>
+                        ) : null}
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Out of retries (24 h)',
+                    cell: ({ exhausted }) =>
+                      exhausted ? (
+                        <>
+                          {exhausted.deliveries} <span class="muted">last {when(exhausted.lastAt)}</span>
+                        </>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  { header: 'Failed', cell: ({ stats }) => stats?.fail ?? '—' },
+                  { header: 'Pending', cell: ({ stats }) => (stats ? stats.pending + stats.sending : '—') },
+                ]}
+                rows={rows}
+                rowKey={(r) => r.endpoint.id}
+                empty={
+                  <>
+                    No endpoints yet. <a href="#/apps">Create an application</a>.
+                  </>
+                }
+              />
             </>
           );
         }}
