@@ -23,6 +23,7 @@ import { hasNul } from './validate.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardSignInRoutes } from './routes/dashboard-sign-in.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { deliveryStatsRoutes } from './routes/delivery-stats.js';
@@ -190,6 +191,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deliveryStatsRoutes,
     referenceRoutes,
     authRoutes,
+    dashboardSignInRoutes,
   ];
   for (const routes of deps.healthOnly ? [healthRoutes] : routeSets) routes(app, ctx);
   if (!deps.healthOnly) {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiTokenMatches } from '../core/api-token.js';
 import { HooklineError } from '../core/errors.js';
+import { hashOperatorSecret, OPERATOR_SESSION_PREFIX } from '../core/operator-session.js';
 import { hashPortalToken, PORTAL_TOKEN_PREFIX, type PortalToken } from '../core/portal-token.js';
 import type { Store } from '../store/store.js';
 import { authorizePortal } from './portal-scope.js';
@@ -19,10 +20,13 @@ declare module 'fastify' {
 
 /**
  * The kinds of bearer token the API takes (docs/api.md, "Tokens"): the
- * operator's API token opens everything; an app-portal token opens one
- * application's routes within its capabilities (portal-scope.ts).
+ * operator's API token opens everything, and so does a dashboard session
+ * token (`sessionHash` set: it can log out, and it expires); an app-portal
+ * token opens one application's routes within its capabilities (portal-scope.ts).
  */
-export type Principal = { kind: 'operator' } | { kind: 'portal'; token: PortalToken };
+export type Principal =
+  | { kind: 'operator'; session?: { tokenHash: string; expiresAt: Date } }
+  | { kind: 'portal'; token: PortalToken };
 
 export type TokenCheck = (headers: IncomingHttpHeaders) => Promise<Principal>;
 
@@ -31,8 +35,8 @@ export type TokenCheck = (headers: IncomingHttpHeaders) => Promise<Principal>;
  * who holds the token, or throws UNAUTHORIZED. The API token is known only by
  * its stored hash (core/api-token.ts); the presented one is hashed and the two
  * digests compared in constant time, so the compare says nothing about it.
- * App-portal tokens are looked up by their hash, and only while valid: an
- * expired, revoked and unknown token read alike.
+ * App-portal and dashboard session tokens are looked up by their hash, and
+ * only while valid: an expired, revoked and unknown token read alike.
  */
 export function tokenCheck(tokenHash: string, store: Store | null): TokenCheck {
   return async (headers) => {
@@ -47,6 +51,15 @@ export function tokenCheck(tokenHash: string, store: Store | null): TokenCheck {
       const token = await store.portalTokens.find(hashPortalToken(given), new Date());
       if (token) return { kind: 'portal', token };
       throw new HooklineError('UNAUTHORIZED', 'this app-portal token has expired or was revoked');
+    }
+    if (store !== null && given.startsWith(OPERATOR_SESSION_PREFIX)) {
+      const found = await store.operatorSessions.findSession(hashOperatorSecret(given), new Date());
+      if (found)
+        return { kind: 'operator', session: { tokenHash: found.tokenHash, expiresAt: found.expiresAt } };
+      throw new HooklineError(
+        'UNAUTHORIZED',
+        'this dashboard session has expired or was signed out; run `hookline dashboard` for a new link',
+      );
     }
     throw new HooklineError('UNAUTHORIZED', 'invalid token');
   };

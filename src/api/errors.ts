@@ -11,6 +11,7 @@ import { type ErrorCode, HooklineError, ValidationError, type ValidationIssue } 
  * |--------------------------|--------|---------------------------|
  * | BAD_REQUEST              | 400    | bad_request               |
  * | UNAUTHORIZED             | 401    | authentication_failed     |
+ * | SIGN_IN_CODE_INVALID     | 401    | sign_in_code_invalid      |
  * | FORBIDDEN                | 403    | forbidden                 |
  * | NOT_FOUND                | 404    | not_found                 |
  * | CONFLICT                 | 409    | conflict                  |
@@ -27,6 +28,7 @@ import { type ErrorCode, HooklineError, ValidationError, type ValidationIssue } 
 export const HTTP_ERRORS: Record<ErrorCode, { status: number; code: string }> = {
   BAD_REQUEST: { status: 400, code: 'bad_request' },
   UNAUTHORIZED: { status: 401, code: 'authentication_failed' },
+  SIGN_IN_CODE_INVALID: { status: 401, code: 'sign_in_code_invalid' },
   FORBIDDEN: { status: 403, code: 'forbidden' },
   NOT_FOUND: { status: 404, code: 'not_found' },
   CONFLICT: { status: 409, code: 'conflict' },

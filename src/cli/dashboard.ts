@@ -4,28 +4,30 @@ import { failure } from './errors.js';
 import { printDone } from './output.js';
 
 /**
- * `hookline dashboard`: the sign-in link of the operator dashboard for the
- * server and token this CLI uses. The token rides in the fragment (`#token=`),
- * which browsers never send, so it reaches no log; the page moves it to
- * session storage and drops it from the address bar.
+ * `hookline dashboard`: a one-time sign-in link to the operator dashboard of
+ * the server this CLI uses. The CLI spends its API token on a sign-in code
+ * (POST /api/v1/auth/dashboard-sign-in); the link carries only that code,
+ * which the page trades once, within a minute, for a session token that
+ * expires in hours. So the long-lived API token never sits in a URL, and a
+ * link seen later (history, a screenshot, a shared terminal) opens nothing.
  */
 export function registerDashboard(program: Command): void {
   program
     .command('dashboard')
-    .description('print a sign-in link to the operator dashboard')
+    .description('print a one-time sign-in link to the operator dashboard (good for 60 seconds)')
     .action(async (_options: unknown, cmd: Command) => {
       const client = clientFor(cmd);
-      const { token, server } = client.connection;
-      if (token === null) {
+      if (client.connection.token === null) {
         throw failure('no API token: set HOOKLINE_API_TOKEN or run `hookline login` first');
       }
-      // Proves the token before handing out a link that would only fail in the browser.
-      await client.request('GET', '/api/v1/auth/session');
-      const url = `${server}/#token=${encodeURIComponent(token)}`;
+      const link = await client.request<{ url: string; code: string; expiresAt: string }>(
+        'POST',
+        '/api/v1/auth/dashboard-sign-in',
+      );
       printDone(
         cmd,
-        { url },
-        `${url}\n(the link carries your API token: open it yourself, share it with no one)`,
+        { url: link.url, expiresAt: link.expiresAt },
+        `${link.url}\n(one-time sign-in link, until ${link.expiresAt}: open it yourself, share it with no one)`,
       );
     });
 }

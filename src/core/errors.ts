@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'VALIDATION'
   | 'UNAUTHORIZED'
+  | 'SIGN_IN_CODE_INVALID'
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'

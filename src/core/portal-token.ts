@@ -32,6 +32,32 @@ export const READ_CAPABILITIES: readonly PortalCapability[] = ['ViewBase', 'View
 export const PORTAL_MIN_EXPIRY_S = 3600;
 export const PORTAL_MAX_EXPIRY_S = 7 * 86_400;
 
+/**
+ * The portal's look, chosen by the operator when issuing the link (Hookline's
+ * `portalTheme` on app-portal-access): the same three settings as the
+ * portal's query parameters, which override them one by one.
+ */
+export interface PortalTheme {
+  theme?: 'light' | 'dark';
+  /** `#RRGGBB`. */
+  accent?: string;
+  /** An https address with no credentials in it, shown as an image. */
+  logo?: string;
+}
+export const ACCENT_PATTERN = /^#[0-9a-fA-F]{6}$/;
+export const LOGO_MAX_LENGTH = 2048;
+
+/** Whether `text` is a logo address the portal may show: https, no user or password. */
+export function isSafeLogo(text: string): boolean {
+  if (text.length > LOGO_MAX_LENGTH) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 /** One stored token, as the auth layer and the session route see it. */
 export interface PortalToken {
   tokenHash: string;
@@ -39,6 +65,7 @@ export interface PortalToken {
   capabilities: PortalCapability[];
   featureFlags: string[];
   sessionId: string | null;
+  theme: PortalTheme | null;
   createdAt: Date;
   expiresAt: Date;
 }

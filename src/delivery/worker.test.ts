@@ -103,6 +103,7 @@ class FakeQueue {
     hurry: () => Promise.reject(new Error('unused')),
     cancel: () => Promise.reject(new Error('unused')),
     replayMissing: () => Promise.reject(new Error('unused')),
+    exhaustedEndpoints: async () => [],
   };
 }
 const fakeQueue = (): FakeQueue => new FakeQueue();

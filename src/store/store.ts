@@ -16,6 +16,7 @@ import type {
 import { HooklineError } from '../core/errors.js';
 import { newMessage } from '../core/messages.js';
 import type { EndpointPolicy, Health, HealthNews } from '../core/policy.js';
+import type { OperatorSession } from '../core/operator-session.js';
 import type { PortalToken } from '../core/portal-token.js';
 
 /**
@@ -52,6 +53,7 @@ export interface Store {
   idempotency: IdempotencyRepo;
   settings: SettingsRepo;
   portalTokens: PortalTokenRepo;
+  operatorSessions: OperatorSessionRepo;
   tasks: TaskRepo;
 }
 
@@ -410,6 +412,19 @@ export interface DeliveryQueue {
   replayMissing(appId: string, endpointId: string, since: Date, until: Date | null): Promise<number>;
   /** The earliest nextAttemptAt among pending deliveries, so an idle worker knows how long to sleep. */
   nextDueAt(): Promise<Date | null>;
+  /**
+   * Endpoints with deliveries that ran out of retries (failed for good) at or
+   * after `since`, the most recent first, at most `limit`; Hookline's own
+   * operational endpoints left out.
+   */
+  exhaustedEndpoints(since: Date, limit: number): Promise<ExhaustedEndpoint[]>;
+}
+/** An endpoint whose deliveries failed for good recently: how many, and the last one's time. */
+export interface ExhaustedEndpoint {
+  appId: string;
+  endpointId: string;
+  deliveries: number;
+  lastAt: Date;
 }
 
 // ---- gauges (metrics) -----------------------------------------------------------
@@ -592,4 +607,20 @@ export interface PortalTokenRepo {
    * `sessionIds`, only the tokens made with one of them. Returns how many changed.
    */
   expireAll(appId: string, at: Date, sessionIds: readonly string[] | null): Promise<number>;
+}
+
+// ---- the dashboard's one-time sign-in -------------------------------------------
+export interface OperatorSessionRepo {
+  /** Stores a sign-in code (by its hash) and drops the expired codes and sessions. */
+  createCode(codeHash: string, createdAt: Date, expiresAt: Date): Promise<void>;
+  /**
+   * Uses the code once: while it is valid at `session.createdAt`, deletes it
+   * and stores the session, in one step, so two exchanges of one code cannot
+   * both succeed. False (and no session) when the code is unknown, used or expired.
+   */
+  exchangeCode(codeHash: string, session: OperatorSession): Promise<boolean>;
+  /** The session with this hash while it is valid at `now`, else null (unknown, expired or revoked). */
+  findSession(tokenHash: string, now: Date): Promise<OperatorSession | null>;
+  /** Makes the session expire at `at` unless it expires sooner already (logout); whether it was still valid. */
+  expireSession(tokenHash: string, at: Date): Promise<boolean>;
 }

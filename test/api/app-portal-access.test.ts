@@ -203,6 +203,52 @@ forEachBackend('API: app-portal access tokens through the svix client', (backend
     expect(res.json.detail).toBe('this app-portal token has expired or was revoked');
   });
 
+  it('keeps a checked portalTheme with the token, and the session route shows it', async () => {
+    const issue = (portalTheme: unknown) =>
+      api.http('POST', '/api/v1/auth/app-portal-access/acme', { body: { portalTheme } });
+    const themed = await issue({ theme: 'dark', accent: '#0F766E', logo: 'https://logo.example/brand.svg' });
+    expect(themed.status).toBe(200);
+    const session = await api.http('GET', '/api/v1/auth/session', { token: themed.json.token });
+    expect(session.json.theme).toEqual({
+      theme: 'dark',
+      accent: '#0f766e',
+      logo: 'https://logo.example/brand.svg',
+    });
+    // Each setting is optional; none (or null) stores none.
+    const partial = await issue({ accent: '#123456' });
+    expect((await api.http('GET', '/api/v1/auth/session', { token: partial.json.token })).json.theme).toEqual(
+      {
+        accent: '#123456',
+      },
+    );
+    for (const none of [null, {}]) {
+      const plain = await issue(none);
+      expect(
+        (await api.http('GET', '/api/v1/auth/session', { token: plain.json.token })).json.theme,
+      ).toBeNull();
+    }
+    // Refused, each at its place: a mode that is not light or dark, an accent not #RRGGBB, a logo not https.
+    const bad = await issue({
+      theme: 'blue',
+      accent: 'red',
+      logo: 'javascript:alert(1)',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.detail.map((d: { loc: string[] }) => d.loc.join('.'))).toEqual([
+      'body.portalTheme.theme',
+      'body.portalTheme.accent',
+      'body.portalTheme.logo',
+    ]);
+    for (const logo of [
+      'http://logo.example/a.png',
+      'https://user:pw@logo.example/a.png',
+      'data:image/png,x',
+    ]) {
+      expect((await issue({ logo })).status, logo).toBe(422);
+    }
+    expect((await issue('dark')).status).toBe(422);
+  });
+
   it('a token past its expiry is refused', async () => {
     const token = 'hkp_expired-token-for-the-test-0123456789';
     await api.store.portalTokens.create({
@@ -211,6 +257,7 @@ forEachBackend('API: app-portal access tokens through the svix client', (backend
       capabilities: ['ViewBase'],
       featureFlags: [],
       sessionId: null,
+      theme: null,
       createdAt: new Date(Date.now() - 7200_000),
       expiresAt: new Date(Date.now() - 1000),
     });

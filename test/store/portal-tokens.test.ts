@@ -18,6 +18,7 @@ forEachBackend('store: app-portal tokens', (backend) => {
     capabilities: ['ViewBase', 'ManageEndpoint'],
     featureFlags: ['beta'],
     sessionId: null,
+    theme: null,
     createdAt: new Date(now),
     expiresAt: new Date(now + HOUR),
     ...extra,
@@ -39,6 +40,12 @@ forEachBackend('store: app-portal tokens', (backend) => {
     expect(found).toEqual(token('sha256:one', { sessionId: 's1' }));
     expect(await store.portalTokens.find('sha256:one', new Date(now + HOUR))).toBeNull();
     expect(await store.portalTokens.find('sha256:none', new Date(now))).toBeNull();
+  });
+
+  it('keeps the portal theme the token was issued with', async () => {
+    const theme = { theme: 'dark' as const, accent: '#0f766e', logo: 'https://logo.example/a.svg' };
+    await store.portalTokens.create(token('sha256:themed', { theme }));
+    expect((await store.portalTokens.find('sha256:themed', new Date(now)))?.theme).toEqual(theme);
   });
 
   it('logout and expire-all only ever bring expiry forward', async () => {

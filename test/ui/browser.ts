@@ -89,3 +89,19 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   return path;
 }
+
+/**
+ * Signs the page in as `hookline dashboard` does: a one-time sign-in code
+ * asked for with the API token, its link opened, and the page signed in
+ * (it rewrites the hash as it does, so a goto before that would be undone).
+ */
+export async function signIn(page: Page, serverUrl: string, apiToken: string): Promise<void> {
+  const res = await fetch(`${serverUrl}/api/v1/auth/dashboard-sign-in`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiToken}` },
+  });
+  expect(res.status).toBe(200);
+  const { url } = (await res.json()) as { url: string };
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

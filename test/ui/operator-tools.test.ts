@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, expectAccessible, launch, openPage, screenshot } from './browser.js';
+import { browserAvailable, expectAccessible, launch, openPage, screenshot, signIn } from './browser.js';
 
 const TOKEN = 'hk_browser_tools_token_0123456789';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
@@ -46,9 +46,7 @@ suite('operator tools in chromium', () => {
       };
       const signedIn = async (path: string) => {
         const opened = await openPage(browser);
-        await opened.page.goto(`${server.url}/#token=${TOKEN}`);
-        // Signed in before moving on: the sign-in rewrites the hash, and a goto racing it would be undone.
-        await buttons(opened.page, 'Sign out').waitFor();
+        await signIn(opened.page, server.url, TOKEN);
         await opened.page.goto(`${server.url}/#${path}`);
         return opened;
       };
@@ -265,6 +263,48 @@ suite('operator tools in chromium', () => {
           expect(await other.page.locator('img').count(), bad).toBe(0);
           expect(other.problems).toEqual([]);
         }
+      });
+
+      it('the portal takes its look from the access options, the query overriding them setting by setting', async () => {
+        const logo = 'https://logo.example/options.svg';
+        const res = await fetch(`${server.url}/api/v1/auth/app-portal-access/shop`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ portalTheme: { theme: 'dark', accent: '#f0a8c0', logo } }),
+        });
+        const { url } = (await res.json()) as { url: string };
+        const look = async (page: Page) =>
+          page.evaluate(() => ({
+            theme: document.documentElement.dataset.theme,
+            accent: document.documentElement.style.getPropertyValue('--accent'),
+            logo: document.querySelector('img.logo')?.getAttribute('src') ?? null,
+          }));
+        const { page, problems } = await openPage(browser);
+        await page.route(logo, (route) =>
+          route.fulfill({
+            contentType: 'image/svg+xml',
+            body: '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="32"><rect width="64" height="32" fill="#f0a8c0"/></svg>',
+          }),
+        );
+        await page.goto(url);
+        await expect.poll(() => page.getByRole('heading', { name: 'Endpoints' }).count()).toBe(1);
+        await expect.poll(() => look(page)).toEqual({ theme: 'dark', accent: '#f0a8c0', logo });
+        await expectAccessible(page, 'portal themed by its access options');
+        await screenshot(page, 'portal-options-theme');
+        expect(problems).toEqual([]);
+
+        // The embedding page's query wins where it says something; the rest stays as issued.
+        const res2 = await fetch(`${server.url}/api/v1/auth/app-portal-access/shop`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ portalTheme: { theme: 'dark', accent: '#f0a8c0' } }),
+        });
+        const themed = ((await res2.json()) as { url: string }).url;
+        const other = await openPage(browser, { colorScheme: 'light' });
+        await other.page.goto(themed.replace('/portal#', '/portal?theme=light#'));
+        await expect.poll(() => other.page.getByRole('heading', { name: 'Endpoints' }).count()).toBe(1);
+        await expect.poll(() => look(other.page)).toEqual({ theme: 'light', accent: '#f0a8c0', logo: null });
+        expect(other.problems).toEqual([]);
       });
     },
     ['sqlite'],

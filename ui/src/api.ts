@@ -96,6 +96,20 @@ export interface DeliveryStatsOut {
   bucket: 'minute' | 'hour';
   data: DeliveryBucket[];
 }
+export interface ExhaustedOut {
+  appId: string;
+  endpointId: string;
+  deliveries: number;
+  lastAt: string;
+}
+export interface QueueStatsOut {
+  at: string;
+  depth: { due: number; scheduled: number; inFlight: number; parked: number; failed: number };
+  oldestDueAt: string | null;
+  endpointsBreakerOpen: number;
+  endpointsDisabled: number;
+  exhausted: { since: string; data: ExhaustedOut[] };
+}
 export interface TaskOut {
   id: string;
   status: 'running' | 'finished' | 'failed';
@@ -112,8 +126,15 @@ export type Session =
       appName: string;
       capabilities: string[];
       readOnly: boolean;
+      theme: PortalTheme | null;
       expiresAt: string;
     };
+/** The portal's look: from the link's access options (`portalTheme`) and its query parameters. */
+export interface PortalTheme {
+  theme?: 'light' | 'dark';
+  accent?: string;
+  logo?: string;
+}
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
 

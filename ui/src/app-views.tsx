@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { type DeliveryStatsOut, type EndpointOut, type ListOut, type StatsOut, seg } from './api';
 import { type AppScope, EndpointState, Health } from './app-scope';
 import { Sparkline } from './charts';
-import { Pager, Show, useLoad } from './components';
+import { Show, Table, useLoad } from './components';
 import { NewEndpointView } from './endpoint-form';
 import { EndpointView } from './endpoint-view';
 import { AttemptView, MessagesView, MessageView } from './message-views';
@@ -46,56 +46,47 @@ export function EndpointsView({ api, appId, caps, link }: AppScope) {
         ) : null}
       </div>
       <Show loaded={loaded}>
-        {({ list, stats, days }) =>
-          list.data.length === 0 ? (
-            <p class="muted">No endpoints yet.</p>
-          ) : (
-            <>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">URL</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Breaker</th>
-                    {caps.operator ? <th scope="col">Success, last day</th> : null}
-                    <th scope="col">Delivered</th>
-                    <th scope="col">Failed</th>
-                    <th scope="col">Pending</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.map((ep, i) => (
-                    <tr key={ep.id}>
-                      <td>
-                        <a href={link(`/endpoints/${seg(ep.id)}`)}>{ep.url}</a>
-                        {ep.description ? <div class="muted">{ep.description}</div> : null}
-                      </td>
-                      <td>
-                        <EndpointState ep={ep} />
-                      </td>
-                      <td>
-                        <Health stats={stats[i]} />
-                      </td>
-                      {caps.operator ? (
-                        <td>
-                          {days[i] ? (
-                            <Sparkline buckets={days[i]} label={`Success rate of ${ep.url}, last day`} />
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                      ) : null}
-                      <td>{stats[i]?.success ?? '—'}</td>
-                      <td>{stats[i]?.fail ?? '—'}</td>
-                      <td>{stats[i] ? stats[i].pending + stats[i].sending : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <Pager list={list} atStart={iterator === undefined} onPage={setIterator} />
-            </>
-          )
-        }
+        {({ list, stats, days }) => (
+          <Table
+            columns={[
+              {
+                header: 'URL',
+                cell: (ep) => (
+                  <>
+                    <a href={link(`/endpoints/${seg(ep.id)}`)}>{ep.url}</a>
+                    {ep.description ? <div class="muted">{ep.description}</div> : null}
+                  </>
+                ),
+              },
+              { header: 'State', cell: (ep) => <EndpointState ep={ep} /> },
+              { header: 'Breaker', cell: (_, i) => <Health stats={stats[i]} /> },
+              caps.operator && {
+                header: 'Success, last day',
+                cell: (ep, i) => {
+                  const day = days[i];
+                  return day ? (
+                    <Sparkline buckets={day} label={`Success rate of ${ep.url}, last day`} />
+                  ) : (
+                    '—'
+                  );
+                },
+              },
+              { header: 'Delivered', cell: (_, i) => stats[i]?.success ?? '—' },
+              { header: 'Failed', cell: (_, i) => stats[i]?.fail ?? '—' },
+              {
+                header: 'Pending',
+                cell: (_, i) => {
+                  const st = stats[i];
+                  return st ? st.pending + st.sending : '—';
+                },
+              },
+            ]}
+            rows={list.data}
+            rowKey={(ep) => ep.id}
+            empty="No endpoints yet."
+            paging={{ list, atStart: iterator === undefined, onPage: setIterator }}
+          />
+        )}
       </Show>
     </section>
   );

@@ -1,4 +1,5 @@
 import type { DeliveryBucket } from './api';
+import { Table } from './components';
 
 /**
  * Delivery charts as inline SVG (no chart library): stacked bars of attempts
@@ -129,32 +130,20 @@ export function DeliveryChart({
       </div>
       <details>
         <summary>{title} as a table</summary>
-        {t.total === 0 ? (
-          <p class="muted">No attempts.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{unit === 'minute' ? 'Minute' : 'Hour'} from</th>
-                <th scope="col">Succeeded</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Success rate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {buckets
-                .filter((b) => b.success + b.fail > 0)
-                .map((b) => (
-                  <tr key={b.start}>
-                    <td>{clock(b.start, unit)}</td>
-                    <td>{b.success}</td>
-                    <td>{b.fail}</td>
-                    <td>{Math.round((b.success / (b.success + b.fail)) * 100)}%</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        )}
+        <Table
+          columns={[
+            { header: `${unit === 'minute' ? 'Minute' : 'Hour'} from`, cell: (b) => clock(b.start, unit) },
+            { header: 'Succeeded', cell: (b) => b.success },
+            { header: 'Failed', cell: (b) => b.fail },
+            {
+              header: 'Success rate',
+              cell: (b) => `${Math.round((b.success / (b.success + b.fail)) * 100)}%`,
+            },
+          ]}
+          rows={buckets.filter((b) => b.success + b.fail > 0)}
+          rowKey={(b) => b.start}
+          empty="No attempts."
+        />
       </details>
     </figure>
   );

@@ -176,6 +176,65 @@ export function Pager({
   );
 }
 
+/** One column of a Table: its header and what each row shows in it. */
+export interface Column<T> {
+  header: string;
+  cell: (item: T, index: number) => ComponentChildren;
+}
+
+/**
+ * A list as a table, the one way the pages draw one: a header row, a row per
+ * item, `empty` (shown muted) instead of the table when there are no items
+ * (without it, the table stands with no rows), then the pager when `paging`
+ * is given. Columns may be left out with `false` (a capability not held).
+ */
+export function Table<T>({
+  columns,
+  rows,
+  rowKey,
+  empty,
+  paging,
+  labelledBy,
+}: {
+  columns: readonly (Column<T> | false)[];
+  rows: readonly T[];
+  rowKey: (item: T) => string;
+  empty?: ComponentChildren;
+  paging?: Parameters<typeof Pager>[0];
+  labelledBy?: string;
+}) {
+  const shown = columns.filter((c): c is Column<T> => c !== false);
+  return (
+    <>
+      {rows.length === 0 && empty !== undefined ? (
+        <p class="muted">{empty}</p>
+      ) : (
+        <table aria-labelledby={labelledBy}>
+          <thead>
+            <tr>
+              {shown.map((c) => (
+                <th scope="col" key={c.header}>
+                  {c.header}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((item, i) => (
+              <tr key={rowKey(item)}>
+                {shown.map((c) => (
+                  <td key={c.header}>{c.cell(item, i)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {paging ? <Pager {...paging} /> : null}
+    </>
+  );
+}
+
 export function Field({
   label,
   children,

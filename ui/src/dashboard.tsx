@@ -1,26 +1,53 @@
 import { render } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Api, type AppOut, createApi, type ListOut, seg } from './api';
 import { ALL_CAPS, AppRoutes } from './app-views';
-import { ErrorNote, Field, Pager, Show, useHashPath, useLoad, when } from './components';
+import { ErrorNote, Field, Show, Table, useHashPath, useLoad, when } from './components';
 import { EventTypePage, EventTypesPage } from './event-types';
 import { OperationalPage } from './operational';
 import { Overview } from './overview';
 import './style.css';
 
 /**
- * The operator dashboard. The API token lives in session storage (gone with
- * the tab) and travels as a bearer header; `hookline dashboard` prints a link
- * with it in the fragment (`#token=`), which is moved here and wiped from the
- * address bar at once.
+ * The operator dashboard. Its token (the API token typed in, or the session
+ * token a sign-in link is traded for) lives in session storage, gone with the
+ * tab, and travels as a bearer header. `hookline dashboard` prints a link with
+ * a one-time code in the fragment (`#code=`): the page wipes it from the
+ * address bar at once and trades it for a session token that expires in hours.
  */
 const TOKEN_KEY = 'hookline.apiToken';
+/** Dashboard session tokens (core/operator-session.ts) log out on sign-out; the API token cannot. */
+const SESSION_PREFIX = 'hko_';
 
-function takeTokenFromFragment(): void {
-  const m = /^#token=([^&]+)/.exec(window.location.hash);
-  if (!m?.[1]) return;
-  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+/** The fragment's one-time code, removed from the address bar (and so from history) before anything else. */
+function takeCodeFromFragment(): string | null {
+  const m = /^#code=([^&]+)/.exec(window.location.hash);
+  if (!m?.[1]) return null;
   history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
+  return decodeURIComponent(m[1]);
+}
+const fragmentCode = takeCodeFromFragment();
+
+/** Trades the code for a session token; the message to show when it cannot. */
+async function exchangeCode(code: string): Promise<{ token: string } | { problem: string }> {
+  const res = await fetch(
+    new URL('api/v1/auth/dashboard-sign-in/exchange', new URL('./', window.location.href)),
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ code }),
+      credentials: 'omit',
+    },
+  );
+  const body = (await res.json().catch(() => ({}))) as { token?: string; code?: string; detail?: unknown };
+  if (res.ok && typeof body.token === 'string') return { token: body.token };
+  if (body.code === 'sign_in_code_invalid') {
+    return {
+      problem:
+        'This sign-in link was already used or has expired. Run `hookline dashboard` for a new one, or sign in with the API token.',
+    };
+  }
+  return { problem: `Sign-in failed: ${typeof body.detail === 'string' ? body.detail : res.statusText}` };
 }
 
 function SignIn({ onToken, problem }: { onToken: (t: string) => void; problem: string | null }) {
@@ -91,33 +118,17 @@ function Apps({ api }: { api: Api }) {
       </form>
       <Show loaded={loaded}>
         {(list) => (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Uid</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((app) => (
-                  <tr key={app.id}>
-                    <td>
-                      <a href={`#/apps/${seg(app.id)}`}>{app.name}</a>
-                    </td>
-                    <td>{app.uid ?? '—'}</td>
-                    <td>
-                      <code>{app.id}</code>
-                    </td>
-                    <td>{when(app.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager list={list} atStart={iterator === undefined} onPage={setIterator} />
-          </>
+          <Table
+            columns={[
+              { header: 'Name', cell: (app) => <a href={`#/apps/${seg(app.id)}`}>{app.name}</a> },
+              { header: 'Uid', cell: (app) => app.uid ?? '—' },
+              { header: 'Id', cell: (app) => <code>{app.id}</code> },
+              { header: 'Created', cell: (app) => when(app.createdAt) },
+            ]}
+            rows={list.data}
+            rowKey={(app) => app.id}
+            paging={{ list, atStart: iterator === undefined, onPage: setIterator }}
+          />
         )}
       </Show>
     </section>
@@ -151,10 +162,21 @@ function AppPage({ api, appId, rest }: { api: Api; appId: string; rest: string }
 }
 
 function Dashboard() {
-  takeTokenFromFragment();
   const [token, setToken] = useState<string | null>(sessionStorage.getItem(TOKEN_KEY));
   const [problem, setProblem] = useState<string | null>(null);
+  const [exchanging, setExchanging] = useState(fragmentCode !== null);
   const path = useHashPath();
+  useEffect(() => {
+    if (fragmentCode === null) return;
+    void exchangeCode(fragmentCode).then((r) => {
+      if ('token' in r) {
+        sessionStorage.setItem(TOKEN_KEY, r.token);
+        setProblem(null);
+        setToken(r.token);
+      } else setProblem(r.problem);
+      setExchanging(false);
+    });
+  }, []);
   const api = useMemo(
     () =>
       token === null
@@ -166,6 +188,14 @@ function Dashboard() {
           }),
     [token],
   );
+  if (exchanging) {
+    return (
+      <main class="signin">
+        <h1>Hookline</h1>
+        <p role="status">Signing in…</p>
+      </main>
+    );
+  }
   if (api === null) {
     return (
       <SignIn
@@ -212,6 +242,8 @@ function Dashboard() {
           type="button"
           class="btn btn-secondary"
           onClick={() => {
+            // A session token is revoked on the server too, so a copy of it opens nothing after.
+            if (token?.startsWith(SESSION_PREFIX)) void api.send('POST', '/auth/logout').catch(() => {});
             sessionStorage.removeItem(TOKEN_KEY);
             setToken(null);
           }}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Api, type EventTypeOut, type ListOut, seg } from './api';
 import { go } from './app-scope';
-import { Action, ErrorNote, Field, Pager, Pill, Show, useLoad, when } from './components';
+import { Action, ErrorNote, Field, Pill, Show, Table, useLoad, when } from './components';
 
 /** An event type with its schemas (GET /event-type/{name} answers them). */
 type EventTypeFull = EventTypeOut & {
@@ -103,33 +103,17 @@ export function EventTypesPage({ api }: { api: Api }) {
       <h2 id="event-types-title">Event types</h2>
       <Show loaded={loaded}>
         {(list) => (
-          <>
-            {list.data.length === 0 ? (
-              <p class="muted">No event types yet: endpoints get every event until some exist.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.map((et) => (
-                    <tr key={et.name}>
-                      <td>
-                        <a href={`#/event-types/${seg(et.name)}`}>{et.name}</a>
-                      </td>
-                      <td>{et.description || '—'}</td>
-                      <td>{et.archived ? <Pill text="archived" /> : <Pill text="active" />}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <Pager list={list} atStart={iterator === undefined} onPage={setIterator} />
-          </>
+          <Table
+            columns={[
+              { header: 'Name', cell: (et) => <a href={`#/event-types/${seg(et.name)}`}>{et.name}</a> },
+              { header: 'Description', cell: (et) => et.description || '—' },
+              { header: 'State', cell: (et) => <Pill text={et.archived ? 'archived' : 'active'} /> },
+            ]}
+            rows={list.data}
+            rowKey={(et) => et.name}
+            empty="No event types yet: endpoints get every event until some exist."
+            paging={{ list, atStart: iterator === undefined, onPage: setIterator }}
+          />
         )}
       </Show>
       <form class="card form" aria-label="Create event type" onSubmit={create}>

@@ -1,41 +1,41 @@
 import { useState } from 'preact/hooks';
 import { type AttemptOut, type ListOut, type MessageEndpointOut, type MessageOut, seg } from './api';
 import type { AppScope } from './app-scope';
-import { Action, Field, Pager, Pill, Show, TextBlock, useLoad, when } from './components';
+import { Action, Field, Pill, Show, Table, TextBlock, useLoad, when } from './components';
 
 export function AttemptsTable({ attempts, link }: { attempts: AttemptOut[]; link: (p: string) => string }) {
-  if (attempts.length === 0) return <p class="muted">No attempts yet.</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Status</th>
-          <th scope="col">Response</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Attempt</th>
-        </tr>
-      </thead>
-      <tbody>
-        {attempts.map((a) => (
-          <tr key={a.id}>
-            <td>{when(a.timestamp)}</td>
-            <td>
+    <Table
+      columns={[
+        { header: 'When', cell: (a) => when(a.timestamp) },
+        {
+          header: 'Status',
+          cell: (a) => (
+            <>
               <Pill text={a.statusText} />
               {a.triggerType === 1 ? <span class="muted"> manual</span> : null}
-            </td>
-            <td>
+            </>
+          ),
+        },
+        {
+          header: 'Response',
+          cell: (a) => (
+            <>
               {a.responseStatusCode || '—'}
               {a.errorClass ? <span class="muted"> {a.errorClass}</span> : null}
-            </td>
-            <td>{a.responseDurationMs} ms</td>
-            <td>
-              <a href={link(`/msgs/${seg(a.msgId)}/attempts/${seg(a.id)}`)}>{a.id}</a>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        { header: 'Duration', cell: (a) => `${a.responseDurationMs} ms` },
+        {
+          header: 'Attempt',
+          cell: (a) => <a href={link(`/msgs/${seg(a.msgId)}/attempts/${seg(a.id)}`)}>{a.id}</a>,
+        },
+      ]}
+      rows={attempts}
+      rowKey={(a) => a.id}
+      empty="No attempts yet."
+    />
   );
 }
 
@@ -102,35 +102,21 @@ export function MessagesView({ api, appId, link }: AppScope) {
       </form>
       <Show loaded={loaded}>
         {(list) => (
-          <>
-            {list.data.length === 0 ? (
-              <p class="muted">No messages.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Event type</th>
-                    <th scope="col">Message</th>
-                    <th scope="col">Channels / tags</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.map((m) => (
-                    <tr key={m.id}>
-                      <td>{when(m.timestamp)}</td>
-                      <td>{m.eventType}</td>
-                      <td>
-                        <a href={link(`/msgs/${seg(m.id)}`)}>{m.id}</a>
-                      </td>
-                      <td>{[...(m.channels ?? []), ...(m.tags ?? [])].join(', ') || '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <Pager list={list} atStart={iterator === undefined} onPage={setIterator} />
-          </>
+          <Table
+            columns={[
+              { header: 'When', cell: (m) => when(m.timestamp) },
+              { header: 'Event type', cell: (m) => m.eventType },
+              { header: 'Message', cell: (m) => <a href={link(`/msgs/${seg(m.id)}`)}>{m.id}</a> },
+              {
+                header: 'Channels / tags',
+                cell: (m) => [...(m.channels ?? []), ...(m.tags ?? [])].join(', ') || '—',
+              },
+            ]}
+            rows={list.data}
+            rowKey={(m) => m.id}
+            empty="No messages."
+            paging={{ list, atStart: iterator === undefined, onPage: setIterator }}
+          />
         )}
       </Show>
     </section>
@@ -174,47 +160,31 @@ export function MessageView({ api, appId, msgId, caps, link }: AppScope & { msgI
                 Refresh
               </button>
             </div>
-            {destinations.data.length === 0 ? (
-              <p class="muted">No endpoint took this message.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Next attempt</th>
-                    {caps.createAttempts ? <th scope="col">Action</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {destinations.data.map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <a href={link(`/endpoints/${seg(d.id)}`)}>{d.url}</a>
-                      </td>
-                      <td>
-                        <Pill text={d.statusText} />
-                      </td>
-                      <td>{when(d.nextAttempt)}</td>
-                      {caps.createAttempts ? (
-                        <td>
-                          <Action
-                            label="Resend"
-                            run={async () => {
-                              await api.send(
-                                'POST',
-                                `/app/${seg(appId)}/msg/${seg(msgId)}/endpoint/${seg(d.id)}/resend`,
-                              );
-                              loaded.reload();
-                            }}
-                          />
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <Table
+              columns={[
+                { header: 'Endpoint', cell: (d) => <a href={link(`/endpoints/${seg(d.id)}`)}>{d.url}</a> },
+                { header: 'Status', cell: (d) => <Pill text={d.statusText} /> },
+                { header: 'Next attempt', cell: (d) => when(d.nextAttempt) },
+                caps.createAttempts && {
+                  header: 'Action',
+                  cell: (d) => (
+                    <Action
+                      label="Resend"
+                      run={async () => {
+                        await api.send(
+                          'POST',
+                          `/app/${seg(appId)}/msg/${seg(msgId)}/endpoint/${seg(d.id)}/resend`,
+                        );
+                        loaded.reload();
+                      }}
+                    />
+                  ),
+                },
+              ]}
+              rows={destinations.data}
+              rowKey={(d) => d.id}
+              empty="No endpoint took this message."
+            />
             <h3>Attempts</h3>
             <AttemptsTable attempts={attempts.data} link={link} />
           </>

@@ -3,12 +3,14 @@ import {
   type AppOut,
   type DeliveryStatsOut,
   type EndpointOut,
+  type ExhaustedOut,
   type ListOut,
+  type QueueStatsOut,
   type StatsOut,
   seg,
 } from './api';
 import { DeliveryChart } from './charts';
-import { Pill, Show, useLoad, when } from './components';
+import { Pill, Show, Table, useLoad, when } from './components';
 
 /** Attempts over the last hour (by the minute) and the last day (by the hour), from GET /stats/deliveries. */
 function DeliveryCharts({ api }: { api: Api }) {
@@ -36,15 +38,54 @@ interface EndpointHealth {
   app: AppOut;
   endpoint: EndpointOut;
   stats: StatsOut | undefined;
+  /** Its deliveries that ran out of retries in the last day, when any did. */
+  exhausted: ExhaustedOut | undefined;
 }
-/** How urgent an endpoint looks: breaker open first, then disabled, then by failures. */
+/** How urgent an endpoint looks: breaker open first, then disabled, then out of retries lately, then by failures. */
 const urgency = (h: EndpointHealth) =>
-  (h.stats?.breaker.open ? 2_000_000 : 0) + (h.endpoint.disabled ? 1_000_000 : 0) + (h.stats?.fail ?? 0);
+  (h.stats?.breaker.open ? 4_000_000 : 0) +
+  (h.endpoint.disabled ? 2_000_000 : 0) +
+  (h.exhausted ? 1_000_000 + h.exhausted.deliveries : 0) +
+  (h.stats?.fail ?? 0);
 
-/** The overview reads the first pages only (50 apps, 50 endpoints each), each endpoint's stats one count each. */
+/** "42 s", "7 min", "3 h", "2 d": how long the oldest due delivery has waited. */
+export function ageText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
+}
+
+/** An endpoint the first pages did not hold (it ran out of retries): read on its own. */
+async function healthOf(api: Api, e: ExhaustedOut): Promise<EndpointHealth | undefined> {
+  const base = `/app/${seg(e.appId)}`;
+  try {
+    const [app, endpoint, stats] = await Promise.all([
+      api.get<AppOut>(base),
+      api.get<EndpointOut>(`${base}/endpoint/${seg(e.endpointId)}`),
+      api.get<StatsOut>(`${base}/endpoint/${seg(e.endpointId)}/stats`),
+    ]);
+    return { app, endpoint, stats, exhausted: e };
+  } catch {
+    return undefined; // deleted since: nothing to act on
+  }
+}
+
+/**
+ * The overview: the whole queue from GET /stats/queue (backlog by state, the
+ * oldest due delivery, endpoints out of retries in the last day), and the
+ * endpoints of the first pages (50 apps, 50 endpoints each) with their
+ * stats, failing first; endpoints out of retries beyond those pages are
+ * read one by one (at most the 50 the route names).
+ */
 export function Overview({ api }: { api: Api }) {
   const loaded = useLoad(async () => {
-    const apps = await api.get<ListOut<AppOut>>('/app', { limit: 50 });
+    const [queue, apps] = await Promise.all([
+      api.get<QueueStatsOut>('/stats/queue', { limit: 50 }),
+      api.get<ListOut<AppOut>>('/app', { limit: 50 }),
+    ]);
+    const exhausted = new Map(queue.exhausted.data.map((e) => [e.endpointId, e]));
     const rows: EndpointHealth[] = [];
     for (const app of apps.data) {
       const eps = await api.get<ListOut<EndpointOut>>(`/app/${seg(app.id)}/endpoint`, { limit: 50 });
@@ -53,89 +94,113 @@ export function Overview({ api }: { api: Api }) {
           api.get<StatsOut>(`/app/${seg(app.id)}/endpoint/${seg(ep.id)}/stats`).catch(() => undefined),
         ),
       );
-      for (const [i, endpoint] of eps.data.entries()) rows.push({ app, endpoint, stats: stats[i] });
+      for (const [i, endpoint] of eps.data.entries())
+        rows.push({ app, endpoint, stats: stats[i], exhausted: exhausted.get(endpoint.id) });
     }
+    const seen = new Set(rows.map((r) => r.endpoint.id));
+    const missing = queue.exhausted.data.filter((e) => !seen.has(e.endpointId));
+    for (const h of await Promise.all(missing.map((e) => healthOf(api, e)))) if (h) rows.push(h);
     rows.sort((a, b) => urgency(b) - urgency(a));
-    return { apps, rows };
+    return { queue, apps, rows };
   }, [api]);
   return (
     <section aria-labelledby="overview-title">
       <h2 id="overview-title">Overview</h2>
       <DeliveryCharts api={api} />
       <Show loaded={loaded}>
-        {({ apps, rows }) => {
-          const total = (k: 'success' | 'fail' | 'pending' | 'sending' | 'canceled') =>
-            rows.reduce((n, r) => n + (r.stats?.[k] ?? 0), 0);
-          const open = rows.filter((r) => r.stats?.breaker.open).length;
-          const disabled = rows.filter((r) => r.endpoint.disabled).length;
+        {({ queue, apps, rows }) => {
+          const d = queue.depth;
+          const oldest = queue.oldestDueAt;
           return (
             <>
               <ul class="tiles" aria-label="Backlog by state">
                 <li class="tile">
-                  <span class="tile-n">{total('pending')}</span> pending
+                  <span class="tile-n">{d.due}</span> due now
                 </li>
                 <li class="tile">
-                  <span class="tile-n">{total('sending')}</span> sending
+                  <span class="tile-n">
+                    {oldest ? ageText(Date.parse(queue.at) - Date.parse(oldest)) : '—'}
+                  </span>{' '}
+                  oldest due delivery
                 </li>
                 <li class="tile">
-                  <span class="tile-n">{total('fail')}</span> failed
+                  <span class="tile-n">{d.scheduled}</span> retries scheduled
                 </li>
                 <li class="tile">
-                  <span class="tile-n">{total('success')}</span> delivered
+                  <span class="tile-n">{d.inFlight}</span> sending
                 </li>
                 <li class="tile">
-                  <span class="tile-n">{open}</span> breakers open
+                  <span class="tile-n">{d.parked}</span> held back
                 </li>
                 <li class="tile">
-                  <span class="tile-n">{disabled}</span> endpoints disabled
+                  <span class="tile-n">{d.failed}</span> failed for good
+                </li>
+                <li class="tile">
+                  <span class="tile-n">{queue.endpointsBreakerOpen}</span> breakers open
+                </li>
+                <li class="tile">
+                  <span class="tile-n">{queue.endpointsDisabled}</span> endpoints disabled
                 </li>
               </ul>
               {!apps.done ? <p class="muted">Showing the first 50 applications.</p> : null}
               <h3 id="failing-title">Endpoints, failing first</h3>
-              {rows.length === 0 ? (
-                <p class="muted">
-                  No endpoints yet. <a href="#/apps">Create an application</a>.
-                </p>
-              ) : (
-                <table aria-labelledby="failing-title">
-                  <thead>
-                    <tr>
-                      <th scope="col">Application</th>
-                      <th scope="col">Endpoint</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Breaker</th>
-                      <th scope="col">Failed</th>
-                      <th scope="col">Pending</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map(({ app, endpoint, stats }) => (
-                      <tr key={endpoint.id}>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}`}>{app.name}</a>
-                        </td>
-                        <td>
-                          <a href={`#/apps/${seg(app.id)}/endpoints/${seg(endpoint.id)}`}>{endpoint.url}</a>
-                        </td>
-                        <td>
-                          <Pill text={endpoint.disabled ? 'disabled' : 'enabled'} />
-                          {endpoint.disabledReason ? (
-                            <span class="muted"> {endpoint.disabledReason}</span>
-                          ) : null}
-                        </td>
-                        <td>
-                          <Pill text={stats?.breaker.open ? 'open' : 'closed'} />
-                          {stats?.breaker.open ? (
-                            <span class="muted"> next probe {when(stats.breaker.nextProbeAt)}</span>
-                          ) : null}
-                        </td>
-                        <td>{stats?.fail ?? '—'}</td>
-                        <td>{stats ? stats.pending + stats.sending : '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <Table
+                labelledBy="failing-title"
+                columns={[
+                  {
+                    header: 'Application',
+                    cell: (r) => <a href={`#/apps/${seg(r.app.id)}`}>{r.app.name}</a>,
+                  },
+                  {
+                    header: 'Endpoint',
+                    cell: (r) => (
+                      <a href={`#/apps/${seg(r.app.id)}/endpoints/${seg(r.endpoint.id)}`}>{r.endpoint.url}</a>
+                    ),
+                  },
+                  {
+                    header: 'State',
+                    cell: ({ endpoint }) => (
+                      <>
+                        <Pill text={endpoint.disabled ? 'disabled' : 'enabled'} />
+                        {endpoint.disabledReason ? (
+                          <span class="muted"> {endpoint.disabledReason}</span>
+                        ) : null}
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Breaker',
+                    cell: ({ stats }) => (
+                      <>
+                        <Pill text={stats?.breaker.open ? 'open' : 'closed'} />
+                        {stats?.breaker.open ? (
+                          <span class="muted"> next probe {when(stats.breaker.nextProbeAt)}</span>
+                        ) : null}
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Out of retries (24 h)',
+                    cell: ({ exhausted }) =>
+                      exhausted ? (
+                        <>
+                          {exhausted.deliveries} <span class="muted">last {when(exhausted.lastAt)}</span>
+                        </>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  { header: 'Failed', cell: ({ stats }) => stats?.fail ?? '—' },
+                  { header: 'Pending', cell: ({ stats }) => (stats ? stats.pending + stats.sending : '—') },
+                ]}
+                rows={rows}
+                rowKey={(r) => r.endpoint.id}
+                empty={
+                  <>
+                    No endpoints yet. <a href="#/apps">Create an application</a>.
+                  </>
+                }
+              />
             </>
           );
         }}

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, createApi, type Session } from './api';
+import { ApiError, createApi, type PortalTheme, type Session } from './api';
 import { type AppScope, AppRoutes, type Caps } from './app-views';
 import { ErrorNote, useHashPath, useLoad } from './components';
 import './style.css';
@@ -21,20 +21,35 @@ function takeKeyFromFragment(): void {
 }
 
 /**
- * `?theme=dark|light&accent=%23RRGGBB&logo=https://...` from the embedding
- * page; anything else is ignored. The logo is only ever an https address in
- * an <img> (no script runs from an image; the page's CSP allows https images
- * on the portal alone); `javascript:`, `data:` and the like are dropped.
+ * The portal's look, `theme` (dark|light), `accent` (#RRGGBB) and `logo`
+ * (https), from two places: the link's access options (`portalTheme` on
+ * app-portal-access, read from the session) and the query of the embedding
+ * page (`?theme=dark&accent=%23RRGGBB&logo=https://...`), which overrides
+ * them setting by setting. Anything malformed is ignored. The logo is only
+ * ever an https address in an <img> (no script runs from an image; the page's
+ * CSP allows https images on the portal alone); `javascript:`, `data:` and
+ * the like are dropped.
  */
-function applyTheme(): { logo: string | null } {
+function queryTheme(): PortalTheme {
   const q = new URLSearchParams(window.location.search);
+  const look: PortalTheme = {};
   const theme = q.get('theme');
-  if (theme === 'dark' || theme === 'light') document.documentElement.dataset.theme = theme;
+  if (theme === 'dark' || theme === 'light') look.theme = theme;
   const accent = q.get('accent');
-  if (accent && /^#?[0-9a-fA-F]{6}$/.test(accent)) {
-    document.documentElement.style.setProperty('--accent', accent.startsWith('#') ? accent : `#${accent}`);
+  if (accent && /^#?[0-9a-fA-F]{6}$/.test(accent))
+    look.accent = accent.startsWith('#') ? accent : `#${accent}`;
+  const logo = q.get('logo');
+  if (logo) look.logo = logo;
+  return look;
+}
+
+/** Sets the page's colours; returns the logo to show, if any is safe. */
+function applyTheme(look: PortalTheme): string | null {
+  if (look.theme) document.documentElement.dataset.theme = look.theme;
+  if (look.accent && /^#[0-9a-fA-F]{6}$/.test(look.accent)) {
+    document.documentElement.style.setProperty('--accent', look.accent);
   }
-  return { logo: safeLogo(q.get('logo')) };
+  return safeLogo(look.logo ?? null);
 }
 
 export function safeLogo(text: string | null): string | null {
@@ -70,7 +85,7 @@ function Gone({ why }: { why: string }) {
   );
 }
 
-function Portal({ logo }: { logo: string | null }) {
+function Portal({ fromQuery }: { fromQuery: PortalTheme }) {
   takeKeyFromFragment();
   const [key] = useState(() => sessionStorage.getItem(KEY));
   const [revoked, setRevoked] = useState<string | null>(null);
@@ -86,6 +101,8 @@ function Portal({ logo }: { logo: string | null }) {
     [key],
   );
   const session = useLoad(() => (api ? api.get<Session>('/auth/session') : Promise.resolve(null)), [api]);
+  const sessionTheme = session.data?.kind === 'app-portal' ? session.data.theme : null;
+  const logo = useMemo(() => applyTheme({ ...sessionTheme, ...fromQuery }), [sessionTheme, fromQuery]);
   if (key === null) return <Gone why="The link has no access key." />;
   if (revoked !== null || (session.error instanceof ApiError && session.error.status === 401)) {
     return <Gone why="It has expired or was revoked." />;
@@ -120,6 +137,8 @@ function Portal({ logo }: { logo: string | null }) {
   );
 }
 
-const theme = applyTheme();
+// The query's look at once, before the session (and its access options) arrives.
+const fromQuery = queryTheme();
+applyTheme(fromQuery);
 const root = document.getElementById('root');
-if (root) render(<Portal logo={theme.logo} />, root);
+if (root) render(<Portal fromQuery={fromQuery} />, root);

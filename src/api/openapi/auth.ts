@@ -1,9 +1,27 @@
-import { PORTAL_CAPABILITIES, PORTAL_MAX_EXPIRY_S, PORTAL_MIN_EXPIRY_S } from '../../core/portal-token.js';
+import { OPERATOR_SESSION_TTL_S, SIGN_IN_CODE_TTL_S } from '../../core/operator-session.js';
+import {
+  LOGO_MAX_LENGTH,
+  PORTAL_CAPABILITIES,
+  PORTAL_MAX_EXPIRY_S,
+  PORTAL_MIN_EXPIRY_S,
+} from '../../core/portal-token.js';
 import { ACCEPTED_CAPABILITIES } from '../routes/auth.js';
 import type { Operation } from './operation.js';
-import { array, bool, dateTime, int, nullable, object, ref, type Schema, str } from './schema.js';
+import { array, bool, dateTime, hookline, int, nullable, object, ref, type Schema, str } from './schema.js';
 
 const CAPABILITY = str({ enum: [...PORTAL_CAPABILITIES] });
+
+const PORTAL_THEME = object({
+  theme: nullable(str({ enum: ['light', 'dark'] })),
+  accent: nullable(str({ pattern: '^#[0-9a-fA-F]{6}$', examples: ['#0f766e'] })),
+  logo: nullable(
+    str({
+      format: 'uri',
+      maxLength: LOGO_MAX_LENGTH,
+      description: 'An https URL without credentials, shown as an image beside the application’s name',
+    }),
+  ),
+});
 
 export const authSchemas: Record<string, Schema> = {
   AppPortalAccessIn: object({
@@ -35,6 +53,10 @@ export const authSchemas: Record<string, Schema> = {
     sessionId: nullable(
       str({ minLength: 1, maxLength: 256, description: 'Lets expire-all revoke this session’s tokens' }),
     ),
+    portalTheme: hookline(
+      nullable(PORTAL_THEME),
+      'The portal’s look for this link; the portal’s query parameters of the same names override each setting',
+    ),
   }),
   AppPortalAccessOut: object(
     {
@@ -58,9 +80,42 @@ export const authSchemas: Record<string, Schema> = {
       }),
     ),
   }),
+  DashboardSignInOut: object(
+    {
+      url: str({
+        format: 'uri',
+        description: '`<public URL>/#code=<code>`: the code in the fragment, which browsers never send',
+      }),
+      code: str({ examples: ['hkc_4QmXb0pJt7eN1s9cVwYzA2kLr5uH8gFd'] }),
+      expiresAt: dateTime({
+        description: `When the code stops working (${SIGN_IN_CODE_TTL_S} s after issue)`,
+      }),
+    },
+    ['url', 'code', 'expiresAt'],
+  ),
+  DashboardSignInExchangeIn: object(
+    { code: str({ minLength: 1, maxLength: 256, description: 'The code of the sign-in link' }) },
+    ['code'],
+  ),
+  DashboardSessionOut: object(
+    {
+      token: str({
+        examples: ['hko_Zp3Lw8sQe1Rt6Yu0Ik9Oj2Hg5Fd7Sa4X'],
+        description: 'An operator session token: the API token’s rights, until it expires or logs out',
+      }),
+      expiresAt: dateTime({ description: `${OPERATOR_SESSION_TTL_S / 3600} h after the exchange` }),
+    },
+    ['token', 'expiresAt'],
+  ),
   AuthSessionOut: {
     oneOf: [
-      object({ kind: str({ enum: ['operator'] }) }, ['kind']),
+      object(
+        {
+          kind: str({ enum: ['operator'] }),
+          expiresAt: dateTime({ description: 'Only for a dashboard session token: when it ends' }),
+        },
+        ['kind'],
+      ),
       object(
         {
           kind: str({ enum: ['app-portal'] }),
@@ -71,6 +126,7 @@ export const authSchemas: Record<string, Schema> = {
           readOnly: bool({ description: 'True when the token holds only reading capabilities' }),
           featureFlags: array(str()),
           sessionId: nullable(str()),
+          theme: nullable({ ...PORTAL_THEME, description: 'The `portalTheme` the link was issued with' }),
           expiresAt: dateTime(),
         },
         [
@@ -82,6 +138,7 @@ export const authSchemas: Record<string, Schema> = {
           'readOnly',
           'featureFlags',
           'sessionId',
+          'theme',
           'expiresAt',
         ],
       ),
@@ -118,7 +175,8 @@ export const authOperations: Operation[] = [
     operationId: 'v1.authentication.logout',
     tag,
     summary: 'Revoke the app-portal token that makes this request',
-    description: 'With the operator’s API token: 400 (it is set by configuration, not by a login).',
+    description:
+      'An app-portal token or a dashboard session token. With the operator’s API token: 400 (it is set by configuration, not by a login).',
     responses: { 204: null },
   },
   {
@@ -130,5 +188,30 @@ export const authOperations: Operation[] = [
     description: 'The portal page reads its application and capabilities here.',
     hookline: true,
     responses: { 200: 'AuthSessionOut' },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/dashboard-sign-in',
+    operationId: 'hookline.authentication.dashboard-sign-in',
+    tag,
+    summary: 'Issue a one-time sign-in link to the operator dashboard',
+    description: `Operator only (what \`hookline dashboard\` calls). The code works once, within ${SIGN_IN_CODE_TTL_S} s; the link carries it instead of the API token.`,
+    hookline: true,
+    responses: { 200: 'DashboardSignInOut' },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/auth/dashboard-sign-in/exchange',
+    operationId: 'hookline.authentication.dashboard-sign-in-exchange',
+    tag,
+    summary: 'Trade a sign-in code for an operator session token',
+    description:
+      'No bearer token: the code is the credential. 401 `sign_in_code_invalid` when the code is unknown, used or expired. ' +
+      '`POST /api/v1/auth/logout` with the session token revokes it.',
+    hookline: true,
+    public: true,
+    moreErrors: ['401', '422'],
+    body: { schema: 'DashboardSignInExchangeIn' },
+    responses: { 200: 'DashboardSessionOut' },
   },
 ];

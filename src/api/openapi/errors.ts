@@ -25,7 +25,9 @@ export const errorSchemas: Record<string, Schema> = {
 
 const ERROR_MEANINGS: Record<string, string> = {
   '400': 'Malformed JSON (`bad_request`)',
-  '401': 'No token, a wrong one, or an expired or revoked app-portal token (`authentication_failed`)',
+  '401':
+    'No token, a wrong one, or an expired or revoked app-portal or dashboard session token (`authentication_failed`); ' +
+    'a dashboard sign-in code that is unknown, used or expired (`sign_in_code_invalid`)',
   '403': 'An app-portal token outside its application or capabilities (`forbidden`)',
   '404': 'No such resource (`not_found`)',
   '409':

@@ -1,4 +1,4 @@
-import { MAX_BUCKETS } from '../routes/delivery-stats.js';
+import { EXHAUSTED_MAX, MAX_BUCKETS } from '../routes/delivery-stats.js';
 import { MAX_APP_IDS } from '../routes/statistics.js';
 import type { Operation } from './operation.js';
 import { array, dateTime, int, nullable, object, type Schema, str } from './schema.js';
@@ -45,6 +45,54 @@ export const statisticsSchemas: Record<string, Schema> = {
     ['since', 'until', 'bucket', 'data'],
   ),
 };
+
+const count = (description: string) => int({ minimum: 0, description });
+statisticsSchemas.QueueStatsOut = object(
+  {
+    at: dateTime({ description: 'When the counts were read' }),
+    depth: object(
+      {
+        due: count('Pending, not held, due now: waiting for a worker'),
+        scheduled: count('Pending, not held, due later: a retry waiting'),
+        inFlight: count('Leased by a worker'),
+        parked: count(
+          'Held by an endpoint gate (rate limit, caps, ordering, open breaker) or a disabled endpoint',
+        ),
+        failed: count('Failed for good and still stored'),
+      },
+      ['due', 'scheduled', 'inFlight', 'parked', 'failed'],
+    ),
+    oldestDueAt: nullable(
+      dateTime({
+        description: 'When the longest-waiting due delivery no gate holds became due; null when none is',
+      }),
+    ),
+    endpointsBreakerOpen: count('Endpoints whose circuit breaker is open'),
+    endpointsDisabled: count('Endpoints disabled (by the operator, the customer or Hookline)'),
+    exhausted: object(
+      {
+        since: dateTime(),
+        data: array(
+          object(
+            {
+              appId: str(),
+              endpointId: str(),
+              deliveries: int({
+                minimum: 1,
+                description: 'Deliveries that ran out of retries since `since`',
+              }),
+              lastAt: dateTime({ description: 'When the last of them did' }),
+            },
+            ['appId', 'endpointId', 'deliveries', 'lastAt'],
+          ),
+          { maxItems: EXHAUSTED_MAX, description: 'The most recent first' },
+        ),
+      },
+      ['since', 'data'],
+    ),
+  },
+  ['at', 'depth', 'oldestDueAt', 'endpointsBreakerOpen', 'endpointsDisabled', 'exhausted'],
+);
 
 const tag = 'Statistics';
 
@@ -97,5 +145,29 @@ export const statisticsOperations: Operation[] = [
       { name: 'endpoint_id', schema: str(), description: 'Only this endpoint (id or uid) of `app_id`' },
     ],
     responses: { 200: 'DeliveryStatsOut' },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/stats/queue',
+    operationId: 'hookline.statistics.queue',
+    tag,
+    summary:
+      'The delivery queue now: backlog by state, the oldest due delivery, endpoints that ran out of retries',
+    description:
+      'Operator token only. The counts are those of /metrics (a few partial-index counts); `exhausted` reads the failed deliveries kept.',
+    hookline: true,
+    query: [
+      {
+        name: 'exhausted_since',
+        schema: dateTime(),
+        description: 'Endpoints whose deliveries failed for good from this time on; default a day ago',
+      },
+      {
+        name: 'limit',
+        schema: int({ minimum: 1, maximum: EXHAUSTED_MAX, default: 50 }),
+        description: 'At most this many endpoints in `exhausted`',
+      },
+    ],
+    responses: { 200: 'QueueStatsOut' },
   },
 ];

@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HooklineError } from '../../core/errors.js';
 import {
+  ACCENT_PATTERN,
   generatePortalToken,
+  isSafeLogo,
+  LOGO_MAX_LENGTH,
   hashPortalToken,
   PORTAL_CAPABILITIES,
   PORTAL_MAX_EXPIRY_S,
   PORTAL_MIN_EXPIRY_S,
   type PortalCapability,
+  type PortalTheme,
   READ_CAPABILITIES,
 } from '../../core/portal-token.js';
 import { principalOf } from '../auth.js';
@@ -35,6 +39,28 @@ function grantedCapabilities(asked: string[] | null | undefined, readOnly: boole
 }
 
 /**
+ * Hookline's `portalTheme`: the portal's look for this link, each of its three
+ * settings optional, checked as the portal page checks its query parameters
+ * (a logo only over https, with no credentials). Null when none is set.
+ */
+function readPortalTheme(f: Fields): PortalTheme | null {
+  const t = f.has('portalTheme') ? f.nested('portalTheme') : undefined;
+  if (!t) return null;
+  const theme: PortalTheme = {};
+  const mode = t.nullableString('theme');
+  if (mode === 'light' || mode === 'dark') theme.theme = mode;
+  else if (mode != null) t.fail('theme', 'expected light or dark', 'value_error.const');
+  const accent = t.nullableString('accent', { pattern: ACCENT_PATTERN });
+  if (accent != null) theme.accent = accent.toLowerCase();
+  const logo = t.nullableString('logo', { max: LOGO_MAX_LENGTH });
+  if (logo != null) {
+    if (isSafeLogo(logo)) theme.logo = new URL(logo).href;
+    else t.fail('logo', 'expected an https URL without credentials', 'value_error.url');
+  }
+  return Object.keys(theme).length > 0 ? theme : null;
+}
+
+/**
  * Svix's authentication routes for the consumer app portal: issue an
  * app-scoped token (operator only: portal-scope.ts lists none of these but
  * session and logout), revoke one or all, and Hookline's own session route
@@ -53,6 +79,7 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
     const featureFlags = f.stringList('featureFlags', { min: 1, max: 256, maxItems: 64 });
     const readOnly = f.bool('readOnly') ?? false;
     const sessionId = f.nullableString('sessionId', { min: 1, max: 256 });
+    const theme = readPortalTheme(f);
     f.done();
     // As in Svix, `application` creates the app the path names when it does not exist yet.
     const application = await appForMessage(store, request.params.app_id, f);
@@ -64,6 +91,7 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
       capabilities: grantedCapabilities(capabilities, readOnly),
       featureFlags: featureFlags ?? [],
       sessionId: sessionId ?? null,
+      theme,
       createdAt: now,
       expiresAt: new Date(now.getTime() + (expiry ?? PORTAL_MAX_EXPIRY_S) * 1000),
     });
@@ -73,10 +101,14 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
     const principal = principalOf(request);
+    if (principal.kind === 'operator' && principal.session) {
+      await store.operatorSessions.expireSession(principal.session.tokenHash, new Date());
+      return reply.code(204).send();
+    }
     if (principal.kind !== 'portal') {
       throw new HooklineError(
         'BAD_REQUEST',
-        'only app-portal tokens log out; the API token is set by configuration',
+        'only app-portal and dashboard session tokens log out; the API token is set by configuration',
       );
     }
     await store.portalTokens.expire(principal.token.tokenHash, new Date());
@@ -102,7 +134,12 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
   /** Hookline's: who the presented token is, so a page knows its application and what to show. */
   app.get('/api/v1/auth/session', async (request) => {
     const principal = principalOf(request);
-    if (principal.kind === 'operator') return { kind: 'operator' };
+    if (principal.kind === 'operator') {
+      // A dashboard session says when it ends; the API token does not end.
+      return principal.session
+        ? { kind: 'operator', expiresAt: principal.session.expiresAt.toISOString() }
+        : { kind: 'operator' };
+    }
     const t = principal.token;
     const application = await loadApp(store, t.appId);
     return {
@@ -114,6 +151,7 @@ export function authRoutes(app: FastifyInstance, { store, config }: ApiContext):
       readOnly: !t.capabilities.some((c) => !READ_CAPABILITIES.includes(c)),
       featureFlags: t.featureFlags,
       sessionId: t.sessionId,
+      theme: t.theme,
       expiresAt: t.expiresAt.toISOString(),
     };
   });

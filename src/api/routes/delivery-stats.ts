@@ -7,6 +7,9 @@ import { Query } from '../query.js';
 export const BUCKETS = { minute: 60_000, hour: 3_600_000 } as const;
 /** A day by the minute, two months by the hour: the most buckets one answer holds. */
 export const MAX_BUCKETS = 1440;
+/** How far back `exhausted` looks by default, and how many endpoints it names at most. */
+export const EXHAUSTED_DEFAULT_SPAN_MS = 24 * 3_600_000;
+export const EXHAUSTED_MAX = 250;
 /** What `since` defaults to, back from `until`: an hour by the minute, a day by the hour. */
 const DEFAULT_SPAN = { minute: 60, hour: 24 } as const;
 
@@ -54,5 +57,35 @@ export function deliveryStatsRoutes(app: FastifyInstance, { store }: ApiContext)
       return { start: new Date(at).toISOString(), success: b?.success ?? 0, fail: b?.fail ?? 0 };
     });
     return { since: new Date(start).toISOString(), until: until.toISOString(), bucket, data };
+  });
+
+  /**
+   * Hookline: the queue now, for the dashboard's overview (and any monitor):
+   * the same counts /metrics shows (StoreGauges: a few partial-index counts),
+   * the oldest due delivery's time, and the endpoints whose deliveries ran out
+   * of retries since `exhausted_since`. Operator token only.
+   */
+  app.get('/api/v1/stats/queue', async (request) => {
+    const q = new Query(request.query);
+    const sinceIn = q.date('exhausted_since');
+    const limit = q.int('limit', { min: 1, max: EXHAUSTED_MAX }) ?? 50;
+    q.done();
+    const now = new Date();
+    const since = sinceIn ?? new Date(now.getTime() - EXHAUSTED_DEFAULT_SPAN_MS);
+    const [gauges, exhausted] = await Promise.all([
+      store.gauges(now),
+      store.queue.exhaustedEndpoints(since, limit),
+    ]);
+    return {
+      at: now.toISOString(),
+      depth: gauges.depth,
+      oldestDueAt: gauges.oldestDueAt?.toISOString() ?? null,
+      endpointsBreakerOpen: gauges.endpointsBreakerOpen,
+      endpointsDisabled: gauges.endpointsDisabled,
+      exhausted: {
+        since: since.toISOString(),
+        data: exhausted.map((e) => ({ ...e, lastAt: e.lastAt.toISOString() })),
+      },
+    };
   });
 }

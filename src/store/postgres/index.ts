@@ -8,6 +8,7 @@ import { postgresEndpoints } from './endpoints.js';
 import { postgresEventTypes } from './event-types.js';
 import { postgresGauges } from './gauges.js';
 import { postgresIdempotency, postgresSettings } from './idempotency.js';
+import { postgresOperatorSessions } from './operator-sessions.js';
 import { postgresPortalTokens } from './portal-tokens.js';
 import { postgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
@@ -51,6 +52,7 @@ export async function openPostgresStore(
     idempotency: postgresIdempotency(db),
     settings: postgresSettings(db),
     portalTokens: postgresPortalTokens(db),
+    operatorSessions: postgresOperatorSessions(db),
     tasks: postgresTasks(db),
   };
   try {

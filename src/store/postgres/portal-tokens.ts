@@ -1,4 +1,4 @@
-import type { PortalCapability, PortalToken } from '../../core/portal-token.js';
+import type { PortalCapability, PortalTheme, PortalToken } from '../../core/portal-token.js';
 import type { PortalTokenRepo } from '../store.js';
 import type { Db } from './db.js';
 
@@ -8,6 +8,7 @@ interface Row {
   capabilities: PortalCapability[];
   feature_flags: string[];
   session_id: string | null;
+  theme: PortalTheme | null;
   created_at: Date;
   expires_at: Date;
 }
@@ -18,6 +19,7 @@ const toToken = (r: Row): PortalToken => ({
   capabilities: r.capabilities,
   featureFlags: r.feature_flags,
   sessionId: r.session_id,
+  theme: r.theme,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
 });
@@ -27,16 +29,17 @@ export function postgresPortalTokens(db: Db): PortalTokenRepo {
   return {
     async create(t) {
       await db.query(
-        `WITH dropped AS (DELETE FROM app_portal_tokens WHERE app_id = $2 AND expires_at <= $6)
+        `WITH dropped AS (DELETE FROM app_portal_tokens WHERE app_id = $2 AND expires_at <= $7)
          INSERT INTO app_portal_tokens
-           (token_hash, app_id, capabilities, feature_flags, session_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+           (token_hash, app_id, capabilities, feature_flags, session_id, theme, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           t.tokenHash,
           t.appId,
           JSON.stringify(t.capabilities),
           JSON.stringify(t.featureFlags),
           t.sessionId,
+          t.theme === null ? null : JSON.stringify(t.theme),
           t.createdAt,
           t.expiresAt,
         ],

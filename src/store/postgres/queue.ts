@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { failingEndpoints, hasFailures, noHealthNews } from '../../core/policy.js';
+import { postgresDialect } from '../dialect.js';
+import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../exhausted.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED } from './claimed.js';
@@ -235,6 +237,10 @@ export function postgresQueue(
       claimGated.recheck();
       if (queued > 0) notifier.poke();
       return news;
+    },
+    async exhaustedEndpoints(since, limit) {
+      const q = exhaustedEndpointsStatement(postgresDialect, since, limit);
+      return (await db.query<ExhaustedRow>(q.text, q.values)).map(toExhausted);
     },
     ...queueManual(db, notifier),
     ...postgresFairShare(db, notifier, () => claimGated.recheck()),

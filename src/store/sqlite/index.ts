@@ -9,6 +9,7 @@ import { sqliteEndpoints } from './endpoints.js';
 import { sqliteEventTypes } from './event-types.js';
 import { sqliteGauges } from './gauges.js';
 import { sqliteIdempotency, sqliteSettings } from './idempotency.js';
+import { sqliteOperatorSessions } from './operator-sessions.js';
 import { sqlitePortalTokens } from './portal-tokens.js';
 import { sqliteHandOff } from './hand-off.js';
 import { sqliteMessages } from './messages.js';
@@ -67,6 +68,7 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
     portalTokens: withErrorCodes(sqlitePortalTokens(db)),
+    operatorSessions: withErrorCodes(sqliteOperatorSessions(db)),
     tasks: withErrorCodes(sqliteTasks(db)),
   };
 }

@@ -1,4 +1,4 @@
-import type { PortalCapability, PortalToken } from '../../core/portal-token.js';
+import type { PortalCapability, PortalTheme, PortalToken } from '../../core/portal-token.js';
 import type { PortalTokenRepo } from '../store.js';
 import type { Db } from './db.js';
 
@@ -8,6 +8,7 @@ interface Row {
   capabilities: string;
   feature_flags: string;
   session_id: string | null;
+  theme: string | null;
   created_at: number;
   expires_at: number;
 }
@@ -18,6 +19,7 @@ const toToken = (r: Row): PortalToken => ({
   capabilities: JSON.parse(r.capabilities) as PortalCapability[],
   featureFlags: JSON.parse(r.feature_flags) as string[],
   sessionId: r.session_id,
+  theme: r.theme === null ? null : (JSON.parse(r.theme) as PortalTheme),
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
 });
@@ -30,14 +32,15 @@ export function sqlitePortalTokens(db: Db): PortalTokenRepo {
     );
     db.prepare(
       `INSERT INTO app_portal_tokens
-         (token_hash, app_id, capabilities, feature_flags, session_id, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         (token_hash, app_id, capabilities, feature_flags, session_id, theme, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       t.tokenHash,
       t.appId,
       JSON.stringify(t.capabilities),
       JSON.stringify(t.featureFlags),
       t.sessionId,
+      t.theme === null ? null : JSON.stringify(t.theme),
       t.createdAt.getTime(),
       t.expiresAt.getTime(),
     );

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
 import { noHealthNews, type Recorded } from '../../core/policy.js';
+import { sqliteDialect } from '../dialect.js';
+import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../exhausted.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { Borrow, DeliveryQueue } from '../store.js';
 import type { Db } from './db.js';
@@ -141,6 +143,13 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
     },
     async recordAttempts(results, policy) {
       return results.length > 0 ? record.immediate(results, policy) : noHealthNews();
+    },
+    async exhaustedEndpoints(since, limit) {
+      const q = exhaustedEndpointsStatement(sqliteDialect, since, limit);
+      return db
+        .prepare<unknown[], ExhaustedRow>(q.text)
+        .all(...q.values)
+        .map(toExhausted);
     },
     ...sqliteQueueManual(db),
     ...sqliteFairShare(db),
