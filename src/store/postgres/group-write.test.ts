@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../test/helpers/until.js';
 import { type GroupWriteOptions, groupWrite } from './group-write.js';
 
 /** A recording writer: batches it was given, writes one at a time, and a gate to hold writes open. */
@@ -72,6 +73,51 @@ describe('groupWrite', () => {
       ['flood:2', 'quiet:1', 'flood:3'],
       ['flood:4', 'flood:5', 'flood:6'],
     ]);
+  });
+
+  it('while every write is busy, a key with none in flight goes out in one more write, not after them', async () => {
+    const order: string[] = [];
+    const gates: (() => void)[] = [];
+    const write = groupWrite<string, string>({
+      writeMany: async (items) => {
+        order.push(`start ${items.join(',')}`);
+        await new Promise<void>((r) => gates.push(r));
+        return items;
+      },
+      writeOne: async (item) => {
+        order.push(`start ${item}`);
+        await new Promise<void>((r) => gates.push(r));
+        return item;
+      },
+      parallel: 1,
+      maxItems: 10,
+      maxSize: 1000,
+      sizeOf: () => 1,
+      refused: () => false,
+      keyOf: (i) => i.split(':')[0]!,
+    });
+    const flood = ['flood:0', 'flood:1'].map(write);
+    await until(() => order.length === 1);
+    const moreFlood = write('flood:2'); // waits: its key is in flight and the one write is busy
+    const quiet = write('quiet:0'); // goes at once, in the express write
+    await until(() => order.length === 2);
+    expect(order).toEqual(['start flood:0,flood:1', 'start quiet:0']);
+    const quietToo = write('quiet:1'); // the express write is busy now: it waits with the rest
+    await new Promise((r) => setImmediate(r));
+    expect(order).toHaveLength(2);
+    while (order.length < 4 || gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all([...flood, moreFlood, quiet, quietToo])).toEqual([
+      'flood:0',
+      'flood:1',
+      'flood:2',
+      'quiet:0',
+      'quiet:1',
+    ]);
+    // Each key's next call went out once its own write was done.
+    expect(order.slice(2).sort()).toEqual(['start flood:2', 'start quiet:1']);
   });
 
   it('retries a refused batch one call at a time, so only the bad call fails', async () => {

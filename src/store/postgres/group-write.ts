@@ -27,10 +27,16 @@ export interface GroupWriteOptions<I, O> {
   /**
    * Whose call this is (a tenant). When calls queue up, a batch takes them in
    * turn across keys, so one key's thousand waiting calls do not go ahead of
-   * another's one; without it, first in, first out.
+   * another's one; and while every write is busy, calls of keys with none in
+   * flight may go out in one more (EXPRESS), so a tenant whose flood keeps
+   * every write busy adds one statement to another's call, not two. Without
+   * it, first in, first out.
    */
   keyOf?(item: I): string;
 }
+
+/** Writes beyond `parallel` for keys with nothing in flight. */
+const EXPRESS = 1;
 
 interface Waiting<I, O> {
   item: I;
@@ -42,19 +48,23 @@ export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Pr
   let queue: Waiting<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
+  const keyOf = (w: Waiting<I, O>): string => opts.keyOf?.(w.item) ?? '';
+  /** Writes in flight per key: a call of a key absent here may take the express write. */
+  const busyKeys = new Map<string, number>();
+  const mayExpress = (w: Waiting<I, O>): boolean =>
+    opts.keyOf !== undefined && inFlight < opts.parallel + EXPRESS && !busyKeys.has(keyOf(w));
 
-  /** The next batch: calls in turn across keys (first in, first out within one), bounded by maxItems and maxSize. */
-  const take = (): Waiting<I, O>[] => {
+  /** The next batch of `from`: calls in turn across keys (first in, first out within one), bounded by maxItems and maxSize. */
+  const take = (from: Waiting<I, O>[]): Waiting<I, O>[] => {
     const lanes = new Map<string, Waiting<I, O>[]>();
-    for (const w of queue) {
-      const key = opts.keyOf?.(w.item) ?? '';
-      const lane = lanes.get(key);
+    for (const w of from) {
+      const lane = lanes.get(keyOf(w));
       if (lane) lane.push(w);
-      else lanes.set(key, [w]);
+      else lanes.set(keyOf(w), [w]);
     }
     const batch: Waiting<I, O>[] = [];
     let size = 0;
-    fill: for (let turn = 0; batch.length < queue.length; turn++) {
+    fill: for (let turn = 0; batch.length < from.length; turn++) {
       for (const lane of lanes.values()) {
         const w = lane[turn];
         if (!w) continue;
@@ -89,21 +99,39 @@ export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Pr
     for (const [i, w] of batch.entries()) w.resolve(results[i]!);
   };
 
+  const start = (batch: Waiting<I, O>[]): void => {
+    inFlight++;
+    const keys = new Set(batch.map(keyOf));
+    for (const k of keys) busyKeys.set(k, (busyKeys.get(k) ?? 0) + 1);
+    void write(batch).finally(() => {
+      inFlight--;
+      for (const k of keys) {
+        const n = busyKeys.get(k)! - 1;
+        if (n === 0) busyKeys.delete(k);
+        else busyKeys.set(k, n);
+      }
+      flush();
+    });
+  };
+
   const flush = (): void => {
     scheduled = false;
-    while (inFlight < opts.parallel && queue.length > 0) {
-      inFlight++;
-      void write(take()).finally(() => {
-        inFlight--;
-        flush();
-      });
+    while (queue.length > 0) {
+      if (inFlight < opts.parallel) {
+        start(take(queue));
+        continue;
+      }
+      const idle = queue.filter(mayExpress);
+      if (idle.length === 0) return;
+      start(take(idle));
     }
   };
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
-      queue.push({ item, resolve, reject });
-      if (!scheduled && inFlight < opts.parallel) {
+      const w = { item, resolve, reject };
+      queue.push(w);
+      if (!scheduled && (inFlight < opts.parallel || mayExpress(w))) {
         scheduled = true;
         setImmediate(flush);
       }
