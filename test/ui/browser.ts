@@ -3,8 +3,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { pino } from 'pino';
 import { expect } from 'vitest';
 import { UI_ROOT } from '../../src/api/ui.js';
+import { DEFAULTS } from '../../src/config.js';
+import { type Server, startServer } from '../../src/server.js';
 import { ROOT } from '../cli/harness.js';
 
 /**
@@ -104,4 +107,23 @@ export async function signIn(page: Page, serverUrl: string, apiToken: string): P
   const { url } = (await res.json()) as { url: string };
   await page.goto(url);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/**
+ * The server the flows drive: this database, any port, the test token, quick
+ * retries, private (loopback) receivers allowed, silent.
+ */
+export function startUiServer(databaseUrl: string, apiToken: string): Promise<Server> {
+  return startServer(
+    {
+      ...DEFAULTS,
+      databaseUrl,
+      port: 0,
+      apiToken,
+      retrySchedule: [200],
+      allowPrivateNetworks: true,
+      logLevel: 'silent',
+    },
+    pino({ level: 'silent' }),
+  );
 }

@@ -1,13 +1,19 @@
 import type { Browser, Page } from 'playwright-core';
-import { pino } from 'pino';
 import { Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULTS } from '../../src/config.js';
-import { type Server, startServer } from '../../src/server.js';
+import type { Server } from '../../src/server.js';
 import { runCli } from '../cli/harness.js';
 import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, expectAccessible, launch, openPage, screenshot, signIn } from './browser.js';
+import {
+  browserAvailable,
+  expectAccessible,
+  launch,
+  openPage,
+  screenshot,
+  signIn,
+  startUiServer,
+} from './browser.js';
 
 const TOKEN = 'hk_browser_test_token_0123456789';
 // A whole flow in a browser on a loaded machine takes longer than the suite's 60 s default.
@@ -43,18 +49,7 @@ suite('dashboard and app portal in chromium', () => {
     beforeAll(async () => {
       db = await backend.database('ui');
       receiver = await startReceiver();
-      server = await startServer(
-        {
-          ...DEFAULTS,
-          databaseUrl: db.url,
-          port: 0,
-          apiToken: TOKEN,
-          retrySchedule: [200],
-          allowPrivateNetworks: true,
-          logLevel: 'silent',
-        },
-        pino({ level: 'silent' }),
-      );
+      server = await startUiServer(db.url, TOKEN);
       svix = new Svix(TOKEN, { serverUrl: server.url });
       await svix.eventType.create({
         name: 'order.paid',

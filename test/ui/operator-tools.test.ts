@@ -1,12 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
-import { pino } from 'pino';
 import { Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULTS } from '../../src/config.js';
-import { type Server, startServer } from '../../src/server.js';
+import type { Server } from '../../src/server.js';
 import { forEachBackend, type TestDatabase } from '../helpers/backends.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { browserAvailable, expectAccessible, launch, openPage, screenshot, signIn } from './browser.js';
+import {
+  browserAvailable,
+  expectAccessible,
+  launch,
+  openPage,
+  screenshot,
+  signIn,
+  startUiServer,
+} from './browser.js';
 
 const TOKEN = 'hk_browser_tools_token_0123456789';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
@@ -54,18 +60,7 @@ suite('operator tools in chromium', () => {
       beforeAll(async () => {
         db = await backend.database('tools');
         receiver = await startReceiver();
-        server = await startServer(
-          {
-            ...DEFAULTS,
-            databaseUrl: db.url,
-            port: 0,
-            apiToken: TOKEN,
-            retrySchedule: [200],
-            allowPrivateNetworks: true,
-            logLevel: 'silent',
-          },
-          pino({ level: 'silent' }),
-        );
+        server = await startUiServer(db.url, TOKEN);
         svix = new Svix(TOKEN, { serverUrl: server.url });
         await svix.application.create({ name: 'Shop', uid: 'shop' });
         good = (await svix.endpoint.create('shop', { url: `${receiver.url}/hooks/good` })).id;
