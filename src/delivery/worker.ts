@@ -118,6 +118,8 @@ export function createWorker(opts: WorkerOptions): Worker {
   const inFlight = new Map<ClaimedDelivery, Promise<void>>();
   let stopping: Promise<void> | null = null;
   let unwatch: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
+  // Ends the store's hand-off of fresh deliveries to this worker (DeliveryQueue.handOffTo).
+  let stopHandOff = (): void => {};
 
   const scheduler = createScheduler({
     queue: store.queue,
@@ -196,7 +198,7 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   async function shutdown(): Promise<void> {
     if (unshareTimer) clearInterval(unshareTimer);
-    store.queue.handOffTo?.(null);
+    stopHandOff();
     await shutDown({
       requestTimeoutMs: config.requestTimeoutMs,
       stopClaiming: scheduler.stop,
@@ -217,7 +219,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       state = 'running';
       leases.start();
       scheduler.start();
-      store.queue.handOffTo?.(scheduler.taker);
+      stopHandOff = store.queue.handOffTo?.(scheduler.taker) ?? (() => {});
       // With fair sharing off, caps an earlier run set would hold endpoints back for good.
       if (share === 0) unshare(false);
       else unshareTimer = setInterval(() => unshare(true), UNSHARE_EVERY_MS).unref();

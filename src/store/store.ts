@@ -346,9 +346,10 @@ export interface DeliveryQueue {
    * Where the API and the worker share one process and one database
    * connection (SQLite), a message's deliveries to endpoints without limits
    * are leased to `taker` in the transaction that accepts it, as many as it
-   * has room for; null stops that. Stores without it leave everything to claimDue.
+   * has room for, until the returned function is called (or another taker
+   * comes). Stores without it leave everything to claimDue.
    */
-  handOffTo?(taker: FreshTaker | null): void;
+  handOffTo?(taker: FreshTaker): () => void;
   /**
    * Fair sharing (README, Isolation), in one transaction: holds each endpoint
    * to its `cap` deliveries in flight across every worker (parking its open

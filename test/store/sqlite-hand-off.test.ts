@@ -21,6 +21,7 @@ describe('SQLite hand-off of fresh deliveries', () => {
   let taken: ClaimedDelivery[];
   let room: number;
   let borrow: Borrow | undefined;
+  let stopHandOff: () => void;
   const taker: FreshTaker = {
     leaseMs: 30_000,
     room: () => room,
@@ -35,7 +36,7 @@ describe('SQLite hand-off of fresh deliveries', () => {
     taken = [];
     room = 64;
     borrow = undefined;
-    store.queue.handOffTo!(taker);
+    stopHandOff = store.queue.handOffTo!(taker);
   });
   afterEach(async () => {
     raw.close();
@@ -127,17 +128,23 @@ describe('SQLite hand-off of fresh deliveries', () => {
     expect(again.map((c) => c.deliveryId)).toEqual([taken[0]!.deliveryId]);
   });
 
-  it('stops when the worker goes, and a batch is left to the claim', async () => {
+  it('stops when its worker goes (not when a replaced one does), and a batch is left to the claim', async () => {
     const a = await app();
     await store.endpoints.create(a.id, endpointInput());
-    store.queue.handOffTo!(null);
+    stopHandOff();
+    expect((await send(a.id)).waiting).toBe(1);
+    // A taker that was replaced cannot end its successor's hand-off.
+    const stopOther = store.queue.handOffTo!({ ...taker });
+    stopHandOff();
+    expect((await send(a.id)).waiting).toBe(0);
+    stopOther();
     expect((await send(a.id)).waiting).toBe(1);
     store.queue.handOffTo!(taker);
     const batch = await store.messages.createBatch([
       { appId: a.id, eventType: 'e', eventId: null, payload: '{}', channels: null, tags: null },
     ]);
     expect(batch).toHaveLength(1);
-    expect(taken).toHaveLength(0);
-    expect(await store.queue.claimDue({ limit: 10, leaseMs: 30_000 })).toHaveLength(2);
+    expect(taken).toHaveLength(1); // the one sent while the copy took
+    expect(await store.queue.claimDue({ limit: 10, leaseMs: 30_000 })).toHaveLength(3);
   });
 });

@@ -46,8 +46,12 @@ export function sqliteHandOff(db: Db, cipher: FieldCipher) {
   let budget: LeaseTerms | null = null;
 
   return {
-    set(t: FreshTaker | null): void {
+    /** The worker of this process takes from now on, until the returned function is called. */
+    set(t: FreshTaker): () => void {
       taker = t;
+      return () => {
+        if (taker === t) taker = null;
+      };
     },
     /** Inside the accepting transaction, before the message's deliveries are inserted. */
     terms(now: number): LeaseTerms {
