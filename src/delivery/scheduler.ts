@@ -43,7 +43,7 @@ export interface Scheduler {
   pump(): void;
   /** Stops claiming; returns the claim under way, which resolves once it has started what it leased. */
   stop(): Promise<void> | null;
-  /** Takes deliveries as they are accepted, when the store can hand them over (DeliveryQueue.handOffTo). */
+  /** Takes deliveries as they are accepted, when the store can hand them over (Store.handOffTo). */
   readonly taker: FreshTaker;
 }
 

@@ -34,7 +34,7 @@ const UNSHARE_EVERY_MS = 5000;
 
 export interface WorkerOptions {
   /** `watchDue`, when the store has it, wakes the worker on work accepted by other processes. */
-  store: Pick<Store, 'queue' | 'watchDue'>;
+  store: Pick<Store, 'queue' | 'watchDue' | 'handOffTo'>;
   config: WorkerConfig;
   /** Defaults to an undici keep-alive sender with config.requestTimeoutMs; closed by stop() only when created here. */
   sender?: Sender;
@@ -118,7 +118,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   const inFlight = new Map<ClaimedDelivery, Promise<void>>();
   let stopping: Promise<void> | null = null;
   let unwatch: Promise<(() => Promise<void>) | null> = Promise.resolve(null);
-  // Ends the store's hand-off of fresh deliveries to this worker (DeliveryQueue.handOffTo).
+  // Ends the store's hand-off of fresh deliveries to this worker (Store.handOffTo).
   let stopHandOff = (): void => {};
 
   const scheduler = createScheduler({
@@ -219,7 +219,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       state = 'running';
       leases.start();
       scheduler.start();
-      stopHandOff = store.queue.handOffTo?.(scheduler.taker) ?? (() => {});
+      stopHandOff = store.handOffTo?.(scheduler.taker) ?? (() => {});
       // With fair sharing off, caps an earlier run set would hold endpoints back for good.
       if (share === 0) unshare(false);
       else unshareTimer = setInterval(() => unshare(true), UNSHARE_EVERY_MS).unref();

@@ -40,6 +40,14 @@ export interface Store {
    */
   watchDue?(listener: () => void): Promise<() => Promise<void>>;
   /**
+   * Where the API and the worker share one process and one database
+   * connection (SQLite), a message's deliveries to endpoints without limits
+   * are leased to `taker` in the transaction that accepts it, as many as it
+   * has room for, until the returned function is called (or another taker
+   * comes). Stores without it leave everything to queue.claimDue.
+   */
+  handOffTo?(taker: FreshTaker): () => void;
+  /**
    * What /metrics shows of the whole queue, read at scrape time: a few counts
    * over partial indexes and the endpoints table, cheap enough for every scrape.
    */
@@ -197,7 +205,7 @@ export interface MessageRepo {
    * filterTypes and channels accept it (core/filter.ts), in one transaction,
    * due now. CONFLICT when eventId was already used in this app. `waiting`:
    * the deliveries left for a claim (the others went to this process's
-   * worker at once, DeliveryQueue.handOffTo).
+   * worker at once, Store.handOffTo).
    */
   create(input: MessageInput): Promise<{ message: Message; deliveries: number; waiting: number }>;
   /**
@@ -315,7 +323,7 @@ export interface Borrow {
 
 /**
  * This process's worker, taking fresh deliveries as they are accepted
- * (DeliveryQueue.handOffTo): the accepting transaction leases them to it,
+ * (Store.handOffTo): the accepting transaction leases them to it,
  * so no claim has to look for them.
  */
 export interface FreshTaker {
@@ -342,14 +350,6 @@ export interface DeliveryQueue {
    * too, except for what `borrow` lends when the rest of the queue leaves slots idle.
    */
   claimDue(opts: { limit: number; leaseMs: number; now?: Date; borrow?: Borrow }): Promise<ClaimedDelivery[]>;
-  /**
-   * Where the API and the worker share one process and one database
-   * connection (SQLite), a message's deliveries to endpoints without limits
-   * are leased to `taker` in the transaction that accepts it, as many as it
-   * has room for, until the returned function is called (or another taker
-   * comes). Stores without it leave everything to claimDue.
-   */
-  handOffTo?(taker: FreshTaker): () => void;
   /**
    * Fair sharing (README, Isolation), in one transaction: holds each endpoint
    * to its `cap` deliveries in flight across every worker (parking its open

@@ -10,7 +10,7 @@ import { attemptResult, endpointInput, POLICY } from '../helpers/fixtures.js';
 /**
  * With the API and the worker in one process on SQLite, the transaction that
  * accepts a message leases its deliveries to the worker at once
- * (DeliveryQueue.handOffTo, sqlite/hand-off.ts), as far as the worker has
+ * (Store.handOffTo, sqlite/hand-off.ts), as far as the worker has
  * room and as a claim would: endpoints without limits first, fair-capped
  * borrowers only beyond keepFree, other gated endpoints never.
  */
@@ -36,7 +36,7 @@ describe('SQLite hand-off of fresh deliveries', () => {
     taken = [];
     room = 64;
     borrow = undefined;
-    stopHandOff = store.queue.handOffTo!(taker);
+    stopHandOff = store.handOffTo!(taker);
   });
   afterEach(async () => {
     raw.close();
@@ -134,12 +134,12 @@ describe('SQLite hand-off of fresh deliveries', () => {
     stopHandOff();
     expect((await send(a.id)).waiting).toBe(1);
     // A taker that was replaced cannot end its successor's hand-off.
-    const stopOther = store.queue.handOffTo!({ ...taker });
+    const stopOther = store.handOffTo!({ ...taker });
     stopHandOff();
     expect((await send(a.id)).waiting).toBe(0);
     stopOther();
     expect((await send(a.id)).waiting).toBe(1);
-    store.queue.handOffTo!(taker);
+    store.handOffTo!(taker);
     const batch = await store.messages.createBatch([
       { appId: a.id, eventType: 'e', eventId: null, payload: '{}', channels: null, tags: null },
     ]);

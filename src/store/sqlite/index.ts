@@ -58,12 +58,13 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
     async close() {
       if (db.open) db.close();
     },
+    handOffTo: handOff.set,
     gauges: withErrorCodes({ read: sqliteGauges(db) }).read,
     apps: withErrorCodes(sqliteApps(db)),
     eventTypes: withErrorCodes(sqliteEventTypes(db)),
     endpoints: withErrorCodes(sqliteEndpoints(db, cipher)),
     messages: withErrorCodes({ ...sqliteMessages(db, cipher, handOff), ...content.messages }),
-    queue: { ...withErrorCodes({ ...sqliteQueue(db, cipher), ...content.queue }), handOffTo: handOff.set },
+    queue: withErrorCodes({ ...sqliteQueue(db, cipher), ...content.queue }),
     attempts: withErrorCodes({ ...sqliteAttempts(db), ...content.attempts }),
     idempotency: withErrorCodes(sqliteIdempotency(db)),
     settings: withErrorCodes(sqliteSettings(db)),
