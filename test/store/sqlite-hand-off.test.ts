@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasPrefix, idTime } from '../../src/core/ids.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Borrow, ClaimedDelivery, FreshTaker, Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput, POLICY } from '../helpers/fixtures.js';
@@ -70,6 +71,10 @@ describe('SQLite hand-off of fresh deliveries', () => {
     expect(taken.map((c) => c.endpoint.url).sort()).toEqual(['https://one.example/', 'https://two.example/']);
     expect(taken.every((c) => c.message.id === message.id && c.message.payload === '{"n":1}')).toBe(true);
     expect(taken[0]!.endpoint.secrets.length).toBeGreaterThan(0);
+    // Delivery ids: one run per message, numbered in SQL, in the format of every id.
+    const ids = taken.map((c) => c.deliveryId);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids.every((id) => hasPrefix(id, 'dlv') && idTime(id) === idTime(message.id))).toBe(true);
     expect([...statusOf(one.id), ...statusOf(two.id)]).toEqual(['sending', 'sending']);
     // Leased as a claim would be: nobody else can claim them, and the lease records the attempt.
     expect(await store.queue.claimDue({ limit: 10, leaseMs: 30_000 })).toEqual([]);

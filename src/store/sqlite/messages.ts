@@ -1,3 +1,4 @@
+import { idRun, idRunSql } from '../../core/ids.js';
 import { eventIdConflict } from '../../core/messages.js';
 import type { Message } from '../../core/model.js';
 import { sqliteDialect } from '../dialect.js';
@@ -30,8 +31,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
  * One pending delivery per enabled endpoint of the app whose routing accepts
  * the message (the rules of core/filter.ts endpointAccepts, in SQL, as on
  * PostgreSQL): no filterTypes or the event type among them, and no channels
- * or one shared with the message. Parked when the endpoint is gated. Ids from
- * hookline_new_id (db.ts), the format of core/ids.ts.
+ * or one shared with the message. Parked when the endpoint is gated. Ids: a
+ * run per message (core/ids.ts idRun), numbered here, as on PostgreSQL.
  *
  * Leased at once to this process's worker (hand-off.ts), as a claim would:
  * up to $slots deliveries to endpoints without limits (kind 0), then, leaving
@@ -42,23 +43,25 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_DELIVERIES = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
   created_at, updated_at, parked, lease_token)
-SELECT hookline_new_id('dlv', $now), app_id, $msg, id, CASE WHEN lent THEN 'sending' ELSE 'pending' END, 0, $now,
-  CASE WHEN lent THEN $leaseUntil ELSE $now END, 'scheduled', $now, $now, parked, CASE WHEN lent THEN $token END
+SELECT ${idRunSql('$idHead', '$idBase', 'n')}, app_id, $msg, id, CASE WHEN lent THEN 'sending' ELSE 'pending' END, 0,
+  $now, CASE WHEN lent THEN $leaseUntil ELSE $now END, 'scheduled', $now, $now, parked,
+  CASE WHEN lent THEN $token END
 FROM (
-  SELECT app_id, id, parked,
-    row_number() OVER (ORDER BY kind) <= $slots - CASE kind WHEN 0 THEN 0 WHEN 1 THEN $keepFree ELSE $slots END AS lent
+  SELECT app_id, id, parked, n, n <= $slots - CASE kind WHEN 0 THEN 0 WHEN 1 THEN $keepFree ELSE $slots END AS lent
   FROM (
-    SELECT e.app_id, e.id, (${GATED}) AS parked,
-      CASE WHEN NOT (${GATED}) THEN 0
-        WHEN e.id IN (SELECT value FROM json_each($borrowers)) AND e.fair_cap IS NOT NULL
-          AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0 AND e.breaker_open = 0 THEN 1
-        ELSE 2 END AS kind
-    FROM endpoints e
-    WHERE e.app_id = $app AND e.disabled = 0
-      AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
-           OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
-      AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-           OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))))
+    SELECT app_id, id, parked, kind, row_number() OVER (ORDER BY kind) AS n
+    FROM (
+      SELECT e.app_id, e.id, (${GATED}) AS parked,
+        CASE WHEN NOT (${GATED}) THEN 0
+          WHEN e.id IN (SELECT value FROM json_each($borrowers)) AND e.fair_cap IS NOT NULL
+            AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0 AND e.breaker_open = 0 THEN 1
+          ELSE 2 END AS kind
+      FROM endpoints e
+      WHERE e.app_id = $app AND e.disabled = 0
+        AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+             OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
+        AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+             OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value)))))
 RETURNING lease_token IS NOT NULL AS lent`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
@@ -107,8 +110,11 @@ export function sqliteMessages(
       msg.traceparent,
     );
     const channels = JSON.stringify(msg.channels ?? []);
+    const ids = idRun('dlv', now);
     const rows = insertDeliveries.all({
       now,
+      idHead: ids.head,
+      idBase: ids.base,
       msg: msg.id,
       app: msg.appId,
       type: msg.eventType,
