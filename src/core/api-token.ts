@@ -12,7 +12,10 @@ const PREFIX = 'sha256:';
 export const API_TOKEN_SETTING = 'api_token';
 export const API_TOKEN_CREATED_SETTING = 'api_token_created_at';
 
-export const generateApiToken = (): string => `hk_${randomBytes(24).toString('base64url')}`;
+/** A bearer secret: `prefix` (which kind it is) and 192 random bits, base64url; hashed with hashApiToken. */
+export const randomToken = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+export const generateApiToken = (): string => randomToken('hk_');
 
 export const hashApiToken = (token: string): string =>
   `${PREFIX}${createHash('sha256').update(token).digest('hex')}`;

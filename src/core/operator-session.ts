@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hashApiToken } from './api-token.js';
+import { hashApiToken, randomToken } from './api-token.js';
 
 /**
  * The dashboard's one-time sign-in (`hookline dashboard`). The CLI, holding
@@ -21,11 +20,9 @@ export const SIGN_IN_CODE_TTL_S = 60;
 /** A working day in the dashboard; then `hookline dashboard` again. */
 export const OPERATOR_SESSION_TTL_S = 12 * 3600;
 
-export const generateSignInCode = (): string =>
-  `${SIGN_IN_CODE_PREFIX}${randomBytes(24).toString('base64url')}`;
+export const generateSignInCode = (): string => randomToken(SIGN_IN_CODE_PREFIX);
 
-export const generateOperatorSession = (): string =>
-  `${OPERATOR_SESSION_PREFIX}${randomBytes(24).toString('base64url')}`;
+export const generateOperatorSession = (): string => randomToken(OPERATOR_SESSION_PREFIX);
 
 export const hashOperatorSecret = hashApiToken;
 

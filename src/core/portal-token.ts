@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hashApiToken } from './api-token.js';
+import { hashApiToken, randomToken } from './api-token.js';
 
 /**
  * App-portal access tokens (Svix's `app-portal-access`): a bearer token that
@@ -10,8 +9,7 @@ import { hashApiToken } from './api-token.js';
  */
 export const PORTAL_TOKEN_PREFIX = 'hkp_';
 
-export const generatePortalToken = (): string =>
-  `${PORTAL_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+export const generatePortalToken = (): string => randomToken(PORTAL_TOKEN_PREFIX);
 
 export const hashPortalToken = hashApiToken;
 
