@@ -30,6 +30,18 @@ export interface Leased {
   rows: ClaimRow[];
 }
 
+/** Terms for a taker with room, under one lease token for the group commit. */
+function openTerms(taker: FreshTaker, slots: number, now: number): LeaseTerms {
+  const borrow = taker.borrow();
+  return {
+    slots,
+    keepFree: borrow?.keepFree ?? 0,
+    borrowers: JSON.stringify(borrow?.endpointIds ?? []),
+    leaseUntil: now + taker.leaseMs,
+    token: randomUUID(),
+  };
+}
+
 /**
  * Hands fresh deliveries to the worker of this process (store.ts FreshTaker):
  * with the API and the worker on one connection, a claim transaction per few
@@ -57,19 +69,13 @@ export function sqliteHandOff(db: Db, cipher: FieldCipher) {
     terms(now: number): LeaseTerms {
       if (taker === null) return NO_LEASE;
       if (budget === null) {
-        const borrow = taker.borrow();
-        budget = {
-          slots: taker.room(),
-          keepFree: borrow?.keepFree ?? 0,
-          borrowers: JSON.stringify(borrow?.endpointIds ?? []),
-          leaseUntil: now + taker.leaseMs,
-          token: randomUUID(),
-        };
+        const slots = taker.room();
+        budget = slots > 0 ? openTerms(taker, slots, now) : NO_LEASE;
         queueMicrotask(() => {
           budget = null;
         });
       }
-      return budget.slots > 0 ? budget : NO_LEASE;
+      return budget;
     },
     /** Inside the transaction, after the insert leased `n` of the message's deliveries. */
     leased(msgId: string, terms: LeaseTerms, n: number): Leased | null {
