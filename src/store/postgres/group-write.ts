@@ -2,7 +2,7 @@
  * Group commit for PostgreSQL: calls that arrive while earlier writes are in
  * flight (and those of the same event-loop turn) are written together by one
  * `writeMany`, one statement and one round trip for the lot, with at most
- * `parallel` such writes at a time. Under load the per-statement cost (a round
+ * `parallel` such writes at a time (one more with `keyOf`). Under load the per-statement cost (a round
  * trip, parse/bind/execute, a commit and its WAL flush) is shared by the whole
  * batch; at a low rate a call goes out alone on the next turn, as before.
  *
@@ -15,7 +15,7 @@
 export interface GroupWriteOptions<I, O> {
   writeMany(items: I[]): Promise<O[]>;
   writeOne(item: I): Promise<O>;
-  /** Batches in flight at once (each holds one pooled connection). */
+  /** Batches in flight at once (each holds one pooled connection), EXPRESS more with `keyOf`. */
   parallel: number;
   /** Cap on one batch: items... */
   maxItems: number;
@@ -58,9 +58,10 @@ export function groupWrite<I, O>(opts: GroupWriteOptions<I, O>): (item: I) => Pr
   const take = (from: Waiting<I, O>[]): Waiting<I, O>[] => {
     const lanes = new Map<string, Waiting<I, O>[]>();
     for (const w of from) {
-      const lane = lanes.get(keyOf(w));
+      const key = keyOf(w);
+      const lane = lanes.get(key);
       if (lane) lane.push(w);
-      else lanes.set(keyOf(w), [w]);
+      else lanes.set(key, [w]);
     }
     const batch: Waiting<I, O>[] = [];
     let size = 0;
