@@ -49,7 +49,7 @@ describe('fairCap', () => {
 
 describe('fair share of a worker', () => {
   it("starts an endpoint's claims up to its share, hands the rest back and caps it once", () => {
-    const fair = createFairShare(4);
+    const fair = createFairShare(4, 64);
     const batch = [...many(10, 'slow'), ...many(3, 'healthy')];
     const { start, handBack, caps } = fair.admit(batch);
     expect(ids(start)).toEqual([...Array(4).fill('slow'), 'healthy', 'healthy', 'healthy']);
@@ -64,7 +64,7 @@ describe('fair share of a worker', () => {
   });
 
   it('counts across batches, and an ended attempt frees its slot', () => {
-    const fair = createFairShare(2);
+    const fair = createFairShare(2, 64);
     expect(fair.admit(many(1, 'ep')).start).toHaveLength(1);
     const [second] = fair.admit(many(1, 'ep')).start;
     expect(fair.admit(many(1, 'ep')).handBack).toHaveLength(1);
@@ -73,8 +73,41 @@ describe('fair share of a worker', () => {
     expect(again.start).toHaveLength(1);
   });
 
+  it('keeps the last share of free slots for endpoints with nothing in flight', () => {
+    // 12 slots, a share of 4: three endpoints with backlogs, each within its share, would fill the worker.
+    const fair = createFairShare(4, 12);
+    expect(fair.reserve).toBe(4);
+    const { start, handBack, caps } = fair.admit([...many(4, 'a'), ...many(4, 'b'), ...many(4, 'c'), claim('d')]);
+    // c gets its first slot (it had none), not the rest of the reserve; d, with none in flight, still gets one.
+    expect(ids(start)).toEqual([...Array(4).fill('a'), ...Array(4).fill('b'), 'c', 'd']);
+    expect(ids(handBack)).toEqual(['c', 'c', 'c']);
+    expect(caps).toEqual([{ endpointId: 'c', cap: 4 }]);
+    // A newcomer takes a reserved slot; a busy endpoint does not, until slots are freed.
+    expect(fair.admit([claim('e')]).start).toHaveLength(1);
+    expect(fair.admit([claim('a', { fairCap: null })]).handBack).toHaveLength(1);
+    // 11 of 12 busy; two attempts end: 3 free, still within the reserve; two more: 5 free.
+    for (const c of start.slice(0, 2)) fair.ended(c, 5);
+    expect(fair.admit([claim('b')]).handBack).toHaveLength(1);
+    for (const c of start.slice(4, 6)) fair.ended(c, 5);
+    expect(ids(fair.admit([claim('b')]).start)).toEqual(['b']);
+  });
+
+  it('gives an uncapped endpoint seen to be slow fewer slots, before it ever fills its share', () => {
+    const fair = createFairShare(16, 64);
+    const [first] = fair.admit(many(1, 'slow')).start;
+    fair.ended(first!, 14_900);
+    const { start, caps } = fair.admit(many(10, 'slow'));
+    expect(start).toHaveLength(2);
+    expect(caps).toEqual([{ endpointId: 'slow', cap: 2 }]);
+  });
+
+  it('keeps nothing in reserve when fair sharing is off or one share is the whole worker', () => {
+    expect(createFairShare(0, 64).reserve).toBe(0);
+    expect(createFairShare(4, 4).reserve).toBe(0);
+  });
+
   it('leaves endpoints with their own rule (maxInFlight, ordered) and capped ones to the store', () => {
-    const fair = createFairShare(2);
+    const fair = createFairShare(2, 64);
     expect(fair.admit(many(5, 'capped-by-operator', { maxInFlight: 50 })).handBack).toEqual([]);
     expect(fair.admit(many(5, 'ordered', { ordered: true })).handBack).toEqual([]);
     // The store hands a capped endpoint at most its cap (2).
@@ -87,7 +120,7 @@ describe('fair share of a worker', () => {
   });
 
   it('caps again an endpoint the store has uncapped since, so what it hands back is parked', () => {
-    const fair = createFairShare(1);
+    const fair = createFairShare(1, 64);
     expect(fair.admit(many(2, 'ep')).caps).toEqual([{ endpointId: 'ep', cap: 1 }]);
     // Its backlog drained and the store cleared the cap (unshare); a new burst arrives uncapped.
     expect(fair.admit(many(2, 'ep')).caps).toEqual([{ endpointId: 'ep', cap: 1 }]);
@@ -95,7 +128,7 @@ describe('fair share of a worker', () => {
 
   it("lowers a capped endpoint's cap as its latency shows it slow, at most once a second", () => {
     let t = 0;
-    const fair = createFairShare(16, () => t);
+    const fair = createFairShare(16, 64, () => t);
     const batch = fair.admit(many(20, 'slow'));
     expect(batch.caps).toEqual([{ endpointId: 'slow', cap: 16 }]);
     t = 15_000;
@@ -114,7 +147,7 @@ describe('fair share of a worker', () => {
   });
 
   it('lends idle slots to capped endpoints seen answering fast, never to slow or unmeasured ones', () => {
-    const fair = createFairShare(8);
+    const fair = createFairShare(8, 64);
     const fast = fair.admit(many(10, 'fast')).start;
     const slow = fair.admit(many(10, 'slow')).start;
     fair.admit(many(10, 'unmeasured'));
@@ -130,11 +163,11 @@ describe('fair share of a worker', () => {
     // Slowing down ends the loan.
     for (const c of fast.slice(1)) fair.ended(c, 2_000);
     expect(fair.borrow()).toBeUndefined();
-    expect(createFairShare(0).borrow()).toBeUndefined();
+    expect(createFairShare(0, 64).borrow()).toBeUndefined();
   });
 
   it('with a share of 0 (off) starts everything and caps nothing', () => {
-    const fair = createFairShare(0);
+    const fair = createFairShare(0, 64);
     const { start, handBack, caps } = fair.admit(many(100, 'ep'));
     expect(start).toHaveLength(100);
     expect(handBack).toEqual([]);

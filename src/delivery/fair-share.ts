@@ -5,14 +5,19 @@ import type { Borrow, ClaimedDelivery } from '../store/store.js';
  * Fair sharing of one worker's slots (README, Isolation). Claims are first in,
  * first out, so an endpoint with a backlog (a slow or dead receiver, one
  * tenant's flood) would otherwise fill every slot and queue ahead of everyone.
- * An endpoint may fill `share` slots of this worker; a claim that would give it
- * more is handed back, and the endpoint is capped in the store (shareSlots):
+ * An endpoint may fill `share` slots of this worker (fewer once it is seen to be
+ * slow), and the last `share` free slots only go to endpoints with nothing in
+ * flight here, so several endpoints with backlogs, each within its share, still
+ * leave room for the next one. A claim that would give an endpoint more is
+ * handed back, and the endpoint is capped in the store (shareSlots):
  * its deliveries are parked and claimed per endpoint, at most its cap in flight
  * across every worker, so its backlog no longer stands in the plain queue. The
  * cap follows the endpoint's latency (core/policy.ts fairCap) and goes once its
  * backlog is gone (DeliveryQueue.unshare).
  */
 export interface FairShare {
+  /** Free slots kept for endpoints with nothing in flight: a claim's gated endpoints never take them (claimDue keepFree). */
+  readonly reserve: number;
   /** Splits a claimed batch into what starts now and what goes back, with the caps to set. */
   admit(claims: readonly ClaimedDelivery[]): Admitted;
   /**
@@ -32,7 +37,7 @@ export interface FairShare {
   /**
    * What a claim may lend beyond the caps when the rest of the queue leaves
    * slots idle (store.ts Borrow): to capped endpoints this worker saw answer
-   * within BORROW_LATENCY_MS, keeping a share free. Caps are for isolation,
+   * within BORROW_LATENCY_MS, keeping the reserve free. Caps are for isolation,
    * not a throttle: a lone busy endpoint still gets the worker, less a share.
    */
   borrow(): Borrow | undefined;
@@ -66,24 +71,34 @@ const MAX_BORROWERS = 100;
 /** The store enforces these limits itself, across workers; fair sharing leaves them alone. */
 const ownRule = (c: ClaimedDelivery): boolean => c.endpoint.maxInFlight !== null || c.endpoint.ordered;
 
-export function createFairShare(share: number, now: () => number = Date.now): FairShare {
+export function createFairShare(share: number, slots: number, now: () => number = Date.now): FairShare {
+  // The last `reserve` free slots go only to endpoints with nothing in flight here, and the
+  // store's gated claim leaves them alone (claimDue keepFree); nothing to keep when one share
+  // is the whole worker.
+  const reserve = share > 0 && share < slots ? share : 0;
   const inFlight = new Map<string, number>();
-  // Capped endpoints: latency average, the cap last known to the store, when this worker last moved it.
-  const tracked = new Map<string, { latencyMs: number | null; cap: number; movedAt: number }>();
+  let busy = 0;
+  // Latency average of every endpoint this worker sent to (bounded: past MAX_TRACKED the oldest is forgotten).
+  const latency = new Map<string, number>();
+  // Capped endpoints: the cap last known to the store, when this worker last moved it.
+  const tracked = new Map<string, { cap: number; movedAt: number }>();
 
-  const fast = (t: { latencyMs: number | null }) => t.latencyMs !== null && t.latencyMs <= BORROW_LATENCY_MS;
+  const fast = (id: string) => (latency.get(id) ?? Number.POSITIVE_INFINITY) <= BORROW_LATENCY_MS;
+  /** What one endpoint may hold here: the share, less for a slow one (core/policy.ts fairCap). */
+  const allowed = (id: string) => fairCap(share, latency.get(id) ?? null);
 
+  function remember<V>(map: Map<string, V>, id: string, value: V): void {
+    if (!map.has(id) && map.size >= MAX_TRACKED) map.delete(map.keys().next().value as string);
+    map.set(id, value);
+  }
   function track(endpointId: string, cap: number): void {
     const t = tracked.get(endpointId);
-    if (t) {
-      t.cap = cap;
-      return;
-    }
-    if (tracked.size >= MAX_TRACKED) tracked.delete(tracked.keys().next().value as string);
-    tracked.set(endpointId, { latencyMs: null, cap, movedAt: now() });
+    if (t) t.cap = cap;
+    else remember(tracked, endpointId, { cap, movedAt: now() });
   }
 
   return {
+    reserve,
     admit(claims) {
       const admitted: Admitted = { start: [], handBack: [], caps: [] };
       const cappedNow = new Set<string>();
@@ -91,19 +106,26 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
         const id = c.endpoint.id;
         const n = inFlight.get(id) ?? 0;
         if (share > 0 && c.endpoint.fairCap !== null) track(id, c.endpoint.fairCap);
-        // An endpoint already capped is bounded by the store's count, across workers.
-        if (share > 0 && n >= share && c.endpoint.fairCap === null && !ownRule(c)) {
+        // An endpoint already capped, or with its own rule, is bounded by the store's count, across workers.
+        const free = slots - busy;
+        if (
+          share > 0 &&
+          c.endpoint.fairCap === null &&
+          !ownRule(c) &&
+          (n >= allowed(id) || (n > 0 && free <= reserve))
+        ) {
           // Handed back uncapped, it would be due again at the head of the queue: cap it with the hand-back.
           admitted.handBack.push(c);
           if (!cappedNow.has(id)) {
             cappedNow.add(id);
-            const cap = fairCap(share, tracked.get(id)?.latencyMs ?? null);
+            const cap = allowed(id);
             track(id, cap);
             admitted.caps.push({ endpointId: id, cap });
           }
           continue;
         }
         inFlight.set(id, n + 1);
+        busy++;
         admitted.start.push(c);
       }
       return admitted;
@@ -113,11 +135,13 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
       const n = (inFlight.get(id) ?? 1) - 1;
       if (n > 0) inFlight.set(id, n);
       else inFlight.delete(id);
+      busy = Math.max(0, busy - 1);
+      if (durationMs === null || share <= 0) return null;
+      const last = latency.get(id);
+      remember(latency, id, last === undefined ? durationMs : last + LATENCY_WEIGHT * (durationMs - last));
       const t = tracked.get(id);
-      if (!t || durationMs === null || share <= 0) return null;
-      t.latencyMs =
-        t.latencyMs === null ? durationMs : t.latencyMs + LATENCY_WEIGHT * (durationMs - t.latencyMs);
-      const want = fairCap(share, t.latencyMs);
+      if (!t) return null;
+      const want = allowed(id);
       if (want === t.cap || now() - t.movedAt < CAP_UPDATE_MS) return null;
       t.cap = want;
       t.movedAt = now();
@@ -126,17 +150,17 @@ export function createFairShare(share: number, now: () => number = Date.now): Fa
     roomFor(endpointId) {
       const t = tracked.get(endpointId);
       if (!t) return false;
-      return fast(t) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
+      return fast(endpointId) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
     },
     borrow() {
       if (share <= 0) return undefined;
       const endpointIds: string[] = [];
-      for (const [id, t] of tracked) {
-        if (!fast(t)) continue;
+      for (const id of tracked.keys()) {
+        if (!fast(id)) continue;
         endpointIds.push(id);
         if (endpointIds.length >= MAX_BORROWERS) break;
       }
-      return endpointIds.length > 0 ? { endpointIds, keepFree: share } : undefined;
+      return endpointIds.length > 0 ? { endpointIds, keepFree: reserve } : undefined;
     },
   };
 }

@@ -64,7 +64,7 @@ function setUp({ concurrency = 8, pollIntervalMs = 600_000 } = {}) {
       },
       shareSlots: () => Promise.reject(new Error('unused: fair sharing is off here')),
     },
-    fair: createFairShare(0),
+    fair: createFairShare(0, 64),
     config: { concurrency, leaseMs: 60_000, pollIntervalMs },
     now: () => new Date(),
     emit: (name, payload) => {

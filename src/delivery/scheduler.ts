@@ -125,7 +125,13 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
   async function claim(limit: number): Promise<void> {
     let claims: ClaimedDelivery[];
     try {
-      claims = await queue.claimDue({ limit, leaseMs: config.leaseMs, now: now(), borrow: fair.borrow() });
+      claims = await queue.claimDue({
+        limit,
+        leaseMs: config.leaseMs,
+        now: now(),
+        keepFree: fair.reserve,
+        borrow: fair.borrow(),
+      });
       claimFailures = 0;
       emit('claimed', claims.length);
     } catch (error) {

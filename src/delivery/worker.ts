@@ -81,7 +81,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     concurrency: config.concurrency,
     endpointShare: config.endpointShare ?? null,
   });
-  const fair = createFairShare(share);
+  const fair = createFairShare(share, config.concurrency);
   let unshareTimer: NodeJS.Timeout | null = null;
   const settings: AttemptSettings = {
     retrySchedule: config.retrySchedule,

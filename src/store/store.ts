@@ -336,6 +336,15 @@ export interface FreshTaker {
   take(claims: ClaimedDelivery[]): void;
 }
 
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  now?: Date;
+  /** Slots of `limit` that gated endpoints may not take (0 by default). */
+  keepFree?: number;
+  borrow?: Borrow;
+}
+
 export interface DeliveryQueue {
   /**
    * Leases up to `limit` due deliveries (pending with nextAttemptAt <= now, or
@@ -348,8 +357,11 @@ export interface DeliveryQueue {
    * (a pending earlier delivery holds later ones back), and an open circuit
    * breaker lets one probe through at its backoff time. Fair-share caps hold
    * too, except for what `borrow` lends when the rest of the queue leaves slots idle.
+   * Gated endpoints (limits, caps, breakers) take at most `limit - keepFree`:
+   * the rest is for the plain queue, so endpoints with caps never fill a worker
+   * between them (fair-share.ts reserve).
    */
-  claimDue(opts: { limit: number; leaseMs: number; now?: Date; borrow?: Borrow }): Promise<ClaimedDelivery[]>;
+  claimDue(opts: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**
    * Fair sharing (README, Isolation), in one transaction: holds each endpoint
    * to its `cap` deliveries in flight across every worker (parking its open

@@ -107,6 +107,49 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     expect(new Set(flood.requests.map((r) => r.headers['webhook-id'])).size).toBe(1000);
   });
 
+  it('several never-answering endpoints, each within its share, leave a slot for the healthy message', async () => {
+    // 8 slots, a share of 2: four dead endpoints with two in flight each would fill the worker.
+    const dead = await receiver(() => ({ action: 'hang' }));
+    let deadOpen = -1;
+    const healthy = await receiver(() => {
+      deadOpen = dead.requests.length;
+      return { status: 200 };
+    });
+    for (let e = 0; e < 4; e++) await h.endpoint(dead.url, { filterTypes: [`dead.${e}`] });
+    await h.endpoint(healthy.url, { filterTypes: ['healthy.event'] });
+    for (let i = 0; i < 10; i++) for (let e = 0; e < 4; e++) await sendTo(h.app.id, `dead.${e}`);
+    const worker = h.worker({ concurrency: 8, requestTimeoutMs: 20_000 });
+    worker.start();
+    // The first claim takes two rounds (d0-d3, d0-d3): all four get a slot, then d0 and d1 a
+    // second one, and the last two are kept for endpoints with nothing in flight.
+    await dead.waitFor(6);
+    await sendTo(h.app.id, 'healthy.event');
+    worker.wake();
+    await healthy.waitFor(1);
+    expect(h.recorded.filter((r) => r.attempt.status !== 'success')).toEqual([]); // no dead attempt had ended
+    expect(deadOpen).toBe(6);
+  });
+
+  it("another application's flood to several fast endpoints, all capped, does not take every slot", async () => {
+    // 16 slots, a share of 4: five capped endpoints could take 20 between them.
+    const flood = await receiver();
+    const healthy = await receiver();
+    const other = await h.store.apps.create({ uid: null, name: 'Noisy tenant', rateLimit: null, metadata: {} });
+    for (let e = 0; e < 5; e++)
+      await h.store.endpoints.create(other.id, endpointInput(flood.url, { filterTypes: [`flood.${e}`] }));
+    await h.endpoint(healthy.url);
+    for (let i = 0; i < 200; i++) for (let e = 0; e < 5; e++) await sendTo(other.id, `flood.${e}`);
+    const worker = h.worker({ concurrency: 16 });
+    worker.start();
+    await flood.waitFor(50);
+    await sendTo(h.app.id, 'healthy.event');
+    worker.wake();
+    await healthy.waitFor(1);
+    expect(flood.requests.length).toBeLessThan(1000);
+    await flood.waitFor(1000, 60_000);
+    expect(new Set(flood.requests.map((r) => r.headers['webhook-id'])).size).toBe(1000);
+  });
+
   it('lends a lone busy endpoint the idle slots beyond its cap, keeping a share free', async () => {
     // 16 slots, a share of 4; the receiver answers in 5 ms (fast: it may borrow).
     let open = 0;

@@ -122,7 +122,7 @@ export function postgresGatedClaim(db: Db) {
   }
 
   async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
-    if (!(await mayGive(now))) return [];
+    if (limit <= 0 || !(await mayGive(now))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
       const quotas: number[] = [];

@@ -171,12 +171,13 @@ export function postgresQueue(
 ): Omit<DeliveryQueue, 'replayMissing'> {
   const claimGated = postgresGatedClaim(db);
   return {
-    async claimDue({ limit, leaseMs, now = new Date(), borrow }) {
+    async claimDue({ limit, leaseMs, now = new Date(), keepFree = 0, borrow }) {
       if (limit <= 0) return [];
       const token = randomUUID();
       const leaseUntil = new Date(now.getTime() + leaseMs);
-      // Gated endpoints first: their quotas bound them, the rest of the batch is the plain queue.
-      const gated = await claimGated.claim<ClaimRow>(now, limit, leaseUntil, token);
+      // Gated endpoints first, within what they may take: their quotas bound them, the rest of
+      // the batch is the plain queue.
+      const gated = await claimGated.claim<ClaimRow>(now, limit - keepFree, leaseUntil, token);
       if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
       // Then the plain queue and, beyond it, what nobody else wanted, lent past
       // fair-share caps (store.ts Borrow): one statement.

@@ -62,6 +62,7 @@ export function sqliteGatedClaim(
 
   return (now, limit, borrowers) => {
     const ids: string[] = [];
+    if (limit <= 0) return ids;
     for (const g of gates.all(now, now)) {
       if (ids.length >= limit) break;
       if (borrowers && (g.fair_cap === null || !borrowers.has(g.id))) continue;

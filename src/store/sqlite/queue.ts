@@ -75,12 +75,13 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
   const gated = sqliteGatedClaim(db);
   const health = sqliteHealth(db, sqliteOperational(db));
-  const claim = db.transaction((now: number, leaseMs: number, limit: number, borrow?: Borrow) => {
+  const claim = db.transaction((now: number, leaseMs: number, limit: number, keepFree: number, borrow?: Borrow) => {
     const token = randomUUID();
     const lease = (picked: string[]) =>
       picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
-    // Gated endpoints first: their quotas bound them, and the rest of the batch is the plain queue.
-    const ids = lease(gated(now, limit));
+    // Gated endpoints first, within what they may take: their quotas bound them, and the rest
+    // of the batch is the plain queue.
+    const ids = lease(gated(now, limit - keepFree));
     if (ids.length < limit) {
       ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
     }
@@ -127,9 +128,9 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
 
   const renew = db.prepare(RENEW);
   return {
-    async claimDue({ limit, leaseMs, now = new Date(), borrow }) {
+    async claimDue({ limit, leaseMs, now = new Date(), keepFree = 0, borrow }) {
       if (limit <= 0) return [];
-      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit, borrow);
+      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit, keepFree, borrow);
       return readClaims(rows, toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
