@@ -77,7 +77,12 @@ describe('fair share of a worker', () => {
     // 12 slots, a share of 4: three endpoints with backlogs, each within its share, would fill the worker.
     const fair = createFairShare(4, 12);
     expect(fair.reserve).toBe(4);
-    const { start, handBack, caps } = fair.admit([...many(4, 'a'), ...many(4, 'b'), ...many(4, 'c'), claim('d')]);
+    const { start, handBack, caps } = fair.admit([
+      ...many(4, 'a'),
+      ...many(4, 'b'),
+      ...many(4, 'c'),
+      claim('d'),
+    ]);
     // c gets its first slot (it had none), not the rest of the reserve; d, with none in flight, still gets one.
     expect(ids(start)).toEqual([...Array(4).fill('a'), ...Array(4).fill('b'), 'c', 'd']);
     expect(ids(handBack)).toEqual(['c', 'c', 'c']);

@@ -150,7 +150,9 @@ export function createFairShare(share: number, slots: number, now: () => number 
     roomFor(endpointId) {
       const t = tracked.get(endpointId);
       if (!t) return false;
-      return fast(endpointId) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4));
+      return (
+        fast(endpointId) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4))
+      );
     },
     borrow() {
       if (share <= 0) return undefined;

@@ -134,7 +134,12 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     // 16 slots, a share of 4: five capped endpoints could take 20 between them.
     const flood = await receiver();
     const healthy = await receiver();
-    const other = await h.store.apps.create({ uid: null, name: 'Noisy tenant', rateLimit: null, metadata: {} });
+    const other = await h.store.apps.create({
+      uid: null,
+      name: 'Noisy tenant',
+      rateLimit: null,
+      metadata: {},
+    });
     for (let e = 0; e < 5; e++)
       await h.store.endpoints.create(other.id, endpointInput(flood.url, { filterTypes: [`flood.${e}`] }));
     await h.endpoint(healthy.url);

@@ -75,23 +75,25 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
   const gated = sqliteGatedClaim(db);
   const health = sqliteHealth(db, sqliteOperational(db));
-  const claim = db.transaction((now: number, leaseMs: number, limit: number, keepFree: number, borrow?: Borrow) => {
-    const token = randomUUID();
-    const lease = (picked: string[]) =>
-      picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
-    // Gated endpoints first, within what they may take: their quotas bound them, and the rest
-    // of the batch is the plain queue.
-    const ids = lease(gated(now, limit - keepFree));
-    if (ids.length < limit) {
-      ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
-    }
-    // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
-    const room = borrow ? limit - ids.length - borrow.keepFree : 0;
-    if (borrow && room > 0 && borrow.endpointIds.length > 0) {
-      ids.push(...lease(gated(now, room, new Set(borrow.endpointIds))));
-    }
-    return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
-  });
+  const claim = db.transaction(
+    (now: number, leaseMs: number, limit: number, keepFree: number, borrow?: Borrow) => {
+      const token = randomUUID();
+      const lease = (picked: string[]) =>
+        picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
+      // Gated endpoints first, within what they may take: their quotas bound them, and the rest
+      // of the batch is the plain queue.
+      const ids = lease(gated(now, limit - keepFree));
+      if (ids.length < limit) {
+        ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
+      }
+      // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
+      const room = borrow ? limit - ids.length - borrow.keepFree : 0;
+      if (borrow && room > 0 && borrow.endpointIds.length > 0) {
+        ids.push(...lease(gated(now, room, new Set(borrow.endpointIds))));
+      }
+      return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
+    },
+  );
 
   const insertAttempt = db.prepare(INSERT_ATTEMPT);
   const finish = db.prepare(FINISH);
