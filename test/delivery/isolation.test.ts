@@ -31,6 +31,9 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     receivers.push(r);
     return r;
   }
+  /** A second application, beside the harness's, for one tenant's flood. */
+  const noisyTenant = () =>
+    h.store.apps.create({ uid: null, name: 'Noisy tenant', rateLimit: null, metadata: {} });
   async function sendTo(appId: string, eventType: string, n = 1): Promise<void> {
     for (let i = 0; i < n; i++)
       await h.store.messages.create({
@@ -85,12 +88,7 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
   it("another application's flood to a fast endpoint does not queue ahead of one message", async () => {
     const flood = await receiver();
     const healthy = await receiver();
-    const other = await h.store.apps.create({
-      uid: null,
-      name: 'Noisy tenant',
-      rateLimit: null,
-      metadata: {},
-    });
+    const other = await noisyTenant();
     await h.store.endpoints.create(other.id, endpointInput(flood.url));
     await h.endpoint(healthy.url);
     await sendTo(other.id, 'flood.event', 1000);
@@ -134,12 +132,7 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     // 16 slots, a share of 4: five capped endpoints could take 20 between them.
     const flood = await receiver();
     const healthy = await receiver();
-    const other = await h.store.apps.create({
-      uid: null,
-      name: 'Noisy tenant',
-      rateLimit: null,
-      metadata: {},
-    });
+    const other = await noisyTenant();
     for (let e = 0; e < 5; e++)
       await h.store.endpoints.create(other.id, endpointInput(flood.url, { filterTypes: [`flood.${e}`] }));
     await h.endpoint(healthy.url);
