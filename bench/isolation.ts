@@ -10,11 +10,14 @@
  *   c. another app floods `--flood` messages (100,000) to a fast endpoint, 16
  *      API calls at a time; the healthy endpoint is measured until the whole
  *      flood has been accepted;
- *   d. all three at once.
+ *   d. all three at once;
+ *   e. another app's fan-out: `--fanout-messages` (100) messages, accepted
+ *      before measuring, each to all `--fanout-endpoints` (1,000) fast endpoints
+ *      of that app (100,000 deliveries, none over its endpoint's share).
  * Each scenario runs on a fresh database: SQLite (one process), then
  * PostgreSQL (one API and `--workers` worker processes). Prints a table, then
  * one JSON line with p50/p99 per scenario and backend, peak RSS and whether
- * the targets (p99 <= 50 ms in a, b, d; <= 100 ms in c) were met.
+ * the targets (p99 <= 50 ms in a, b, d; <= 100 ms in c and e) were met.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +50,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '20' },
     flood: { type: 'string', default: '100000' },
+    'fanout-endpoints': { type: 'string', default: '1000' },
+    'fanout-messages': { type: 'string', default: '100' },
     // Extra `serve` flags, e.g. "--endpoint-share 0" to see the run without fair sharing.
     'serve-args': { type: 'string', default: '' },
   },
@@ -57,7 +62,9 @@ const SECONDS = Number(args.seconds);
 const FLOOD = Number(args.flood);
 const WORKERS = Number(args.workers);
 const SERVE_ARGS = args['serve-args'].split(' ').filter(Boolean);
-const TARGET_MS: Record<string, number> = { a: 50, b: 50, c: 100, d: 50 };
+const FANOUT_ENDPOINTS = Number(args['fanout-endpoints']);
+const FANOUT_MESSAGES = Number(args['fanout-messages']);
+const TARGET_MS: Record<string, number> = { a: 50, b: 50, c: 100, d: 50, e: 100 };
 
 /** An in-process receiver that answers after `delayMs`, or never (null). */
 async function holdingReceiver(
@@ -193,6 +200,13 @@ async function scenario(backend: string, name: string, healthyReceiver: Receiver
       await sleep(5000); // let the slow endpoint's attempts pile up before measuring
       note += 'a: 10 msg/s to a 14.9 s endpoint. ';
     }
+    if (name === 'e') {
+      const fanOutApp = await app('fan-out tenant');
+      for (let e = 0; e < FANOUT_ENDPOINTS; e++)
+        await endpoint(fanOutApp, `http://127.0.0.1:${floodReceiver.port}/?e=${e}`);
+      for (let i = 0; i < FANOUT_MESSAGES; i++) await send(fanOutApp, i);
+      note += `e: ${FANOUT_MESSAGES} messages to ${FANOUT_ENDPOINTS} endpoints of one app accepted first. `;
+    }
     let flooded = 0;
     if (uses('c')) {
       const floodApp = await app('noisy tenant');
@@ -244,6 +258,10 @@ async function scenario(backend: string, name: string, healthyReceiver: Receiver
     if (uses('c')) {
       const { unique } = await floodReceiver.ask<{ unique: number }>('count');
       note += `c: ${flooded} flood messages accepted, ${unique} delivered while measured. `;
+    }
+    if (name === 'e') {
+      const { total } = await floodReceiver.ask<{ total: number }>('count');
+      note += `e: ${total} of ${FANOUT_MESSAGES * FANOUT_ENDPOINTS} fan-out deliveries made while measured. `;
     }
     const peakRssMb = Math.max(...cluster.pids.map((pid) => memoryOf(pid).peakRssMb));
     await Promise.all(background.splice(0).map((b) => b.stop()));

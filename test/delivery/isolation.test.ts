@@ -148,6 +148,33 @@ forEachBackend('isolation: one endpoint never holds up the others', (backend) =>
     expect(new Set(flood.requests.map((r) => r.headers['webhook-id'])).size).toBe(1000);
   });
 
+  it("another application's fan-out to many endpoints, none over its share, does not queue ahead of one message", async () => {
+    // 40 endpoints x 25 messages, each endpoint with about one in flight of 16 slots: no cap
+    // ever applies, so only the applications' turns let the healthy message by.
+    let floodAtArrival = -1;
+    const flood = await receiver(() => ({ status: 200, delayMs: 20 }));
+    const healthy = await receiver(() => {
+      floodAtArrival = flood.requests.length;
+      return { status: 200 };
+    });
+    const other = await noisyTenant();
+    for (let e = 0; e < 40; e++)
+      await h.store.endpoints.create(other.id, endpointInput(`${flood.url}?e=${e}`));
+    await h.endpoint(healthy.url);
+    await sendTo(other.id, 'fanout.event', 25);
+    const worker = h.worker({ concurrency: 16 });
+    worker.start();
+    await flood.waitFor(16);
+    await sendTo(h.app.id, 'healthy.event');
+    worker.wake();
+    await healthy.waitFor(1);
+    // Oldest first, it would have waited for all 1,000.
+    expect(floodAtArrival).toBeGreaterThan(0);
+    expect(floodAtArrival).toBeLessThan(500);
+    await flood.waitFor(1000, 60_000);
+    expect(new Set(flood.requests.map((r) => `${r.headers['webhook-id']} ${r.url}`)).size).toBe(1000);
+  });
+
   it('lends a lone busy endpoint the idle slots beyond its cap, keeping a share free', async () => {
     // 16 slots, a share of 4; the receiver answers in 5 ms (fast: it may borrow).
     let open = 0;

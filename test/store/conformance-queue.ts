@@ -56,6 +56,41 @@ export function queueConformance(t: Conformance) {
       expect(ids.length).toBe(40);
     });
 
+    it("one application's fan-out does not queue ahead of another's message: each gets a turn", async () => {
+      // 20 endpoints x 5 messages, none over any share: oldest first, the other
+      // tenant's message would be the 101st claimed.
+      const fanOut = await newApp();
+      for (let e = 0; e < 20; e++) await store.endpoints.create(fanOut.id, endpointInput());
+      for (let i = 0; i < 5; i++) await send(fanOut.id);
+      const other = await newApp();
+      await store.endpoints.create(other.id, endpointInput());
+      await send(other.id);
+      const appsOf = (claims: ClaimedDelivery[]) =>
+        claims.map((c) => (c.message.appId === other.id ? 'other' : 'fanOut'));
+      // A claim of 4 visits both applications: two each, and the other has only one.
+      expect(appsOf(await store.queue.claimDue({ limit: 4, leaseMs: 60_000 })).sort()).toEqual([
+        'fanOut',
+        'fanOut',
+        'fanOut',
+        'other',
+      ]);
+      await send(other.id);
+      // Claims of one take turns: the page moves on to the next application each time.
+      const ones: string[] = [];
+      for (let i = 0; i < 4; i++)
+        ones.push(...appsOf(await store.queue.claimDue({ limit: 1, leaseMs: 60_000 })));
+      expect(ones.filter((a) => a === 'other')).toHaveLength(1);
+      // Everything is still claimed, once.
+      const rest: string[] = [];
+      for (;;) {
+        const batch = await store.queue.claimDue({ limit: 16, leaseMs: 60_000 });
+        if (batch.length === 0) break;
+        rest.push(...batch.map((c) => c.deliveryId));
+      }
+      expect(new Set(rest).size).toBe(rest.length);
+      expect(rest.length + 4 + 4).toBe(102);
+    });
+
     it('an expired lease makes the delivery claimable again, and the stale owner cannot move it', async () => {
       await oneDelivery();
       const [first] = await store.queue.claimDue({ limit: 1, leaseMs: 1 });

@@ -1,17 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
+import { appTurns } from '../app-turns.js';
 import { failingEndpoints, hasFailures, noHealthNews } from '../../core/policy.js';
 import { postgresDialect } from '../dialect.js';
 import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../exhausted.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { AttemptResult, DeliveryQueue } from '../store.js';
-import { CLAIMED } from './claimed.js';
+import { CLAIMED, claimed } from './claimed.js';
 import type { Db } from './db.js';
 import { GATED, OPEN, postgresGatedClaim } from './gated.js';
 import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
 import { queueManual } from './queue-manual.js';
+
+/**
+ * Parked rows (gated endpoints) are in neither due index; the lookups still skip disabled and
+ * gated endpoints (an expired lease or a recorded retry keeps its due_at). A scalar subquery,
+ * not NOT EXISTS: the planner turns NOT EXISTS into an anti join, misjudges it, and then reads
+ * and sorts every due row before the LIMIT (6 ms per claim with 10,000 waiting); as a per-row
+ * filter the index walk stops after LIMIT rows.
+ */
+const PLAIN = `NOT d.parked AND NOT (SELECT e.disabled OR ${GATED} FROM endpoints e WHERE e.id = d.endpoint_id)`;
+/** A step of the skip scan: the next application after `after` with rows in deliveries_app_due. */
+const nextApp = (after: string) =>
+  `(SELECT d.app_id FROM deliveries d WHERE d.due_at IS NOT NULL AND NOT d.parked AND d.app_id > ${after}
+    ORDER BY d.app_id LIMIT 1)`;
 
 /**
  * The hot path: one statement per claimed batch, one per recorded batch, one
@@ -28,11 +42,16 @@ import { queueManual } from './queue-manual.js';
  * ANALYZE. Planned each time, they see the tables' current size; planning
  * costs less than the statement (measured: no difference on a warm table).
  *
- * Claim: the oldest due rows (pending and due, or sending with an expired
- * lease: both have due_at <= now) are locked with SKIP LOCKED, so concurrent
- * workers split the head of the queue instead of queueing behind each other,
- * leased (status sending, due_at = lease expiry, a fresh token) and returned
- * with the message and endpoint fields the worker needs.
+ * Claim: while there is a backlog, first each application's turn
+ * (../app-turns.ts): a skip scan of deliveries_app_due finds up to $8
+ * applications after $7 with due work, one index probe each, and each gives
+ * an even share of $2 from its oldest due rows; then the oldest due rows of all (pending and due, or sending with an
+ * expired lease: both have due_at <= now) fill the batch. Rows are locked with
+ * SKIP LOCKED, so concurrent workers split the heads of the queues instead of
+ * queueing behind each other, leased (status sending, due_at = lease expiry,
+ * a fresh token) and returned with the message and endpoint fields the worker
+ * needs, and (with turns) with the page's size and last application, where
+ * the next claim's page starts.
  *
  * Borrowing (store.ts Borrow), in the same statement: what the plain queue
  * leaves of $6 (the batch less what must stay free) goes to the named
@@ -41,20 +60,43 @@ import { queueManual } from './queue-manual.js';
  * a count shared across workers. Only endpoints whose one rule is the fair cap
  * borrow; a rate limit or an open breaker still holds them back.
  */
-const CLAIM_DUE = `
-WITH due AS (
-  SELECT d.id, d.due_at FROM deliveries d
-  WHERE d.due_at <= $1 AND NOT d.parked
-    -- parked rows (gated endpoints) are not in deliveries_due at all; the lookup still
-    -- skips disabled endpoints (an expired lease or a recorded retry keeps its due_at).
-    -- A scalar subquery, not NOT EXISTS: the planner turns NOT EXISTS into an anti
-    -- join, misjudges it, and then reads and sorts every due row before the LIMIT
-    -- (6 ms per claim with 10,000 waiting); as a per-row filter the walk of
-    -- deliveries_due stops after $2 rows.
-    AND NOT (SELECT e.disabled OR ${GATED} FROM endpoints e WHERE e.id = d.endpoint_id)
-  ORDER BY d.due_at
+/** While there is a backlog, the applications' turns come first ($7: the page starts after it, $8: its size). */
+const TURNS = `
+apps AS (
+  SELECT 1 AS n, ${nextApp('$7')} AS app_id
+  UNION ALL
+  SELECT a.n + 1, ${nextApp('a.app_id')} FROM apps a WHERE a.app_id IS NOT NULL AND a.n < $8
+), page AS (
+  SELECT n, app_id FROM apps WHERE app_id IS NOT NULL
+), turns AS (
+  SELECT t.id, t.due_at FROM page CROSS JOIN LATERAL (
+    SELECT d.id, d.due_at FROM deliveries d
+    WHERE d.app_id = page.app_id AND d.due_at <= $1 AND ${PLAIN}
+    ORDER BY d.due_at
+    LIMIT ceil($2::float8 / (SELECT count(*) FROM page))::int
+    FOR UPDATE SKIP LOCKED
+  ) t
   LIMIT $2
-  FOR UPDATE SKIP LOCKED
+),`;
+
+/** The plain claim, with the turns or (turns = false) oldest first only. */
+function claimDue(turns: boolean): string {
+  const taken = turns ? '(SELECT count(*) FROM turns)' : '0';
+  return `
+WITH ${turns ? `RECURSIVE ${TURNS}` : ''} due AS (
+  -- The outer LIMIT stops the walk (and the locking) at what the turns left; the inner one
+  -- tells the planner how few rows come, or it plans the lease below as a join against a
+  -- sequential scan of deliveries.
+  SELECT h.id, h.due_at FROM (
+    SELECT d.id, d.due_at FROM deliveries d
+    WHERE d.due_at <= $1 AND ${PLAIN}
+      -- our own locks do not make SKIP LOCKED skip the turns' rows: leave them out by id
+      ${turns ? 'AND d.id <> ALL (ARRAY(SELECT id FROM turns))' : ''}
+    ORDER BY d.due_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  ) h
+  LIMIT greatest(0, $2 - ${taken})
 ), borrowed AS (
   SELECT p.id, p.due_at FROM endpoints e CROSS JOIN LATERAL (
     SELECT d.id, d.due_at FROM deliveries d
@@ -64,15 +106,19 @@ WITH due AS (
   ) p
   WHERE e.id = ANY ($5::text[]) AND e.fair_cap IS NOT NULL AND NOT e.disabled
     AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open
-  LIMIT greatest(0, $6 - (SELECT count(*) FROM due))
+  LIMIT greatest(0, $6 - ${taken} - (SELECT count(*) FROM due))
 ), picked AS (
+  ${turns ? 'SELECT id, due_at FROM turns UNION ALL' : ''}
   SELECT id, due_at FROM due UNION ALL SELECT id, due_at FROM borrowed
 ), leased AS (
   UPDATE deliveries d SET status = 'sending', due_at = $3, lease_token = $4, updated_at = $1
   FROM picked WHERE d.id = picked.id
   RETURNING d.id, d.attempts, d.trigger, d.msg_id, d.endpoint_id, picked.due_at AS was_due
 )
-${CLAIMED}`;
+${turns ? claimed('(SELECT count(*) FROM page)::int AS page_apps, (SELECT max(app_id) FROM page) AS page_last,') : CLAIMED}`;
+}
+const CLAIM_DUE = claimDue(false);
+const CLAIM_DUE_TURNS = claimDue(true);
 
 /**
  * Record: every attempt of the batch inserted and every delivery moved on in
@@ -126,6 +172,12 @@ WITH r AS (
 -- The deliveries moved, then the breakers closed (for the log).
 SELECT id, false AS closed FROM u UNION ALL SELECT id, true FROM closed`;
 
+/** CLAIM_DUE's page of applications, on every row. */
+interface PageRow {
+  page_apps: number;
+  page_last: string | null;
+}
+
 /** RECORD_ATTEMPTS' rows: a delivery moved on, or (closed) an endpoint whose breaker a success closed. */
 interface RecordedRow {
   id: string;
@@ -170,6 +222,7 @@ export function postgresQueue(
   cipher: FieldCipher = null,
 ): Omit<DeliveryQueue, 'replayMissing'> {
   const claimGated = postgresGatedClaim(db);
+  const turns = appTurns();
   return {
     async claimDue({ limit, leaseMs, now = new Date(), keepFree = 0, borrow }) {
       if (limit <= 0) return [];
@@ -184,14 +237,16 @@ export function postgresQueue(
       const room = borrow ? limit - gated.length - borrow.keepFree : 0;
       let rows: ClaimRow[];
       try {
-        const plain = await db.query<ClaimRow>(CLAIM_DUE, [
-          now,
-          limit - gated.length,
-          leaseUntil,
-          token,
-          borrow?.endpointIds ?? [],
-          Math.max(0, room),
-        ]);
+        const plainLimit = limit - gated.length;
+        const page = turns.page(plainLimit);
+        const params = [now, plainLimit, leaseUntil, token, borrow?.endpointIds ?? [], Math.max(0, room)];
+        const plain = page
+          ? await db.query<ClaimRow & PageRow>(CLAIM_DUE_TURNS, [...params, page.after, page.size])
+          : await db.query<ClaimRow>(CLAIM_DUE, params);
+        // Borrowed rows count too: they come only when the plain queue fell short of the room
+        // ($6 <= $2), so at worst a claim that ran dry takes turns next time for nothing.
+        const first = plain[0] as Partial<PageRow> | undefined;
+        turns.claimed(plainLimit, plain.length, page, first?.page_apps, first?.page_last);
         rows = gated.concat(plain);
       } catch (err) {
         // What was leased is committed: hand it over with the error rather than leave it (and

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../core/ids.js';
+import { appTurns } from '../app-turns.js';
 import { noHealthNews, type Recorded } from '../../core/policy.js';
 import { sqliteDialect } from '../dialect.js';
 import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../exhausted.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { Borrow, DeliveryQueue } from '../store.js';
+import { sqliteAppTurns } from './app-turns.js';
 import type { Db } from './db.js';
 import { sqliteFairShare } from './fair-share.js';
 import { sqliteGatedClaim } from './gated.js';
@@ -74,6 +76,8 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
   const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
   const gated = sqliteGatedClaim(db);
+  const takeTurns = sqliteAppTurns(db);
+  const turns = appTurns();
   const health = sqliteHealth(db, sqliteOperational(db));
   const claim = db.transaction(
     (now: number, leaseMs: number, limit: number, keepFree: number, borrow?: Borrow) => {
@@ -83,8 +87,21 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
       // Gated endpoints first, within what they may take: their quotas bound them, and the rest
       // of the batch is the plain queue.
       const ids = lease(gated(now, limit - keepFree));
-      if (ids.length < limit) {
-        ids.push(...leaseDue.all(now + leaseMs, token, now, now, limit - ids.length).map((r) => r.id));
+      // Then the plain queue: while there is a backlog, each application's turn (../app-turns.ts),
+      // then the oldest due of all. Leased rows are due only when their lease runs out, so the
+      // second query cannot take the turns' rows again.
+      const plainLimit = limit - ids.length;
+      if (plainLimit > 0) {
+        const page = turns.page(plainLimit);
+        const taken = page && takeTurns(now, plainLimit, page);
+        const plain = lease(taken?.ids ?? []);
+        if (plain.length < plainLimit) {
+          plain.push(
+            ...leaseDue.all(now + leaseMs, token, now, now, plainLimit - plain.length).map((r) => r.id),
+          );
+        }
+        turns.claimed(plainLimit, plain.length, page, taken?.apps.length, taken?.apps.at(-1));
+        ids.push(...plain);
       }
       // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
       const room = borrow ? limit - ids.length - borrow.keepFree : 0;
