@@ -157,18 +157,18 @@ describe('fair share of a worker', () => {
     const slow = fair.admit(many(10, 'slow')).start;
     fair.admit(many(10, 'unmeasured'));
     fair.admit(many(1, 'uncapped'));
-    expect(fair.borrow()).toBeUndefined(); // no latency known yet
+    expect(fair.terms()).toEqual({ keepFree: 8, borrowers: [] }); // no latency known yet
     fair.ended(fast[0]!, 40);
     fair.ended(slow[0]!, 14_900);
-    expect(fair.borrow()).toEqual({ endpointIds: ['fast'], keepFree: 8 });
+    expect(fair.terms()).toEqual({ keepFree: 8, borrowers: ['fast'] });
     // A fast endpoint wants a claim after every completion (it may borrow); a slow one (7 of 8 in flight)
     // waits for a quarter of its cap.
     expect(fair.roomFor('fast')).toBe(true);
     expect(fair.roomFor('slow')).toBe(false);
     // Slowing down ends the loan.
     for (const c of fast.slice(1)) fair.ended(c, 2_000);
-    expect(fair.borrow()).toBeUndefined();
-    expect(createFairShare(0, 64).borrow()).toBeUndefined();
+    expect(fair.terms()?.borrowers).toEqual([]);
+    expect(createFairShare(0, 64).terms()).toBeUndefined();
   });
 
   it('with a share of 0 (off) starts everything and caps nothing', () => {

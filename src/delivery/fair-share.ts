@@ -1,9 +1,9 @@
 import { fairCap } from '../core/policy.js';
-import type { Borrow, ClaimedDelivery } from '../store/store.js';
+import type { ClaimedDelivery, FairTerms } from '../store/store.js';
 
 /**
- * Fair sharing of one worker's slots (README, Isolation). Claims are first in,
- * first out, so an endpoint with a backlog (a slow or dead receiver, one
+ * Fair sharing of one worker's slots (README, Isolation). Claims take each
+ * application's oldest due work first, so an endpoint with a backlog (a slow or dead receiver, one
  * tenant's flood) would otherwise fill every slot and queue ahead of everyone.
  * An endpoint may fill `share` slots of this worker (fewer once it is seen to be
  * slow), and the last `share` free slots only go to endpoints with nothing in
@@ -16,7 +16,7 @@ import type { Borrow, ClaimedDelivery } from '../store/store.js';
  * backlog is gone (DeliveryQueue.unshare).
  */
 export interface FairShare {
-  /** Free slots kept for endpoints with nothing in flight: a claim's gated endpoints never take them (claimDue keepFree). */
+  /** Free slots kept for endpoints with nothing in flight: a claim's gated endpoints never take them (terms keepFree). */
   readonly reserve: number;
   /** Splits a claimed batch into what starts now and what goes back, with the caps to set. */
   admit(claims: readonly ClaimedDelivery[]): Admitted;
@@ -35,12 +35,14 @@ export interface FairShare {
    */
   roomFor(endpointId: string): boolean;
   /**
-   * What a claim may lend beyond the caps when the rest of the queue leaves
-   * slots idle (store.ts Borrow): to capped endpoints this worker saw answer
-   * within BORROW_LATENCY_MS, keeping the reserve free. Caps are for isolation,
-   * not a throttle: a lone busy endpoint still gets the worker, less a share.
+   * What this worker's claims ask of the store (store.ts FairTerms; none when
+   * fair sharing is off): the reserve kept free of gated endpoints, and the
+   * borrowers, capped endpoints this worker saw answer within
+   * BORROW_LATENCY_MS, lent what the rest of the queue leaves idle. Caps are
+   * for isolation, not a throttle: a lone busy endpoint still gets the worker,
+   * less a share.
    */
-  borrow(): Borrow | undefined;
+  terms(): FairTerms | undefined;
 }
 
 export interface Cap {
@@ -65,7 +67,7 @@ const MAX_TRACKED = 10_000;
  * the share kept free at once). A slow or dead endpoint never borrows.
  */
 const BORROW_LATENCY_MS = 250;
-/** Endpoints named in one claim's Borrow: a bound on the claim's parameters. */
+/** Borrowers named in one claim: a bound on the claim's parameters. */
 const MAX_BORROWERS = 100;
 
 /** The store enforces these limits itself, across workers; fair sharing leaves them alone. */
@@ -73,7 +75,7 @@ const ownRule = (c: ClaimedDelivery): boolean => c.endpoint.maxInFlight !== null
 
 export function createFairShare(share: number, slots: number, now: () => number = Date.now): FairShare {
   // The last `reserve` free slots go only to endpoints with nothing in flight here, and the
-  // store's gated claim leaves them alone (claimDue keepFree); nothing to keep when one share
+  // store's gated claim leaves them alone (terms keepFree); nothing to keep when one share
   // is the whole worker.
   const reserve = share > 0 && share < slots ? share : 0;
   const inFlight = new Map<string, number>();
@@ -154,15 +156,15 @@ export function createFairShare(share: number, slots: number, now: () => number 
         fast(endpointId) || t.cap - (inFlight.get(endpointId) ?? 0) >= Math.max(1, Math.floor(t.cap / 4))
       );
     },
-    borrow() {
+    terms() {
       if (share <= 0) return undefined;
-      const endpointIds: string[] = [];
+      const borrowers: string[] = [];
       for (const id of tracked.keys()) {
         if (!fast(id)) continue;
-        endpointIds.push(id);
-        if (endpointIds.length >= MAX_BORROWERS) break;
+        borrowers.push(id);
+        if (borrowers.length >= MAX_BORROWERS) break;
       }
-      return endpointIds.length > 0 ? { endpointIds, keepFree: reserve } : undefined;
+      return { keepFree: reserve, borrowers };
     },
   };
 }

@@ -129,8 +129,7 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
         limit,
         leaseMs: config.leaseMs,
         now: now(),
-        keepFree: fair.reserve,
-        borrow: fair.borrow(),
+        fair: fair.terms(),
       });
       claimFailures = 0;
       emit('claimed', claims.length);
@@ -241,7 +240,7 @@ export function createScheduler({ queue, config, now, emit, slots, fair }: Sched
         active && !wanted && !claiming && !slots.paused
           ? Math.max(0, config.concurrency - slots.inFlight)
           : 0,
-      borrow: () => fair.borrow(),
+      fair: () => fair.terms(),
       take(claims) {
         emit('claimed', claims.length);
         void takeFairly(claims);

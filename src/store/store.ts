@@ -309,16 +309,18 @@ export class PartialClaimError extends HooklineError {
 }
 
 /**
- * Fair sharing is work-conserving (README, Isolation): slots nobody else wants
+ * What fair sharing asks of a claim (README, Isolation). Gated endpoints
+ * (limits, caps, breakers) take at most `limit - keepFree`: the rest is for the
+ * plain queue, so endpoints with caps never fill a worker between them
+ * (fair-share.ts reserve). And it is work-conserving: slots nobody else wants
  * may go to fair-capped endpoints beyond their cap. After the gated and plain
- * claims, whatever is left of the batch beyond `keepFree` slots goes to these
- * endpoints (the worker's fast ones: a borrowed slot comes back within a
- * second), each still held to its rate limit and breaker. `keepFree` slots stay
- * free for endpoints whose work comes due next.
+ * claims, whatever is left of the batch beyond `keepFree` slots goes to the
+ * `borrowers` (the worker's fast ones: a borrowed slot comes back within a
+ * second), each still held to its rate limit and breaker.
  */
-export interface Borrow {
-  endpointIds: readonly string[];
+export interface FairTerms {
   keepFree: number;
+  borrowers: readonly string[];
 }
 
 /**
@@ -329,8 +331,8 @@ export interface Borrow {
 export interface FreshTaker {
   /** How many it would start now; 0 while older work may be waiting for a claim (that goes first). */
   room(): number;
-  /** Fair-capped endpoints it would lend idle slots to, as claimDue's `borrow`. */
-  borrow(): Borrow | undefined;
+  /** What fair sharing asks of its claims, as claimDue's `fair`. */
+  fair(): FairTerms | undefined;
   readonly leaseMs: number;
   /** Called once the accepting transaction has committed, with what it leased. */
   take(claims: ClaimedDelivery[]): void;
@@ -340,9 +342,8 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   now?: Date;
-  /** Slots of `limit` that gated endpoints may not take (0 by default). */
-  keepFree?: number;
-  borrow?: Borrow;
+  /** None: gated endpoints may take the whole batch, and nobody borrows. */
+  fair?: FairTerms;
 }
 
 export interface DeliveryQueue {
@@ -356,10 +357,8 @@ export interface DeliveryQueue {
    * burst, core/policy.ts), ordered endpoints one at a time in accept order
    * (a pending earlier delivery holds later ones back), and an open circuit
    * breaker lets one probe through at its backoff time. Fair-share caps hold
-   * too, except for what `borrow` lends when the rest of the queue leaves slots idle.
-   * Gated endpoints (limits, caps, breakers) take at most `limit - keepFree`:
-   * the rest is for the plain queue, so endpoints with caps never fill a worker
-   * between them (fair-share.ts reserve).
+   * too, except for what `fair.borrowers` are lent when the rest of the queue
+   * leaves slots idle, and gated endpoints take at most `limit - fair.keepFree`.
    */
   claimDue(opts: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**

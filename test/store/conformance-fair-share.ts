@@ -110,8 +110,8 @@ export function fairShareConformance(t: Conformance) {
         [],
       );
       await send(app.id, 'plain');
-      const borrow = { endpointIds: [fast.id], keepFree: 3 };
-      const claimed = await store.queue.claimDue({ limit: 12, leaseMs: LEASE, borrow });
+      const fair = { keepFree: 3, borrowers: [fast.id] };
+      const claimed = await store.queue.claimDue({ limit: 12, leaseMs: LEASE, fair });
       const of = (id: string) => claimed.filter((c) => c.endpoint.id === id).length;
       // Caps first (2 + 1), the plain queue (1), then 12 - 4 - 3 = 5 lent to the named endpoint.
       expect([of(fast.id), of(unnamed.id), of(plain.id)]).toEqual([7, 1, 1]);
@@ -119,8 +119,8 @@ export function fairShareConformance(t: Conformance) {
       // Its cap is unchanged: without borrowing it gets nothing more while 7 are in flight.
       expect(await claim(12)).toEqual([]);
       // Borrowing is bounded by what is left of the batch beyond keepFree.
-      expect(await store.queue.claimDue({ limit: 3, leaseMs: LEASE, borrow })).toEqual([]);
-      expect(await store.queue.claimDue({ limit: 5, leaseMs: LEASE, borrow })).toHaveLength(2);
+      expect(await store.queue.claimDue({ limit: 3, leaseMs: LEASE, fair })).toEqual([]);
+      expect(await store.queue.claimDue({ limit: 5, leaseMs: LEASE, fair })).toHaveLength(2);
     });
 
     it("never lends past an operator's in-flight cap or a rate limit", async () => {
@@ -142,8 +142,8 @@ export function fairShareConformance(t: Conformance) {
         ],
         [],
       );
-      const borrow = { endpointIds: [own.id, limited.id], keepFree: 0 };
-      const claimed = await store.queue.claimDue({ limit: 20, leaseMs: LEASE, borrow });
+      const fair = { keepFree: 0, borrowers: [own.id, limited.id] };
+      const claimed = await store.queue.claimDue({ limit: 20, leaseMs: LEASE, fair });
       const of = (id: string) => claimed.filter((c) => c.endpoint.id === id).length;
       expect(of(own.id)).toBe(2);
       expect(of(limited.id)).toBe(1); // 1/s: one token now, borrowed slots or not

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasPrefix, idTime } from '../../src/core/ids.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import type { Borrow, ClaimedDelivery, FreshTaker, Store } from '../../src/store/store.js';
+import type { ClaimedDelivery, FairTerms, FreshTaker, Store } from '../../src/store/store.js';
 import { attemptResult, endpointInput, POLICY } from '../helpers/fixtures.js';
 
 /**
@@ -21,12 +21,12 @@ describe('SQLite hand-off of fresh deliveries', () => {
   let raw: Database.Database;
   let taken: ClaimedDelivery[];
   let room: number;
-  let borrow: Borrow | undefined;
+  let fair: FairTerms | undefined;
   let stopHandOff: () => void;
   const taker: FreshTaker = {
     leaseMs: 30_000,
     room: () => room,
-    borrow: () => borrow,
+    fair: () => fair,
     take: (claims) => taken.push(...claims),
   };
 
@@ -36,7 +36,7 @@ describe('SQLite hand-off of fresh deliveries', () => {
     raw = new Database(join(dir, 'h.db'));
     taken = [];
     room = 64;
-    borrow = undefined;
+    fair = undefined;
     stopHandOff = store.handOffTo!(taker);
   });
   afterEach(async () => {
@@ -113,7 +113,7 @@ describe('SQLite hand-off of fresh deliveries', () => {
     const limited = await store.endpoints.create(a.id, endpointInput({ rateLimit: 5 }));
     const capped = await store.endpoints.create(a.id, endpointInput());
     await store.queue.shareSlots([{ endpointId: capped.id, cap: 1 }], []);
-    borrow = { endpointIds: [limited.id, capped.id], keepFree: 2 };
+    fair = { keepFree: 2, borrowers: [limited.id, capped.id] };
     room = 2; // nothing beyond keepFree: the capped endpoint waits for its claim
     expect((await send(a.id)).waiting).toBe(2);
     expect(taken).toHaveLength(0);

@@ -53,7 +53,7 @@ const nextApp = (after: string) =>
  * needs, and (with turns) with the page's size and last application, where
  * the next claim's page starts.
  *
- * Borrowing (store.ts Borrow), in the same statement: what the plain queue
+ * Borrowing (store.ts FairTerms), in the same statement: what the plain queue
  * leaves of $6 (the batch less what must stay free) goes to the named
  * endpoints beyond their fair-share caps, in accept order per endpoint. No
  * endpoint lock: a loan is bounded by the claiming worker's idle slots, not by
@@ -224,7 +224,9 @@ export function postgresQueue(
   const claimGated = postgresGatedClaim(db);
   const turns = appTurns();
   return {
-    async claimDue({ limit, leaseMs, now = new Date(), keepFree = 0, borrow }) {
+    async claimDue({ limit, leaseMs, now = new Date(), fair }) {
+      const keepFree = fair?.keepFree ?? 0;
+      const borrowers = fair?.borrowers ?? [];
       if (limit <= 0) return [];
       const token = randomUUID();
       const leaseUntil = new Date(now.getTime() + leaseMs);
@@ -233,13 +235,13 @@ export function postgresQueue(
       const gated = await claimGated.claim<ClaimRow>(now, limit - keepFree, leaseUntil, token);
       if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
       // Then the plain queue and, beyond it, what nobody else wanted, lent past
-      // fair-share caps (store.ts Borrow): one statement.
-      const room = borrow ? limit - gated.length - borrow.keepFree : 0;
+      // fair-share caps (store.ts FairTerms): one statement.
+      const room = borrowers.length > 0 ? limit - gated.length - keepFree : 0;
       let rows: ClaimRow[];
       try {
         const plainLimit = limit - gated.length;
         const page = turns.page(plainLimit);
-        const params = [now, plainLimit, leaseUntil, token, borrow?.endpointIds ?? [], Math.max(0, room)];
+        const params = [now, plainLimit, leaseUntil, token, borrowers, Math.max(0, room)];
         const plain = page
           ? await db.query<ClaimRow & PageRow>(CLAIM_DUE_TURNS, [...params, page.after, page.size])
           : await db.query<ClaimRow>(CLAIM_DUE, params);

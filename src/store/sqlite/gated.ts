@@ -49,7 +49,7 @@ const SET_TAT = 'UPDATE endpoint_state SET rate_tat = ? WHERE endpoint_id = ?';
  * the counts cannot race another claim. Costs one indexed query when no
  * endpoint is gated.
  *
- * `borrowers` (store.ts Borrow): only these endpoints, fair-capped, and their
+ * `borrowers` (store.ts FairTerms): only these endpoints, fair-capped, and their
  * fair cap does not count; every other limit does.
  */
 export function sqliteGatedClaim(

@@ -32,11 +32,11 @@ export interface Leased {
 
 /** Terms for a taker with room, under one lease token for the group commit. */
 function openTerms(taker: FreshTaker, slots: number, now: number): LeaseTerms {
-  const borrow = taker.borrow();
+  const fair = taker.fair();
   return {
     slots,
-    keepFree: borrow?.keepFree ?? 0,
-    borrowers: JSON.stringify(borrow?.endpointIds ?? []),
+    keepFree: fair?.keepFree ?? 0,
+    borrowers: JSON.stringify(fair?.borrowers ?? []),
     leaseUntil: now + taker.leaseMs,
     token: randomUUID(),
   };

@@ -5,7 +5,7 @@ import { noHealthNews, type Recorded } from '../../core/policy.js';
 import { sqliteDialect } from '../dialect.js';
 import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../exhausted.js';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
-import type { Borrow, DeliveryQueue } from '../store.js';
+import type { DeliveryQueue, FairTerms } from '../store.js';
 import { sqliteAppTurns } from './app-turns.js';
 import type { Db } from './db.js';
 import { sqliteFairShare } from './fair-share.js';
@@ -79,38 +79,37 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const takeTurns = sqliteAppTurns(db);
   const turns = appTurns();
   const health = sqliteHealth(db, sqliteOperational(db));
-  const claim = db.transaction(
-    (now: number, leaseMs: number, limit: number, keepFree: number, borrow?: Borrow) => {
-      const token = randomUUID();
-      const lease = (picked: string[]) =>
-        picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
-      // Gated endpoints first, within what they may take: their quotas bound them, and the rest
-      // of the batch is the plain queue.
-      const ids = lease(gated(now, limit - keepFree));
-      // Then the plain queue: while there is a backlog, each application's turn (../app-turns.ts),
-      // then the oldest due of all. Leased rows are due only when their lease runs out, so the
-      // second query cannot take the turns' rows again.
-      const plainLimit = limit - ids.length;
-      if (plainLimit > 0) {
-        const page = turns.page(plainLimit);
-        const taken = page && takeTurns(now, plainLimit, page);
-        const plain = lease(taken?.ids ?? []);
-        if (plain.length < plainLimit) {
-          plain.push(
-            ...leaseDue.all(now + leaseMs, token, now, now, plainLimit - plain.length).map((r) => r.id),
-          );
-        }
-        turns.claimed(plainLimit, plain.length, page, taken?.apps.length, taken?.apps.at(-1));
-        ids.push(...plain);
+  const claim = db.transaction((now: number, leaseMs: number, limit: number, fair?: FairTerms) => {
+    const keepFree = fair?.keepFree ?? 0;
+    const token = randomUUID();
+    const lease = (picked: string[]) =>
+      picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
+    // Gated endpoints first, within what they may take: their quotas bound them, and the rest
+    // of the batch is the plain queue.
+    const ids = lease(gated(now, limit - keepFree));
+    // Then the plain queue: while there is a backlog, each application's turn (../app-turns.ts),
+    // then the oldest due of all. Leased rows are due only when their lease runs out, so the
+    // second query cannot take the turns' rows again.
+    const plainLimit = limit - ids.length;
+    if (plainLimit > 0) {
+      const page = turns.page(plainLimit);
+      const taken = page && takeTurns(now, plainLimit, page);
+      const plain = lease(taken?.ids ?? []);
+      if (plain.length < plainLimit) {
+        plain.push(
+          ...leaseDue.all(now + leaseMs, token, now, now, plainLimit - plain.length).map((r) => r.id),
+        );
       }
-      // Then what nobody else wanted, lent beyond fair-share caps (store.ts Borrow).
-      const room = borrow ? limit - ids.length - borrow.keepFree : 0;
-      if (borrow && room > 0 && borrow.endpointIds.length > 0) {
-        ids.push(...lease(gated(now, room, new Set(borrow.endpointIds))));
-      }
-      return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
-    },
-  );
+      turns.claimed(plainLimit, plain.length, page, taken?.apps.length, taken?.apps.at(-1));
+      ids.push(...plain);
+    }
+    // Then what nobody else wanted, lent beyond fair-share caps (store.ts FairTerms).
+    const room = limit - ids.length - keepFree;
+    if (fair && room > 0 && fair.borrowers.length > 0) {
+      ids.push(...lease(gated(now, room, new Set(fair.borrowers))));
+    }
+    return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
+  });
 
   const insertAttempt = db.prepare(INSERT_ATTEMPT);
   const finish = db.prepare(FINISH);
@@ -147,9 +146,9 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
 
   const renew = db.prepare(RENEW);
   return {
-    async claimDue({ limit, leaseMs, now = new Date(), keepFree = 0, borrow }) {
+    async claimDue({ limit, leaseMs, now = new Date(), fair }) {
       if (limit <= 0) return [];
-      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit, keepFree, borrow);
+      const { token, rows } = claim.immediate(now.getTime(), leaseMs, limit, fair);
       return readClaims(rows, toClaim(cipher, token));
     },
     async renewLeases(claims, leaseMs) {
