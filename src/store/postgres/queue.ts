@@ -45,8 +45,9 @@ const nextApp = (after: string) =>
  * Claim: while there is a backlog, first each application's turn
  * (../app-turns.ts): a skip scan of deliveries_app_due finds up to $8
  * applications after $7 with due work, one index probe each, and each gives
- * an even share of $2 from its oldest due rows; then the oldest due rows of all (pending and due, or sending with an
- * expired lease: both have due_at <= now) fill the batch. Rows are locked with
+ * an even share of $2 from its oldest due rows; then the oldest due rows of
+ * all (pending and due, or sending with an expired lease: both have
+ * due_at <= now) fill the batch. Rows are locked with
  * SKIP LOCKED, so concurrent workers split the heads of the queues instead of
  * queueing behind each other, leased (status sending, due_at = lease expiry,
  * a fresh token) and returned with the message and endpoint fields the worker
@@ -172,7 +173,7 @@ WITH r AS (
 -- The deliveries moved, then the breakers closed (for the log).
 SELECT id, false AS closed FROM u UNION ALL SELECT id, true FROM closed`;
 
-/** CLAIM_DUE's page of applications, on every row. */
+/** CLAIM_DUE_TURNS' page of applications, on every row. */
 interface PageRow {
   page_apps: number;
   page_last: string | null;
