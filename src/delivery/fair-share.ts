@@ -3,8 +3,9 @@ import type { ClaimedDelivery, FairTerms } from '../store/store.js';
 
 /**
  * Fair sharing of one worker's slots (README, Isolation). Claims take each
- * application's oldest due work first, so an endpoint with a backlog (a slow or dead receiver, one
- * tenant's flood) would otherwise fill every slot and queue ahead of everyone.
+ * application's oldest due work first, so an endpoint with a backlog (a slow
+ * or dead receiver, one tenant's flood) would otherwise fill every slot and
+ * queue ahead of everyone.
  * An endpoint may fill `share` slots of this worker (fewer once it is seen to be
  * slow), and the last `share` free slots only go to endpoints with nothing in
  * flight here, so several endpoints with backlogs, each within its share, still

@@ -12,6 +12,13 @@ export const GATED =
 /** `parked` for a new or reopened delivery of the endpoint whose id is the parameter `endpoint` (`?` or `$name`). */
 export const gatedOf = (endpoint: string) => `(SELECT ${GATED} FROM endpoints e WHERE e.id = ${endpoint})`;
 
+/**
+ * What the plain claim may take of a due row: not parked (a gated endpoint's), and not of a
+ * disabled endpoint (an expired lease or a recorded retry keeps its due_at). queue.ts and
+ * app-turns.ts share it, so the oldest-first part and the applications' turns never disagree.
+ */
+export const PLAIN = 'd.parked = 0 AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)';
+
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 const OPEN = "d.parked = 1 AND d.status IN ('pending', 'sending')";
 

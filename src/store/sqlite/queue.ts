@@ -9,7 +9,7 @@ import type { DeliveryQueue, FairTerms } from '../store.js';
 import { sqliteAppTurns } from './app-turns.js';
 import type { Db } from './db.js';
 import { sqliteFairShare } from './fair-share.js';
-import { sqliteGatedClaim } from './gated.js';
+import { PLAIN, sqliteGatedClaim } from './gated.js';
 import { sqliteHealth } from './health.js';
 import { sqliteOperational } from './operational.js';
 import { sqliteQueueManual } from './queue-manual.js';
@@ -25,8 +25,7 @@ const LEASE_DUE = `
 UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
 WHERE id IN (
   SELECT d.id FROM deliveries d
-  WHERE d.due_at <= ? AND d.parked = 0
-    AND NOT (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id)
+  WHERE d.due_at <= ? AND ${PLAIN}
   ORDER BY d.due_at LIMIT ?)
 RETURNING id`;
 const LEASE_IDS = `
