@@ -40,8 +40,8 @@ export interface FairShare {
    * fair sharing is off): the reserve kept free of gated endpoints, and the
    * borrowers, capped endpoints this worker saw answer within
    * BORROW_LATENCY_MS, lent what the rest of the queue leaves idle. Caps are
-   * for isolation, not a throttle: a lone busy endpoint still gets the worker,
-   * less a share.
+   * for isolation, not a throttle: a lone busy endpoint still gets the whole
+   * worker.
    */
   terms(): FairTerms | undefined;
 }
@@ -64,8 +64,9 @@ const CAP_UPDATE_MS = 1000;
 const MAX_TRACKED = 10_000;
 /**
  * Only endpoints this fast borrow: a borrowed slot comes back within this
- * long, so work that comes due meanwhile waits at most about that (and has
- * the share kept free at once). A slow or dead endpoint never borrows.
+ * long, so work that comes due meanwhile waits for the next claim (which
+ * serves it before lending again), not for the backlog. A slow or dead
+ * endpoint never borrows.
  */
 const BORROW_LATENCY_MS = 250;
 /** Borrowers named in one claim: a bound on the claim's parameters. */

@@ -314,9 +314,11 @@ export class PartialClaimError extends HooklineError {
  * plain queue, so endpoints with caps never fill a worker between them
  * (fair-share.ts reserve). And it is work-conserving: slots nobody else wants
  * may go to fair-capped endpoints beyond their cap. After the gated and plain
- * claims, whatever is left of the batch beyond `keepFree` slots goes to the
- * `borrowers` (the worker's fast ones: a borrowed slot comes back within a
- * second), each still held to its rate limit and breaker.
+ * claims, whatever is left of the batch goes to the `borrowers` (the worker's
+ * fast ones), each still held to its rate limit and breaker. No reserve is
+ * kept from them: a borrowed slot comes back within a fraction of a second,
+ * and every claim serves the plain queue before it lends, so a newcomer's
+ * delivery waits for the next claim, not for the borrower's backlog.
  */
 export interface FairTerms {
   keepFree: number;

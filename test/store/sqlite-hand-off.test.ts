@@ -12,8 +12,8 @@ import { attemptResult, endpointInput, POLICY } from '../helpers/fixtures.js';
  * With the API and the worker in one process on SQLite, the transaction that
  * accepts a message leases its deliveries to the worker at once
  * (Store.handOffTo, sqlite/hand-off.ts), as far as the worker has
- * room and as a claim would: endpoints without limits first, fair-capped
- * borrowers only beyond keepFree, other gated endpoints never.
+ * room and as a claim would: endpoints without limits first, then fair-capped
+ * borrowers, other gated endpoints never.
  */
 describe('SQLite hand-off of fresh deliveries', () => {
   let dir: string;
@@ -108,18 +108,19 @@ describe('SQLite hand-off of fresh deliveries', () => {
     expect(taken).toHaveLength(3);
   });
 
-  it('never hands over a gated endpoint, and lends to a fair-capped borrower only beyond keepFree', async () => {
+  it('never hands over a gated endpoint, and lends to a fair-capped borrower after the plain ones', async () => {
     const a = await app();
     const limited = await store.endpoints.create(a.id, endpointInput({ rateLimit: 5 }));
     const capped = await store.endpoints.create(a.id, endpointInput());
+    const plain = await store.endpoints.create(a.id, endpointInput());
     await store.queue.shareSlots([{ endpointId: capped.id, cap: 1 }], []);
     fair = { keepFree: 2, borrowers: [limited.id, capped.id] };
-    room = 2; // nothing beyond keepFree: the capped endpoint waits for its claim
+    room = 1; // the plain endpoint comes first; the borrower waits for its claim
     expect((await send(a.id)).waiting).toBe(2);
-    expect(taken).toHaveLength(0);
-    room = 3;
+    expect(taken.map((c) => c.endpoint.id)).toEqual([plain.id]);
+    room = 3; // keepFree is the gated claim's reserve: a borrower takes what is left
     expect((await send(a.id)).waiting).toBe(1);
-    expect(taken.map((c) => c.endpoint.id)).toEqual([capped.id]);
+    expect(taken.map((c) => c.endpoint.id).sort()).toEqual([plain.id, plain.id, capped.id].sort());
     expect(statusOf(limited.id)).toEqual(['pending', 'pending']);
   });
 

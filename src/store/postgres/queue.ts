@@ -55,7 +55,7 @@ const nextApp = (after: string) =>
  * the next claim's page starts.
  *
  * Borrowing (store.ts FairTerms), in the same statement: what the plain queue
- * leaves of $6 (the batch less what must stay free) goes to the named
+ * leaves of $6 (the batch less the gated claim's) goes to the named
  * endpoints beyond their fair-share caps, in accept order per endpoint. No
  * endpoint lock: a loan is bounded by the claiming worker's idle slots, not by
  * a count shared across workers. Only endpoints whose one rule is the fair cap
@@ -237,12 +237,12 @@ export function postgresQueue(
       if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
       // Then the plain queue and, beyond it, what nobody else wanted, lent past
       // fair-share caps (store.ts FairTerms): one statement.
-      const room = borrowers.length > 0 ? limit - gated.length - keepFree : 0;
+      const room = borrowers.length > 0 ? limit - gated.length : 0;
       let rows: ClaimRow[];
       try {
         const plainLimit = limit - gated.length;
         const page = turns.page(plainLimit);
-        const params = [now, plainLimit, leaseUntil, token, borrowers, Math.max(0, room)];
+        const params = [now, plainLimit, leaseUntil, token, borrowers, room];
         const plain = page
           ? await db.query<ClaimRow & PageRow>(CLAIM_DUE_TURNS, [...params, page.after, page.size])
           : await db.query<ClaimRow>(CLAIM_DUE, params);

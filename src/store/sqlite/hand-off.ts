@@ -9,7 +9,6 @@ const LEASED = `${CLAIMED_COLUMNS} WHERE d.msg_id = ? AND d.lease_token = ?`;
 /** What the delivery insert may lease (messages.ts INSERT_DELIVERIES): none when `slots` is 0. */
 export interface LeaseTerms {
   slots: number;
-  keepFree: number;
   /** JSON array of the endpoint ids that may borrow. */
   borrowers: string;
   leaseUntil: number;
@@ -18,7 +17,6 @@ export interface LeaseTerms {
 
 export const NO_LEASE: Readonly<LeaseTerms> = Object.freeze({
   slots: 0,
-  keepFree: 0,
   borrowers: '[]',
   leaseUntil: 0,
   token: null,
@@ -35,7 +33,6 @@ function openTerms(taker: FreshTaker, slots: number, now: number): LeaseTerms {
   const fair = taker.fair();
   return {
     slots,
-    keepFree: fair?.keepFree ?? 0,
     borrowers: JSON.stringify(fair?.borrowers ?? []),
     leaseUntil: now + taker.leaseMs,
     token: randomUUID(),

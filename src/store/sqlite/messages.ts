@@ -35,10 +35,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
  * run per message (core/ids.ts idRun), numbered here, as on PostgreSQL.
  *
  * Leased at once to this process's worker (hand-off.ts), as a claim would:
- * up to $slots deliveries to endpoints without limits (kind 0), then, leaving
- * $keepFree slots, to borrowers whose one rule is the fair cap (kind 1, as
- * the claim lends, store.ts Borrow). Plain rows number first, so a borrowed
- * row's number counts the plain ones before it.
+ * up to $slots deliveries to endpoints without limits (kind 0), then to
+ * borrowers whose one rule is the fair cap (kind 1, as the claim lends,
+ * store.ts FairTerms). Plain rows number first, so a borrowed row's number
+ * counts the plain ones before it.
  */
 const INSERT_DELIVERIES = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
@@ -47,7 +47,7 @@ SELECT ${idRunSql('$idHead', '$idBase', 'n')}, app_id, $msg, id, CASE WHEN lent 
   $now, CASE WHEN lent THEN $leaseUntil ELSE $now END, 'scheduled', $now, $now, parked,
   CASE WHEN lent THEN $token END
 FROM (
-  SELECT app_id, id, parked, n, n <= $slots - CASE kind WHEN 0 THEN 0 WHEN 1 THEN $keepFree ELSE $slots END AS lent
+  SELECT app_id, id, parked, n, kind < 2 AND n <= $slots AS lent
   FROM (
     SELECT app_id, id, parked, kind, row_number() OVER (ORDER BY kind) AS n
     FROM (
@@ -120,7 +120,6 @@ export function sqliteMessages(
       type: msg.eventType,
       channels,
       slots: terms.slots,
-      keepFree: terms.keepFree,
       borrowers: terms.borrowers,
       leaseUntil: terms.leaseUntil,
       token: terms.token,

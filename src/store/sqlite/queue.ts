@@ -103,7 +103,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
       ids.push(...plain);
     }
     // Then what nobody else wanted, lent beyond fair-share caps (store.ts FairTerms).
-    const room = limit - ids.length - keepFree;
+    const room = limit - ids.length;
     if (fair && room > 0 && fair.borrowers.length > 0) {
       ids.push(...lease(gated(now, room, new Set(fair.borrowers))));
     }
