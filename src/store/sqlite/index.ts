@@ -3,6 +3,7 @@ import type { FieldCipher } from '../rows.js';
 import type { Store } from '../store.js';
 import { sqliteApps } from './apps.js';
 import { sqliteAttempts } from './attempts.js';
+import { startCheckpointer } from './checkpointer.js';
 import { sqliteContent } from './content.js';
 import { mapSqliteError, migrate, openDatabase } from './db.js';
 import { sqliteEndpoints } from './endpoints.js';
@@ -44,11 +45,13 @@ function withErrorCodes<T extends object>(repo: T): T {
  * The embedded store: one better-sqlite3 connection (synchronous, so every
  * transaction is naturally serialised within the process). Migrations run
  * before the repos prepare their statements. `cipher` seals endpoint secrets
- * and header values (rows.ts); null keeps them in clear text.
+ * and header values (rows.ts); null keeps them in clear text. A file's WAL is
+ * checkpointed by a thread of its own (checkpointer.ts).
  */
 export function createSqliteStore(path: string, cipher: FieldCipher = null): Store {
   const db = openDatabase(path);
   migrate(db);
+  const checkpointer = path === ':memory:' || path === '' ? null : startCheckpointer(db, path);
   const content = sqliteContent(db);
   const handOff = sqliteHandOff(db, cipher);
   return {
@@ -56,6 +59,7 @@ export function createSqliteStore(path: string, cipher: FieldCipher = null): Sto
       migrate(db);
     },
     async close() {
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
     handOffTo: handOff.set,
