@@ -90,17 +90,26 @@ function pidsNamed(name: string): number[] {
   }
   return pids;
 }
-/** CPU of the row's processes and its database server between start and stop (new processes count from 0). */
+/**
+ * CPU of the row's processes and its database server between start and stop
+ * (new processes count from 0), per delivery: all of it, and the database
+ * server's part, which tells where a row's time goes.
+ */
 function cpuMeter(pids: number[], database: string | null) {
-  const sample = () => {
-    const all = [...pids, ...(database ? pidsNamed(database) : [])];
+  const sample = (ofDatabase: boolean) => {
+    const all = ofDatabase ? (database ? pidsNamed(database) : []) : pids;
     return new Map(all.map((p) => [p, cpuMs(p)]));
   };
-  const start = sample();
-  return (deliveries: number) => {
+  const start = { own: sample(false), db: sample(true) };
+  const spent = (from: Map<number, number>, to: Map<number, number>) => {
     let ms = 0;
-    for (const [pid, end] of sample()) ms += end - (start.get(pid) ?? 0);
-    return (ms * 1000) / deliveries;
+    for (const [pid, end] of to) ms += end - (from.get(pid) ?? 0);
+    return ms;
+  };
+  return (deliveries: number) => {
+    const dbMs = spent(start.db, sample(true));
+    const ownMs = spent(start.own, sample(false));
+    return { all: ((ownMs + dbMs) * 1000) / deliveries, database: (dbMs * 1000) / deliveries };
   };
 }
 
@@ -201,6 +210,8 @@ interface Row {
   perSec: number;
   ratio: number;
   cpuUsPerDelivery: number;
+  /** The database server's part of cpuUsPerDelivery (0 without one). */
+  dbCpuUsPerDelivery: number;
   p50Ms: number;
   p99Ms: number;
   peakRssMb: number;
@@ -223,7 +234,7 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
   const total = calls(N) * perCall;
   await waitFor(async () => (await delivered()) >= total, 600_000, 'deliveries');
   const perSec = total / ((now() - t0) / 1000);
-  const cpuUsPerDelivery = cpu(total);
+  const { all: cpuUsPerDelivery, database: dbCpuUsPerDelivery } = cpu(total);
 
   // Latency: one message (or one batch's first) every 1/RATE s, open loop.
   await receiver.ask('reset');
@@ -247,6 +258,7 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
   return {
     perSec,
     cpuUsPerDelivery,
+    dbCpuUsPerDelivery,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     peakRssMb,
@@ -308,7 +320,8 @@ async function main() {
         results[name] = await measure(receiver, sut, name.startsWith('batch') ? BATCH : 1);
         const r = results[name]!;
         console.log(
-          `${name.padEnd(15)} ${Math.round(r.perSec)}/s, ${Math.round(r.cpuUsPerDelivery)} us CPU/delivery, ` +
+          `${name.padEnd(15)} ${Math.round(r.perSec)}/s, ${Math.round(r.cpuUsPerDelivery)} us CPU/delivery ` +
+            `(database ${Math.round(r.dbCpuUsPerDelivery)}), ` +
             `p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms at ${RATE}/s, peak RSS ${Math.round(r.peakRssMb)} MB`,
         );
       } finally {
@@ -324,6 +337,7 @@ async function main() {
         perSec: Math.round(r.perSec),
         ratio: Number(r.ratio.toFixed(3)),
         cpuUsPerDelivery: Math.round(r.cpuUsPerDelivery),
+        dbCpuUsPerDelivery: Math.round(r.dbCpuUsPerDelivery),
         p50Ms: Number(r.p50Ms.toFixed(1)),
         p99Ms: Number(r.p99Ms.toFixed(1)),
         peakRssMb: Math.round(r.peakRssMb),
