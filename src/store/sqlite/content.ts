@@ -21,7 +21,7 @@ WHERE msg_id = $msg AND status = 'pending'`;
 
 /**
  * Replay-missing (DeliveryQueue.replayMissing): the routing rules of
- * messages.ts INSERT_DELIVERIES, over a range of the app's messages, for one
+ * messages.ts ROUTE, over a range of the app's messages, for one
  * endpoint, skipping messages that already have a delivery to it.
  */
 const REPLAY_MISSING = `

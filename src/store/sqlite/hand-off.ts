@@ -6,18 +6,18 @@ import { CLAIMED_COLUMNS } from './queue.js';
 
 const LEASED = `${CLAIMED_COLUMNS} WHERE d.msg_id = ? AND d.lease_token = ?`;
 
-/** What the delivery insert may lease (messages.ts INSERT_DELIVERIES): none when `slots` is 0. */
+/** What an accept may lease (messages.ts write): none when `slots` is 0. */
 export interface LeaseTerms {
   slots: number;
-  /** JSON array of the endpoint ids that may borrow. */
-  borrowers: string;
+  /** The endpoints that may borrow (store.ts FairTerms). */
+  borrowers: ReadonlySet<string>;
   leaseUntil: number;
   token: string | null;
 }
 
 export const NO_LEASE: Readonly<LeaseTerms> = Object.freeze({
   slots: 0,
-  borrowers: '[]',
+  borrowers: new Set<string>(),
   leaseUntil: 0,
   token: null,
 });
@@ -33,7 +33,7 @@ function openTerms(taker: FreshTaker, slots: number, now: number): LeaseTerms {
   const fair = taker.fair();
   return {
     slots,
-    borrowers: JSON.stringify(fair?.borrowers ?? []),
+    borrowers: new Set(fair?.borrowers),
     leaseUntil: now + taker.leaseMs,
     token: randomUUID(),
   };

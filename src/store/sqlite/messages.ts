@@ -1,4 +1,4 @@
-import { idRun, idRunSql } from '../../core/ids.js';
+import { newId } from '../../core/ids.js';
 import { eventIdConflict } from '../../core/messages.js';
 import type { Message } from '../../core/model.js';
 import { sqliteDialect } from '../dialect.js';
@@ -28,41 +28,28 @@ const INSERT_MESSAGE = `
 INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /**
- * One pending delivery per enabled endpoint of the app whose routing accepts
- * the message (the rules of core/filter.ts endpointAccepts, in SQL, as on
- * PostgreSQL): no filterTypes or the event type among them, and no channels
- * or one shared with the message. Parked when the endpoint is gated. Ids: a
- * run per message (core/ids.ts idRun), numbered here, as on PostgreSQL.
- *
- * Leased at once to this process's worker (hand-off.ts), as a claim would:
- * up to $slots deliveries to endpoints without limits (kind 0), then to
- * borrowers whose one rule is the fair cap (kind 1, as the claim lends,
- * store.ts FairTerms). Plain rows number first, so a borrowed row's number
- * counts the plain ones before it.
+ * The enabled endpoints of the app whose routing accepts the message (the
+ * rules of core/filter.ts endpointAccepts, in SQL, as on PostgreSQL): no
+ * filterTypes or the event type among them, and no channels or one shared
+ * with the message. `parked`: the endpoint is gated, so its delivery waits
+ * for the gated claim; `lendable`: its one rule is the fair cap, so the
+ * worker may borrow it (store.ts FairTerms).
  */
-const INSERT_DELIVERIES = `
+const ROUTE = `
+SELECT e.id, (${GATED}) AS parked,
+  e.fair_cap IS NOT NULL AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0
+    AND e.breaker_open = 0 AS lendable
+FROM endpoints e
+WHERE e.app_id = $app AND e.disabled = 0
+  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+       OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
+  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))`;
+/** One delivery: pending and due now, or leased at once to this process's worker (hand-off.ts). */
+const INSERT_DELIVERY = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
   created_at, updated_at, parked, lease_token)
-SELECT ${idRunSql('$idHead', '$idBase', 'n')}, app_id, $msg, id, CASE WHEN lent THEN 'sending' ELSE 'pending' END, 0,
-  $now, CASE WHEN lent THEN $leaseUntil ELSE $now END, 'scheduled', $now, $now, parked,
-  CASE WHEN lent THEN $token END
-FROM (
-  SELECT app_id, id, parked, n, kind < 2 AND n <= $slots AS lent
-  FROM (
-    SELECT app_id, id, parked, kind, row_number() OVER (ORDER BY kind) AS n
-    FROM (
-      SELECT e.app_id, e.id, (${GATED}) AS parked,
-        CASE WHEN NOT (${GATED}) THEN 0
-          WHEN e.id IN (SELECT value FROM json_each($borrowers)) AND e.fair_cap IS NOT NULL
-            AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0 AND e.breaker_open = 0 THEN 1
-          ELSE 2 END AS kind
-      FROM endpoints e
-      WHERE e.app_id = $app AND e.disabled = 0
-        AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
-             OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
-        AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-             OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value)))))
-RETURNING lease_token IS NOT NULL AS lent`;
+VALUES ($id, $app, $msg, $endpoint, $status, 0, $now, $due, 'scheduled', $now, $now, $parked, $token)`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
  * until 0. A message with a delivery still pending or sending is accepted
@@ -79,6 +66,13 @@ DELETE FROM messages WHERE id IN (
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
   ORDER BY m.created_at LIMIT ?)`;
 
+/** One endpoint a message goes to (ROUTE). */
+interface Route {
+  id: string;
+  parked: 0 | 1;
+  lendable: 0 | 1;
+}
+
 const isEventIdConflict = (err: unknown, m: Message) =>
   (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && m.eventId !== null;
 
@@ -88,7 +82,8 @@ export function sqliteMessages(
   handOff: HandOff,
 ): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const insertMessage = db.prepare(INSERT_MESSAGE);
-  const insertDeliveries = db.prepare<Record<string, unknown>, { lent: number }>(INSERT_DELIVERIES);
+  const route = db.prepare<Record<string, string>, Route>(ROUTE);
+  const insertDelivery = db.prepare<Record<string, unknown>>(INSERT_DELIVERY);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
@@ -109,22 +104,32 @@ export function sqliteMessages(
       now,
       msg.traceparent,
     );
-    const channels = JSON.stringify(msg.channels ?? []);
-    const ids = idRun('dlv', now);
-    const rows = insertDeliveries.all({
-      now,
-      idHead: ids.head,
-      idBase: ids.base,
-      msg: msg.id,
+    const routes = route.all({
       app: msg.appId,
       type: msg.eventType,
-      channels,
-      slots: terms.slots,
-      borrowers: terms.borrowers,
-      leaseUntil: terms.leaseUntil,
-      token: terms.token,
+      channels: JSON.stringify(msg.channels ?? []),
     });
-    return { deliveries: rows.length, leased: rows.filter((r) => r.lent).length };
+    // What the worker has room for is leased as a claim would: endpoints without limits
+    // first, then borrowers (queue.ts); a gated endpoint's delivery waits for its claim.
+    const lent = new Set<Route>();
+    for (const r of routes) if (lent.size < terms.slots && !r.parked) lent.add(r);
+    for (const r of routes)
+      if (lent.size < terms.slots && r.parked && r.lendable && terms.borrowers.has(r.id)) lent.add(r);
+    for (const r of routes) {
+      const leased = lent.has(r);
+      insertDelivery.run({
+        id: newId('dlv', now),
+        app: msg.appId,
+        msg: msg.id,
+        endpoint: r.id,
+        status: leased ? 'sending' : 'pending',
+        now,
+        due: leased ? terms.leaseUntil : now,
+        parked: r.parked,
+        token: leased ? terms.token : null,
+      });
+    }
+    return { deliveries: routes.length, leased: lent.size };
   };
   // Message and deliveries commit together: once the API answers, every delivery exists.
   // Concurrent accepts share one commit (group-commit.ts); what this process's worker
