@@ -25,8 +25,8 @@ import { newId } from '../src/core/ids.js';
 import { createSigner, generateHmacSecret } from '../src/core/signing.js';
 import { signedPost } from './util.js';
 
-const [kind = 'bullmq', receiverPort = '0', database = ''] = process.argv.slice(2);
-const CONCURRENCY = 64;
+const [kind = 'bullmq', receiverPort = '0', database = '', concurrency = '64'] = process.argv.slice(2);
+const CONCURRENCY = Number(concurrency);
 const ATTEMPTS = 8;
 const QUEUE = 'webhooks';
 

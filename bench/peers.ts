@@ -7,7 +7,7 @@
  *   floor         bench/floor-server.ts: a featureless durable pipeline (SQLite)
  *   hooklineSqlite  `hookline serve` on a SQLite file, one process
  *   hooklinePg      `hookline serve --role api` + one `--role worker` on PostgreSQL
- *   bullmq        bench/peer-server.ts: HTTP ingest -> BullMQ 5 on Redis -> 64 workers
+ *   bullmq        bench/peer-server.ts: HTTP ingest -> BullMQ 5 on Redis -> 64 workers (`--concurrency`)
  *   pgQueue       bench/peer-server.ts: HTTP ingest -> pg-boss 10 on PostgreSQL
  *   batchSqlite / batchPg  Hookline's POST .../msg/batch, 100 messages a call
  *
@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '2000' },
     clients: { type: 'string', default: '64' },
+    /** Deliveries in flight in every row (the floor's, BullMQ's, pg-boss's batch, Hookline's --concurrency). */
+    concurrency: { type: 'string', default: '64' },
     'ceiling-requests': { type: 'string', default: '30000' },
     rate: { type: 'string', default: '500' },
     'latency-seconds': { type: 'string', default: '10' },
@@ -169,7 +171,7 @@ async function hooklineSut(receiver: Receiver, backend: 'sqlite' | 'postgres', b
   const dir = mkdtempSync(join(tmpdir(), 'hookline-peers-'));
   const schema = backend === 'postgres' ? await scratchSchema(args.postgres, 'peers') : null;
   const common = ['--database', schema ? schema.url : `sqlite:${join(dir, 'bench.db')}`, '--port', '0'];
-  common.push('--api-token', TOKEN, '--allow-private-networks');
+  common.push('--api-token', TOKEN, '--allow-private-networks', '--concurrency', args.concurrency);
   const procs = schema
     ? [
         await startHookline([...common, '--role', 'api']),
@@ -296,7 +298,7 @@ async function main() {
       if (name === 'floor')
         sut = await forkedSut(
           './floor-server.ts',
-          [join(dir, 'floor.db'), String(receiver.port), '64'],
+          [join(dir, 'floor.db'), String(receiver.port), args.concurrency],
           null,
         );
       else if (name === 'bullmq') {
@@ -304,11 +306,15 @@ async function main() {
           console.log('bullmq: skipped, no Redis at 127.0.0.1:6379');
           continue;
         }
-        sut = await forkedSut('./peer-server.ts', ['bullmq', String(receiver.port)], 'redis-server');
+        sut = await forkedSut(
+          './peer-server.ts',
+          ['bullmq', String(receiver.port), '', args.concurrency],
+          'redis-server',
+        );
       } else if (name === 'pgQueue') {
         sut = await forkedSut(
           './peer-server.ts',
-          ['pgboss', String(receiver.port), args.postgres],
+          ['pgboss', String(receiver.port), args.postgres, args.concurrency],
           'postgres',
         );
       } else if (name === 'hooklineSqlite') sut = await hooklineSut(receiver, 'sqlite', false);
@@ -368,6 +374,7 @@ async function main() {
               : null,
         },
         messages: N,
+        concurrency: Number(args.concurrency),
         cores: availableParallelism(),
         node: process.version,
       }),
