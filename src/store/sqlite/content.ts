@@ -10,6 +10,7 @@ import {
   type MessageRepo,
 } from '../store.js';
 import type { Db } from './db.js';
+import { routesTo } from './messages.js';
 import { GATED } from './gated.js';
 
 /** A message's payload, its attempts' response bodies, its pending deliveries: see MessageRepo.expungeContent. */
@@ -21,7 +22,7 @@ WHERE msg_id = $msg AND status = 'pending'`;
 
 /**
  * Replay-missing (DeliveryQueue.replayMissing): the routing rules of
- * messages.ts ROUTE, over a range of the app's messages, for one
+ * messages.ts routesTo, over a range of the app's messages, for one
  * endpoint, skipping messages that already have a delivery to it.
  */
 const REPLAY_MISSING = `
@@ -31,11 +32,7 @@ SELECT hookline_new_id('dlv', $now), m.app_id, m.id, e.id, 'pending', 0, $now,
   CASE WHEN e.disabled = 1 THEN NULL ELSE $now END, 'manual', $now, $now, (${GATED})
 FROM messages m JOIN endpoints e ON e.id = $endpoint AND e.app_id = m.app_id
 WHERE m.app_id = $app AND m.created_at >= $since AND m.created_at < $until AND m.expunged_at IS NULL
-  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = m.event_type))
-  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each(coalesce(m.channels, '[]')) mc
-                  ON mc.value = c.value))
+  AND ${routesTo('m.event_type', "coalesce(m.channels, '[]')")}
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.endpoint_id = e.id)`;
 
 const INSERT_ONE_DELIVERY = `

@@ -28,10 +28,19 @@ const INSERT_MESSAGE = `
 INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, created_at, traceparent)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /**
- * The enabled endpoints of the app whose routing accepts the message (the
- * rules of core/filter.ts endpointAccepts, in SQL, as on PostgreSQL): no
- * filterTypes or the event type among them, and no channels or one shared
- * with the message. `parked`: the endpoint is gated, so its delivery waits
+ * SQL: endpoint `e`'s routing accepts a message of event type `type` on the
+ * channels `channels` (a JSON array): the rules of core/filter.ts
+ * endpointAccepts, as on PostgreSQL. No filterTypes or the type among them,
+ * and no channels or one shared with the message.
+ */
+export const routesTo = (type: string, channels: string) => `
+  (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
+   OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = ${type}))
+  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
+   OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each(${channels}) mc ON mc.value = c.value))`;
+/**
+ * The enabled endpoints of the app whose routing accepts the message
+ * (routesTo). `parked`: the endpoint is gated, so its delivery waits
  * for the gated claim; `lendable`: its one rule is the fair cap, so the
  * worker may borrow it (store.ts FairTerms).
  */
@@ -40,11 +49,7 @@ SELECT e.id, (${GATED}) AS parked,
   e.fair_cap IS NOT NULL AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND e.ordered = 0
     AND e.breaker_open = 0 AS lendable
 FROM endpoints e
-WHERE e.app_id = $app AND e.disabled = 0
-  AND (e.filter_types IS NULL OR json_array_length(e.filter_types) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.filter_types) WHERE value = $type))
-  AND (e.channels IS NULL OR json_array_length(e.channels) = 0
-       OR EXISTS (SELECT 1 FROM json_each(e.channels) c JOIN json_each($channels) m ON m.value = c.value))`;
+WHERE e.app_id = $app AND e.disabled = 0 AND ${routesTo('$type', '$channels')}`;
 /** One delivery: pending and due now, or leased at once to this process's worker (hand-off.ts). */
 const INSERT_DELIVERY = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
