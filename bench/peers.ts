@@ -98,19 +98,18 @@ function pidsNamed(name: string): number[] {
  * server's part, which tells where a row's time goes.
  */
 function cpuMeter(pids: number[], database: string | null) {
-  const sample = (ofDatabase: boolean) => {
-    const all = ofDatabase ? (database ? pidsNamed(database) : []) : pids;
-    return new Map(all.map((p) => [p, cpuMs(p)]));
-  };
-  const start = { own: sample(false), db: sample(true) };
-  const spent = (from: Map<number, number>, to: Map<number, number>) => {
+  const dbPids = () => (database ? pidsNamed(database) : []);
+  const sample = (of: number[]) => new Map(of.map((p) => [p, cpuMs(p)]));
+  const spentMs = (from: Map<number, number>, of: number[]) => {
     let ms = 0;
-    for (const [pid, end] of to) ms += end - (from.get(pid) ?? 0);
+    for (const [pid, end] of sample(of)) ms += end - (from.get(pid) ?? 0);
     return ms;
   };
+  const own = sample(pids);
+  const db = sample(dbPids());
   return (deliveries: number) => {
-    const dbMs = spent(start.db, sample(true));
-    const ownMs = spent(start.own, sample(false));
+    const dbMs = spentMs(db, dbPids());
+    const ownMs = spentMs(own, pids);
     return { all: ((ownMs + dbMs) * 1000) / deliveries, database: (dbMs * 1000) / deliveries };
   };
 }

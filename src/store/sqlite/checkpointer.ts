@@ -50,12 +50,12 @@ export interface Checkpointer {
  * If the thread dies, nothing else changes: the safety net checkpoints as
  * before, only less often.
  */
-export function startCheckpointer(db: Db, path: string): Checkpointer {
+export function startCheckpointer(db: Db): Checkpointer {
   db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const thread = new Worker(THREAD_SOURCE, {
     eval: true,
-    workerData: { driver, path, everyMs: CHECKPOINT_EVERY_MS },
+    workerData: { driver, path: db.name, everyMs: CHECKPOINT_EVERY_MS },
   });
   thread.unref(); // a store left open (a test that forgot close()) must not keep the process alive
   thread.on('error', () => {}); // the safety net above carries on

@@ -51,7 +51,7 @@ function withErrorCodes<T extends object>(repo: T): T {
 export function createSqliteStore(path: string, cipher: FieldCipher = null): Store {
   const db = openDatabase(path);
   migrate(db);
-  const checkpointer = path === ':memory:' || path === '' ? null : startCheckpointer(db, path);
+  const checkpointer = db.memory ? null : startCheckpointer(db);
   const content = sqliteContent(db);
   const handOff = sqliteHandOff(db, cipher);
   return {
