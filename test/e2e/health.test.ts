@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REFUSAL_MEMORY_MS } from '../../src/api/routes/health.js';
 import { DEFAULTS } from '../../src/config.js';
 import { type Server, startServer } from '../../src/server.js';
 
@@ -92,6 +93,40 @@ describe('GET /api/v1/health answers 503 when the process cannot do its work (SQ
       expect(healthLog().at(-1)).toMatchObject({ reason: 'the store does not take a write', level: 40 });
       execFileSync('chattr', ['-i', file, `${file}-wal`]);
       expect((await health()).status).toBe(204);
+    },
+  );
+
+  it.skipIf(!canChattr)(
+    'for a few seconds after the API refused a request for want of the store, though the probe writes again',
+    async () => {
+      const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+      const app = await fetch(`${server.url}/api/v1/app`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ name: 'refused' }),
+      }).then((r) => r.json());
+      execFileSync('chattr', ['+i', file, `${file}-wal`]);
+      const accept = await fetch(`${server.url}/api/v1/app/${app.id}/msg`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ eventType: 'refused.test', payload: {} }),
+      });
+      expect(accept.status).toBe(503);
+      execFileSync('chattr', ['-i', file, `${file}-wal`]);
+      // The store takes writes again, but a request failed for want of it moments ago.
+      const refusedAt = Date.now();
+      let res = await health();
+      expect(res).toMatchObject({ status: 503, json: { code: 'store_unavailable' } });
+      expect(healthLog().at(-1)?.reason).toMatch(
+        /^a request failed \d+ ms ago: the store could not serve it$/,
+      );
+      while (res.status === 503) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        res = await health();
+      }
+      expect(res.status).toBe(204);
+      // Not before the memory ran out (a lower bound: the wait itself is not measured against anything).
+      expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(REFUSAL_MEMORY_MS - 1_000);
     },
   );
 

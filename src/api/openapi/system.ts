@@ -9,7 +9,7 @@ export const systemOperations: Operation[] = [
     tag: 'Health',
     summary: 'Is this process able to work',
     description:
-      '204 while the store takes a write and the in-process worker is not failing; 503 `store_unavailable` otherwise.',
+      '204 while the store takes a write, no request failed for want of it in the last 5 s and the in-process worker is not failing; 503 `store_unavailable` otherwise.',
     public: true,
     responses: { 204: null },
   },

@@ -29,14 +29,37 @@ function writeProbe(store: Store): () => Promise<void> {
   };
 }
 
+/** How long health keeps answering 503 after a request was refused for want of the store. */
+export const REFUSAL_MEMORY_MS = 5_000;
+
+/**
+ * When a request last failed because the store could not serve it. The probe
+ * alone can miss a full disk: its insert fits in WAL pages SQLite already has
+ * (the WAL is reused from its start after each checkpoint) while an accept
+ * with a real payload needs new ones and fails. A refusal the API just gave
+ * is the surer sign.
+ */
+function recentRefusals(app: FastifyInstance): () => string | null {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  app.addHook('onError', async (_request, _reply, error) => {
+    if (error instanceof HooklineError && error.code === 'STORE_UNAVAILABLE') lastAt = Date.now();
+  });
+  return () => {
+    const ago = Date.now() - lastAt;
+    return ago < REFUSAL_MEMORY_MS ? `a request failed ${ago} ms ago: the store could not serve it` : null;
+  };
+}
+
 /**
  * `GET /api/v1/health`, without a token: 204 as in Svix while the store takes
- * a write and the in-process worker (if any) is not failing in a loop; 503
+ * a write, no request was refused for want of the store in the last few
+ * seconds and the in-process worker (if any) is not failing in a loop; 503
  * `store_unavailable` otherwise, the reason in the log, so a load balancer
  * stops sending traffic to a process that cannot do its work.
  */
 export function healthRoutes(app: FastifyInstance, { store, log, workerProblem }: ApiContext): void {
   const probe = writeProbe(store);
+  const refusal = recentRefusals(app);
   app.get('/api/v1/health', { config: { public: true } }, async (_request, reply) => {
     let reason: string | null = null;
     let cause: unknown;
@@ -46,7 +69,7 @@ export function healthRoutes(app: FastifyInstance, { store, log, workerProblem }
       reason = 'the store does not take a write';
       cause = err;
     }
-    reason ??= workerProblem();
+    reason ??= refusal() ?? workerProblem();
     if (reason === null) return reply.code(204).send();
     log.warn({ reason, err: cause }, 'health check failed (503)');
     const { status, body } = toErrorResponse(new HooklineError('STORE_UNAVAILABLE', reason, { cause }));
