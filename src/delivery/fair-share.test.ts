@@ -171,6 +171,21 @@ describe('fair share of a worker', () => {
     expect(createFairShare(0, 64).terms()).toBeUndefined();
   });
 
+  it('forgets a capped endpoint once a claim shows the store uncapped it: no longer a borrower', () => {
+    const fair = createFairShare(8, 64);
+    const [first] = fair.admit(many(1, 'ep', { fairCap: 8 })).start;
+    fair.ended(first!, 40);
+    expect(fair.terms()?.borrowers).toEqual(['ep']);
+    expect(fair.roomFor('ep')).toBe(true);
+    // Its cap held nothing back and the store cleared it (unshare): claims now carry none.
+    fair.admit(many(1, 'ep'));
+    expect(fair.terms()?.borrowers).toEqual([]);
+    expect(fair.roomFor('ep')).toBe(false);
+    // Capped again in the same batch that showed it uncapped: tracked again at once.
+    expect(fair.admit(many(9, 'ep')).caps).toEqual([{ endpointId: 'ep', cap: 8 }]);
+    expect(fair.roomFor('ep')).toBe(true);
+  });
+
   it('with a share of 0 (off) starts everything and caps nothing', () => {
     const fair = createFairShare(0, 64);
     const { start, handBack, caps } = fair.admit(many(100, 'ep'));

@@ -13,8 +13,9 @@ import type { ClaimedDelivery, FairTerms } from '../store/store.js';
  * handed back, and the endpoint is capped in the store (shareSlots):
  * its deliveries are parked and claimed per endpoint, at most its cap in flight
  * across every worker, so its backlog no longer stands in the plain queue. The
- * cap follows the endpoint's latency (core/policy.ts fairCap) and goes once its
- * backlog is gone (DeliveryQueue.unshare).
+ * cap follows the endpoint's latency (core/policy.ts fairCap) and goes once it
+ * holds nothing back, the endpoint's open deliveries fewer than it
+ * (DeliveryQueue.unshare).
  */
 export interface FairShare {
   /** Free slots kept for endpoints with nothing in flight: a claim's gated endpoints never take them (terms keepFree). */
@@ -110,6 +111,8 @@ export function createFairShare(share: number, slots: number, now: () => number 
         const id = c.endpoint.id;
         const n = inFlight.get(id) ?? 0;
         if (share > 0 && c.endpoint.fairCap !== null) track(id, c.endpoint.fairCap);
+        // Uncapped in the store since (unshare): no longer a borrower, nor a reason to claim after each result.
+        else if (!cappedNow.has(id)) tracked.delete(id);
         // An endpoint already capped, or with its own rule, is bounded by the store's count, across workers.
         const free = slots - busy;
         if (

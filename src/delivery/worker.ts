@@ -29,7 +29,7 @@ export type WorkerConfig = Pick<
 > &
   Partial<Pick<Config, 'endpointShare'>>;
 
-/** How often a worker clears the fair-share caps of endpoints whose backlog is gone. */
+/** How often a worker clears the fair-share caps that hold nothing back (DeliveryQueue.unshare). */
 const UNSHARE_EVERY_MS = 5000;
 
 export interface WorkerOptions {
@@ -138,9 +138,9 @@ export function createWorker(opts: WorkerOptions): Worker {
     fair,
   });
 
-  function unshare(idleOnly: boolean): void {
-    store.queue.unshare({ idleOnly }).catch((error: unknown) => {
-      emit('error', { op: 'share', error, retryInMs: idleOnly ? UNSHARE_EVERY_MS : null });
+  function unshare(unusedOnly: boolean): void {
+    store.queue.unshare({ unusedOnly }).catch((error: unknown) => {
+      emit('error', { op: 'share', error, retryInMs: unusedOnly ? UNSHARE_EVERY_MS : null });
     });
   }
 

@@ -373,10 +373,11 @@ export interface DeliveryQueue {
    */
   shareSlots(caps: { endpointId: string; cap: number }[], release: LeaseRef[]): Promise<void>;
   /**
-   * Clears fair-share caps, of endpoints with nothing left open (pending or
-   * sending) or, with fair sharing turned off, of all; returns how many.
+   * Clears fair-share caps that hold nothing back (the endpoint's open
+   * deliveries, pending or sending, are fewer than its cap) or, with fair
+   * sharing turned off, all of them; returns how many.
    */
-  unshare(opts: { idleOnly: boolean }): Promise<number>;
+  unshare(opts: { unusedOnly: boolean }): Promise<number>;
   /** Extends leases of deliveries still in flight; returns ids whose lease was lost. */
   renewLeases(claims: { deliveryId: string; leaseToken: string }[], leaseMs: number): Promise<string[]>;
   /**

@@ -10,7 +10,7 @@ const lease = (c: ClaimedDelivery) => ({ deliveryId: c.deliveryId, leaseToken: c
  * Fair sharing's store half (DeliveryQueue.shareSlots / unshare), run by
  * storeConformance on every backend: a cap set by one worker holds every
  * claim to it, handed-back leases are due again at once, and the cap goes
- * when the endpoint's backlog is gone.
+ * once it holds nothing back.
  */
 export function fairShareConformance(t: Conformance) {
   const { newApp, send } = t;
@@ -66,31 +66,46 @@ export function fairShareConformance(t: Conformance) {
       expect(of(own.id)[0]!.endpoint.fairCap).toBeNull();
     });
 
-    it('are cleared once nothing is open, or all at once when fair sharing is off', async () => {
+    it('are cleared once they hold nothing back (fewer open than the cap), or all at once when fair sharing is off', async () => {
       const app = await newApp();
       const drained = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['drained'] }));
+      const roomy = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['roomy'] }));
       const backlog = await store.endpoints.create(app.id, endpointInput({ filterTypes: ['backlog'] }));
       await send(app.id, 'drained');
+      for (let i = 0; i < 3; i++) await send(app.id, 'roomy');
       await send(app.id, 'backlog');
       await send(app.id, 'backlog');
       await store.queue.shareSlots(
         [
           { endpointId: drained.id, cap: 1 },
+          { endpointId: roomy.id, cap: 3 },
           { endpointId: backlog.id, cap: 1 },
         ],
         [],
       );
       const claimed = await claim(10);
-      expect(claimed).toHaveLength(2); // one each: both capped at 1
-      const done = claimed.find((c) => c.endpoint.id === drained.id)!;
-      await store.queue.recordAttempts([attemptResult(done, { kind: 'success' })], POLICY);
-      expect(await store.queue.unshare({ idleOnly: true })).toBe(1);
-      // The endpoint with work left keeps its cap...
-      await store.queue.shareSlots([], claimed.filter((c) => c.endpoint.id === backlog.id).map(lease));
-      expect((await claim(10)).map((c) => c.endpoint.fairCap)).toEqual([1]);
+      const of = (id: string) => claimed.filter((c) => c.endpoint.id === id);
+      expect([of(drained.id), of(roomy.id), of(backlog.id)].map((c) => c.length)).toEqual([1, 3, 1]);
+      await store.queue.recordAttempts(
+        [...of(drained.id), of(roomy.id)[0]!].map((c) => attemptResult(c, { kind: 'success' })),
+        POLICY,
+      );
+      // Drained has nothing open, roomy 2 sending under its cap of 3: both caps hold nothing back.
+      expect(await store.queue.unshare({ unusedOnly: true })).toBe(2);
+      // The endpoint with as many open as its cap (one sending, one pending) keeps it...
+      await store.queue.shareSlots([], of(backlog.id).map(lease));
+      await send(app.id, 'roomy');
+      const after = await claim(10);
+      expect(after.map((c) => [c.endpoint.id, c.endpoint.fairCap])).toEqual(
+        expect.arrayContaining([
+          [backlog.id, 1],
+          [roomy.id, null],
+        ]),
+      );
+      expect(after).toHaveLength(2);
       // ...until fair sharing is turned off.
-      expect(await store.queue.unshare({ idleOnly: false })).toBe(1);
-      expect(await store.queue.unshare({ idleOnly: false })).toBe(0);
+      expect(await store.queue.unshare({ unusedOnly: false })).toBe(1);
+      expect(await store.queue.unshare({ unusedOnly: false })).toBe(0);
     });
   });
 

@@ -21,12 +21,21 @@ UPDATE deliveries d SET status = 'pending', lease_token = NULL, updated_at = $3,
   due_at = CASE WHEN (SELECT e.disabled FROM endpoints e WHERE e.id = d.endpoint_id) THEN NULL ELSE d.next_attempt_at END
 FROM unnest($1::text[], $2::text[]) AS l(id, token)
 WHERE d.id = l.id AND d.lease_token = l.token AND d.status = 'sending'`;
-/** A capped endpoint's open deliveries are all parked (it is gated), so deliveries_open answers this. */
+/**
+ * A cap is cleared once it holds nothing back: the endpoint's open deliveries
+ * (pending or sending; all parked while it is gated, so deliveries_open
+ * answers) fit within it, counted only up to the cap. A fast endpoint with
+ * steady traffic thus goes back to the plain claim, one statement, instead of
+ * staying on the gated claim's several; if it floods again, the worker caps
+ * it again (fair-share.ts).
+ */
 const UNSHARE = `
 UPDATE endpoints e SET fair_cap = NULL
-WHERE e.fair_cap IS NOT NULL AND (NOT $1 OR NOT EXISTS (
-  SELECT 1 FROM deliveries d
-  WHERE d.endpoint_id = e.id AND d.parked AND d.status IN ('pending', 'sending')))
+WHERE e.fair_cap IS NOT NULL AND (NOT $1 OR (
+  SELECT count(*) FROM (
+    SELECT 1 FROM deliveries d
+    WHERE d.endpoint_id = e.id AND d.parked AND d.status IN ('pending', 'sending')
+    LIMIT e.fair_cap) o) < e.fair_cap)
 RETURNING e.id`;
 
 /** `capped` tells this process's gated claim that an endpoint became gated (gated.ts recheck). */
@@ -47,8 +56,8 @@ export function postgresFairShare(
       if (caps.length > 0) capped();
       if (leases.length > 0) notifier.poke();
     },
-    async unshare({ idleOnly }) {
-      return (await db.query(UNSHARE, [idleOnly])).length;
+    async unshare({ unusedOnly }) {
+      return (await db.query(UNSHARE, [unusedOnly])).length;
     },
   };
 }
