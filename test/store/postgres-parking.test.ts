@@ -187,4 +187,64 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
       await db.pool.end();
     }
   });
+
+  it("leaves a fast capped endpoint to the plain claim's lending while the plain queue leaves room, and serves its quota first once it does not", async () => {
+    const a = await app();
+    const fast = await store.endpoints.create(a.id, endpointInput({ filterTypes: ['fast'] }));
+    await store.endpoints.create(a.id, endpointInput({ filterTypes: ['plain'] }));
+    const sendOf = async (eventType: string, n: number) => {
+      for (let i = 0; i < n; i++)
+        await store.messages.create({
+          appId: a.id,
+          eventType,
+          eventId: null,
+          payload: '{}',
+          channels: null,
+          tags: null,
+        });
+    };
+    await store.queue.shareSlots([{ endpointId: fast.id, cap: 4 }], []);
+    const db = createDb(clientConfigFor(schema.url));
+    let transactions = 0;
+    const counted: Db = {
+      ...db,
+      tx: (fn, what) => {
+        transactions++;
+        return db.tx(fn, what);
+      },
+    };
+    const queue = postgresQueue(counted, { poke() {} });
+    const fair = { keepFree: 0, borrowers: [fast.id] };
+    /** One claim of 10: which endpoint each delivery is for, and whether the gated claim's transaction ran. */
+    const claim = async () => {
+      const before = transactions;
+      const claims = await queue.claimDue({ limit: 10, leaseMs: 60_000, fair });
+      await queue.recordAttempts(
+        claims.map((c) => attemptResult(c, { kind: 'success' })),
+        POLICY,
+      );
+      const of = claims.map((c) => (c.endpoint.id === fast.id ? 'fast' : 'plain'));
+      return {
+        fast: of.filter((e) => e === 'fast').length,
+        plain: of.length - of.filter((e) => e === 'fast').length,
+        gatedClaim: transactions > before,
+      };
+    };
+    try {
+      // The first claim serves the capped endpoint's quota in the gated claim's transaction.
+      await sendOf('fast', 3);
+      expect(await claim()).toEqual({ fast: 3, plain: 0, gatedClaim: true });
+      // The plain queue left room: the plain statement lends it all, past the cap, without that transaction.
+      await sendOf('fast', 6);
+      expect(await claim()).toEqual({ fast: 6, plain: 0, gatedClaim: false });
+      // A plain backlog fills this claim: nothing is left to lend...
+      await sendOf('plain', 20);
+      await sendOf('fast', 6);
+      expect(await claim()).toEqual({ fast: 0, plain: 10, gatedClaim: false });
+      // ...so the next claim serves the capped endpoint's quota (its cap, 4) first again.
+      expect(await claim()).toEqual({ fast: 4, plain: 6, gatedClaim: true });
+    } finally {
+      await db.pool.end();
+    }
+  });
 });

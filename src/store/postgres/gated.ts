@@ -48,8 +48,9 @@ FOR UPDATE OF s SKIP LOCKED`;
  * costs a third of BEGIN, LOCK_GATED, COMMIT.
  */
 const ANY_GATED = `
-SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled) AS gated,
-  EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id WHERE ${MAY_GIVE}) AS may_give`;
+SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($2::text[])) AS gated,
+  EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
+          WHERE ${MAY_GIVE} AND e.id <> ALL ($2::text[])) AS may_give`;
 
 /**
  * Read in a second statement, hence a snapshot taken after the locks: a claim
@@ -98,7 +99,7 @@ ${CLAIMED}`;
 const MAX_GATED_PER_CLAIM = 256;
 /** ...and pages per claim: a bound on one claim's locks and time when many endpoints have little to give. */
 const MAX_GATED_PAGES = 8;
-/** How long "no gated endpoint exists" is trusted before asking again. */
+/** How long "no gated endpoint exists" (beyond those left out) is trusted before asking again. */
 const RECHECK_MS = 1000;
 
 /**
@@ -106,30 +107,40 @@ const RECHECK_MS = 1000;
  * lock state rows, count live leases; then one lease statement), only when
  * ANY_GATED says some endpoint may give.
  * Endpoints without limits never reach it; a deployment without any gated
- * endpoint pays one tiny query per second to notice the first, or at once
- * after `recheck()` (this process recorded failures: a breaker may have opened).
+ * endpoint (or with none but the borrowers the plain claim lends to, left out
+ * by queue.ts) pays one tiny query per second to notice the first, or at once
+ * after `recheck()` (this process recorded failures: a breaker may have
+ * opened; or capped an endpoint).
  */
 export function postgresGatedClaim(db: Db) {
-  let noneUntil = 0;
+  // No gated endpoint exists but those in `beyond` (none at all when empty), trusted until `until`.
+  let none = { until: 0, beyond: [] as readonly string[] };
 
-  /** Whether a gated claim may find anything, without a transaction. */
-  async function mayGive(now: Date): Promise<boolean> {
-    if (now.getTime() < noneUntil) return false;
+  /** Whether a gated claim may find anything (beyond the endpoints `leftOut`), without a transaction. */
+  async function mayGive(now: Date, leftOut: readonly string[]): Promise<boolean> {
+    if (now.getTime() < none.until && none.beyond.every((id) => leftOut.includes(id))) return false;
     // Not prepared, like the claims (queue.ts): a generic plan of the in-flight count goes stale.
-    const [row] = await db.query<{ gated: boolean; may_give: boolean }>(ANY_GATED, [now]);
-    if (!row?.gated) noneUntil = now.getTime() + RECHECK_MS;
+    const [row] = await db.query<{ gated: boolean; may_give: boolean }>(ANY_GATED, [now, leftOut]);
+    if (!row?.gated) none = { until: now.getTime() + RECHECK_MS, beyond: leftOut };
     return row?.may_give === true;
   }
 
-  async function claim<R>(now: Date, limit: number, leaseUntil: Date, token: string): Promise<R[]> {
-    if (limit <= 0 || !(await mayGive(now))) return [];
+  /** Leases gated endpoints' deliveries within their quotas, but none of the endpoints `leftOut`. */
+  async function claim<R>(
+    now: Date,
+    limit: number,
+    leaseUntil: Date,
+    token: string,
+    leftOut: readonly string[] = [],
+  ): Promise<R[]> {
+    if (limit <= 0 || !(await mayGive(now, leftOut))) return [];
     return db.tx(async (q) => {
       const ids: string[] = [];
       const quotas: number[] = [];
       const heads: (string | null)[] = [];
       const rates: (number | null)[] = [];
       let left = limit;
-      const seen: string[] = [];
+      const seen: string[] = [...leftOut];
       // Page on while the batch has room: endpoints with nothing to give (a full
       // in-flight cap, an ordered head out) must not hide the ones behind them.
       while (left > 0) {
@@ -153,7 +164,8 @@ export function postgresGatedClaim(db: Db) {
           rates.push(g.rate_limit);
           left -= take;
         }
-        if (gates.length < MAX_GATED_PER_CLAIM || seen.length >= MAX_GATED_PAGES * MAX_GATED_PER_CLAIM) break;
+        const pages = (seen.length - leftOut.length) / MAX_GATED_PER_CLAIM;
+        if (gates.length < MAX_GATED_PER_CLAIM || pages >= MAX_GATED_PAGES) break;
       }
       if (ids.length === 0) return [];
       return q<R>(CLAIM_GATED, [ids, quotas, heads, rates, now, leaseUntil, token]);
@@ -162,7 +174,7 @@ export function postgresGatedClaim(db: Db) {
   return {
     claim,
     recheck() {
-      noneUntil = 0;
+      none = { until: 0, beyond: [] };
     },
   };
 }

@@ -224,6 +224,8 @@ export function postgresQueue(
 ): Omit<DeliveryQueue, 'replayMissing'> {
   const claimGated = postgresGatedClaim(db);
   const turns = appTurns();
+  // Whether the last plain claim came back short of its limit: the plain queue leaves room.
+  let plainLeftRoom = false;
   return {
     async claimDue({ limit, leaseMs, now = new Date(), fair }) {
       const keepFree = fair?.keepFree ?? 0;
@@ -232,8 +234,13 @@ export function postgresQueue(
       const token = randomUUID();
       const leaseUntil = new Date(now.getTime() + leaseMs);
       // Gated endpoints first, within what they may take: their quotas bound them, the rest of
-      // the batch is the plain queue.
-      const gated = await claimGated.claim<ClaimRow>(now, limit - keepFree, leaseUntil, token);
+      // the batch is the plain queue. While the plain queue leaves room, the borrowers are left
+      // to the plain statement, which lends them all of it (more than their quota): a lone fast
+      // capped endpoint then costs one statement per claim, not the gated claim's six round
+      // trips (bench:peers on PostgreSQL, p99 at 500/s). Once the plain queue fills a claim,
+      // the gated claim serves them first again, so they are never starved of their share.
+      const leftOut = plainLeftRoom ? borrowers : [];
+      const gated = await claimGated.claim<ClaimRow>(now, limit - keepFree, leaseUntil, token, leftOut);
       if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
       // Then the plain queue and, beyond it, what nobody else wanted, lent past
       // fair-share caps (store.ts FairTerms): one statement.
@@ -250,6 +257,8 @@ export function postgresQueue(
         // ($6 <= $2), so at worst a claim that ran dry takes turns next time for nothing.
         const first = plain[0] as Partial<PageRow> | undefined;
         turns.claimed(plainLimit, plain.length, page, first?.page_apps, first?.page_last);
+        const lent = new Set(borrowers);
+        plainLeftRoom = plain.filter((r) => !lent.has(r.endpoint_id)).length < plainLimit;
         rows = gated.concat(plain);
       } catch (err) {
         // What was leased is committed: hand it over with the error rather than leave it (and
