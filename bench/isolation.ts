@@ -8,7 +8,7 @@
  *   a. a slow endpoint (answers 200 after 14.9 s) gets 10 messages/s;
  *   b. a never-answering endpoint has 1,000 deliveries pending;
  *   c. another app floods `--flood` messages (100,000) to a fast endpoint, 16
- *      API calls at a time; the healthy endpoint is measured until the whole
+ *      API calls at a time (`--flood-clients`); the healthy endpoint is measured until the whole
  *      flood has been accepted;
  *   d. all three at once;
  *   e. another app's fan-out: `--fanout-messages` (100) messages, accepted
@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '20' },
     flood: { type: 'string', default: '100000' },
+    'flood-clients': { type: 'string', default: '16' },
     'fanout-endpoints': { type: 'string', default: '1000' },
     'fanout-messages': { type: 'string', default: '100' },
     // Extra `serve` flags, e.g. "--endpoint-share 0" to see the run without fair sharing.
@@ -214,7 +215,7 @@ async function scenario(backend: string, name: string, healthyReceiver: Receiver
       let next = 0;
       let running = true;
       const pump = Promise.all(
-        Array.from({ length: 16 }, async () => {
+        Array.from({ length: Number(args['flood-clients']) }, async () => {
           while (running && next < FLOOD) {
             await send(floodApp, next++);
             flooded++;

@@ -236,9 +236,9 @@ export function postgresQueue(
       // Gated endpoints first, within what they may take: their quotas bound them, the rest of
       // the batch is the plain queue. While the plain queue leaves room, the borrowers are left
       // to the plain statement, which lends them all of it (more than their quota): a lone fast
-      // capped endpoint then costs one statement per claim, not the gated claim's six round
-      // trips (bench:peers on PostgreSQL, p99 at 500/s). Once the plain queue fills a claim,
-      // the gated claim serves them first again, so they are never starved of their share.
+      // capped endpoint then costs one statement per claim, not the gated claim's check and
+      // transaction, six round trips (bench:peers on PostgreSQL, p99 at 500/s). Once the plain
+      // queue fills a claim, the next one serves their quota first again.
       const leftOut = plainLeftRoom ? borrowers : [];
       const gated = await claimGated.claim<ClaimRow>(now, limit - keepFree, leaseUntil, token, leftOut);
       if (gated.length >= limit) return readClaims(gated, toClaim(cipher, token));
