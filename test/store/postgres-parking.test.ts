@@ -243,6 +243,19 @@ describe.skipIf(!available)('PostgreSQL parked deliveries', () => {
       expect(await claim()).toEqual({ fast: 0, plain: 10, gatedClaim: false });
       // ...so the next claim serves the capped endpoint's quota (its cap, 4) first again.
       expect(await claim()).toEqual({ fast: 4, plain: 6, gatedClaim: true });
+      // Only lendable endpoints are left out: once its breaker is open (the plain claim never lends to it),
+      // the gated claim serves its probe though it is still named a borrower and the plain queue leaves room.
+      expect(await claim()).toEqual({ fast: 2, plain: 4, gatedClaim: true });
+      await sendOf('fast', 2);
+      await schema.sql('UPDATE endpoints SET breaker_open = true WHERE id = $1', [fast.id]);
+      await schema.sql(
+        "UPDATE endpoint_state SET breaker_retry_at = now() - interval '1 second' WHERE endpoint_id = $1",
+        [fast.id],
+      );
+      // Opened by another process: seen once the second this one trusts "no gated endpoint but the lendable
+      // borrowers" has passed (a breaker this process opens clears that at once, recordAttempts).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await claim()).toEqual({ fast: 1, plain: 0, gatedClaim: true });
     } finally {
       await db.pool.end();
     }

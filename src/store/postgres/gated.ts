@@ -6,6 +6,15 @@ import type { Db } from './db.js';
 /** The endpoints the plain claim leaves to this one (same expression as the endpoints_gated index). */
 export const GATED =
   'e.breaker_open OR e.rate_limit IS NOT NULL OR e.max_in_flight IS NOT NULL OR e.ordered OR e.fair_cap IS NOT NULL';
+/**
+ * Endpoint `e` may be lent idle slots beyond its fair-share cap: the cap is its
+ * one rule (no rate limit, in-flight cap, ordering or open breaker), so the
+ * plain claim may lease its deliveries for borrowers (queue.ts, store.ts FairTerms).
+ */
+export const LENDABLE = `e.fair_cap IS NOT NULL AND NOT e.disabled
+  AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open`;
+/** Endpoint `e` is among the borrowers ($n, a text array) the gated claim leaves to the plain claim's lending. */
+const leftOut = (n: number) => `(e.id = ANY ($${n}::text[]) AND ${LENDABLE})`;
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 export const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
@@ -36,7 +45,7 @@ const MAY_GIVE = `
 const LOCK_GATED = `
 SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-WHERE ${MAY_GIVE} AND e.id <> ALL ($3::text[])
+WHERE ${MAY_GIVE} AND e.id <> ALL ($3::text[]) AND NOT ${leftOut(4)}
 ORDER BY s.rate_tat NULLS FIRST
 LIMIT $2
 FOR UPDATE OF s SKIP LOCKED`;
@@ -48,9 +57,9 @@ FOR UPDATE OF s SKIP LOCKED`;
  * costs a third of BEGIN, LOCK_GATED, COMMIT.
  */
 const ANY_GATED = `
-SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND e.id <> ALL ($2::text[])) AS gated,
+SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND NOT ${leftOut(2)}) AS gated,
   EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-          WHERE ${MAY_GIVE} AND e.id <> ALL ($2::text[])) AS may_give`;
+          WHERE ${MAY_GIVE} AND NOT ${leftOut(2)}) AS may_give`;
 
 /**
  * Read in a second statement, hence a snapshot taken after the locks: a claim
@@ -125,7 +134,11 @@ export function postgresGatedClaim(db: Db) {
     return row?.may_give === true;
   }
 
-  /** Leases gated endpoints' deliveries within their quotas, but none of the endpoints `leftOut`. */
+  /**
+   * Leases gated endpoints' deliveries within their quotas, but none of the
+   * endpoints `leftOut` that the plain claim may lend to (LENDABLE): one of
+   * them with an open breaker or a limit of its own is still served here.
+   */
   async function claim<R>(
     now: Date,
     limit: number,
@@ -140,11 +153,11 @@ export function postgresGatedClaim(db: Db) {
       const heads: (string | null)[] = [];
       const rates: (number | null)[] = [];
       let left = limit;
-      const seen: string[] = [...leftOut];
+      const seen: string[] = [];
       // Page on while the batch has room: endpoints with nothing to give (a full
       // in-flight cap, an ordered head out) must not hide the ones behind them.
       while (left > 0) {
-        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen]);
+        const gates = await q<GateRow>(LOCK_GATED, [now, MAX_GATED_PER_CLAIM, seen, leftOut]);
         if (gates.length === 0) break;
         seen.push(...gates.map((g) => g.id));
         const live = await q<{ id: string; in_flight: number; head_id: string | null }>(LIVE, [
@@ -164,8 +177,7 @@ export function postgresGatedClaim(db: Db) {
           rates.push(g.rate_limit);
           left -= take;
         }
-        const pages = (seen.length - leftOut.length) / MAX_GATED_PER_CLAIM;
-        if (gates.length < MAX_GATED_PER_CLAIM || pages >= MAX_GATED_PAGES) break;
+        if (gates.length < MAX_GATED_PER_CLAIM || seen.length >= MAX_GATED_PAGES * MAX_GATED_PER_CLAIM) break;
       }
       if (ids.length === 0) return [];
       return q<R>(CLAIM_GATED, [ids, quotas, heads, rates, now, leaseUntil, token]);

@@ -8,7 +8,7 @@ import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED, claimed } from './claimed.js';
 import type { Db } from './db.js';
-import { GATED, OPEN, postgresGatedClaim } from './gated.js';
+import { GATED, LENDABLE, OPEN, postgresGatedClaim } from './gated.js';
 import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
@@ -105,8 +105,7 @@ WITH ${turns ? `RECURSIVE ${TURNS}` : ''} due AS (
     ORDER BY d.msg_id LIMIT $6
     FOR UPDATE SKIP LOCKED
   ) p
-  WHERE e.id = ANY ($5::text[]) AND e.fair_cap IS NOT NULL AND NOT e.disabled
-    AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open
+  WHERE e.id = ANY ($5::text[]) AND ${LENDABLE}
   LIMIT greatest(0, $6 - ${taken} - (SELECT count(*) FROM due))
 ), picked AS (
   ${turns ? 'SELECT id, due_at FROM turns UNION ALL' : ''}
