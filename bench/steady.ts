@@ -7,28 +7,22 @@
  * API call (accept) and accept-to-delivery are timed per message, delivery
  * at a receiver in this process. Prints one JSON line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { apiClient, now, percentile, scratchSchema, sleep, startHookline } from './util.js';
+import { appWithEndpoints, BENCH_TOKEN, type Backend, benchDb, DEFAULT_PG } from './cluster.js';
+import { apiClient, now, percentile, sleep } from './util.js';
 
 const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'postgres' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '10' },
-    postgres: {
-      type: 'string',
-      default: process.env.HOOKLINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
-    },
+    postgres: { type: 'string', default: DEFAULT_PG },
   },
 });
 const RATE = Number(args.rate);
 const WARM_UP_MS = 2000;
-const TOKEN = 'hk_bench_steady_0123456789abcdef';
 
 // webhook-id is the message id: when each one arrived.
 const arrivals = new Map<string, number>();
@@ -43,16 +37,11 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const receiverPort = (receiver.address() as AddressInfo).port;
 
-const dir = mkdtempSync(join(tmpdir(), 'hookline-steady-'));
-const schema = args.backend === 'postgres' ? await scratchSchema(args.postgres, 'steady') : null;
-const common = ['--database', schema ? schema.url : `sqlite:${join(dir, 'bench.db')}`, '--port', '0'];
-common.push('--api-token', TOKEN, '--allow-private-networks');
-const procs = schema
-  ? [await startHookline([...common, '--role', 'api']), await startHookline([...common, '--role', 'worker'])]
-  : [await startHookline(common)];
-const api = apiClient(procs[0]!.url, TOKEN, 32);
-const app = (await api.call('POST', '/api/v1/app', { name: 'steady' })).id as string;
-await api.call('POST', `/api/v1/app/${app}/endpoint`, { url: `http://127.0.0.1:${receiverPort}/` });
+const db = await benchDb(args.backend as Backend, 'steady', args.postgres);
+const procs =
+  db.backend === 'postgres' ? [await db.serve('api'), await db.serve('worker')] : [await db.serve('all')];
+const { appId: app } = await appWithEndpoints(procs[0]!.url, 1, () => `http://127.0.0.1:${receiverPort}/`);
+const api = apiClient(procs[0]!.url, BENCH_TOKEN, 32);
 
 /** Sends at RATE for `ms`; resolves to each message's send time and accept duration once all are answered. */
 async function sendFor(ms: number) {
@@ -101,5 +90,4 @@ console.log(JSON.stringify(result));
 await api.close();
 for (const p of procs) await p.stop();
 receiver.close();
-await schema?.drop();
-rmSync(dir, { recursive: true, force: true });
+await db.drop();

@@ -14,7 +14,7 @@ export const GATED =
 export const LENDABLE = `e.fair_cap IS NOT NULL AND NOT e.disabled
   AND e.max_in_flight IS NULL AND e.rate_limit IS NULL AND NOT e.ordered AND NOT e.breaker_open`;
 /** Endpoint `e` is among the borrowers ($n, a text array) the gated claim leaves to the plain claim's lending. */
-const leftOut = (n: number) => `(e.id = ANY ($${n}::text[]) AND ${LENDABLE})`;
+const leftToLending = (n: number) => `(e.id = ANY ($${n}::text[]) AND ${LENDABLE})`;
 /** A gated endpoint's open deliveries: exactly its parked ones, the rows deliveries_open holds. */
 export const OPEN = "d.parked AND d.status IN ('pending', 'sending')";
 
@@ -45,7 +45,7 @@ const MAY_GIVE = `
 const LOCK_GATED = `
 SELECT e.id, e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered, e.breaker_open, s.rate_tat, s.breaker_retry_at
 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-WHERE ${MAY_GIVE} AND e.id <> ALL ($3::text[]) AND NOT ${leftOut(4)}
+WHERE ${MAY_GIVE} AND e.id <> ALL ($3::text[]) AND NOT ${leftToLending(4)}
 ORDER BY s.rate_tat NULLS FIRST
 LIMIT $2
 FOR UPDATE OF s SKIP LOCKED`;
@@ -57,9 +57,9 @@ FOR UPDATE OF s SKIP LOCKED`;
  * costs a third of BEGIN, LOCK_GATED, COMMIT.
  */
 const ANY_GATED = `
-SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND NOT ${leftOut(2)}) AS gated,
+SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND NOT ${leftToLending(2)}) AS gated,
   EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
-          WHERE ${MAY_GIVE} AND NOT ${leftOut(2)}) AS may_give`;
+          WHERE ${MAY_GIVE} AND NOT ${leftToLending(2)}) AS may_give`;
 
 /**
  * Read in a second statement, hence a snapshot taken after the locks: a claim
