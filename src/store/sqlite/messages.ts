@@ -12,7 +12,6 @@ import {
   toMessage,
 } from '../rows.js';
 import {
-  type BatchResult,
   type MessageRepo,
   type StoredMessage,
   storedMessages,
@@ -20,7 +19,7 @@ import {
 } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
-import { groupCommit } from './group-commit.js';
+import { groupCommit, writeEach } from './group-commit.js';
 import { type HandOff, type LeaseTerms, NO_LEASE } from './hand-off.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
@@ -139,24 +138,16 @@ export function sqliteMessages(
   // Message and deliveries commit together: once the API answers, every delivery exists.
   // Concurrent accepts share one commit (group-commit.ts); what this process's worker
   // has room for is leased to it in the same transaction (hand-off.ts).
+  // A group written twice (one accept failed: writeEach) leases from what the first pass
+  // left of the room: fewer deliveries, never more; the rest wait for a claim.
   const create = groupCommit(db, (msg: StoredMessage) => {
     const terms = handOff.terms(msg.createdAt.getTime());
     const { deliveries, leased } = write(msg, terms);
     return { deliveries, leased: handOff.leased(msg.id, terms, leased) };
   });
-  // A batch is one transaction, each message in its own savepoint (a nested
-  // transaction()), so a repeated eventId leaves out that message alone.
-  const writeOne = db.transaction(write);
-  const writeBatch = db.transaction((messages: StoredMessage[]): BatchResult[] =>
-    messages.map((message) => {
-      try {
-        return { message: withoutTrace(message), deliveries: writeOne(message).deliveries };
-      } catch (err) {
-        if (!isEventIdConflict(err, message)) throw err;
-        return { conflict: eventIdConflict(message) };
-      }
-    }),
-  );
+  // A batch is one transaction (writeEach): a repeated eventId leaves out that message
+  // alone; any other error fails the whole batch.
+  const writeBatch = writeEach(db, write, isEventIdConflict);
 
   return {
     async create(input) {
@@ -174,7 +165,11 @@ export function sqliteMessages(
     async createBatch(inputs) {
       const messages = storedMessages(inputs);
       try {
-        return writeBatch.immediate(messages);
+        return writeBatch(messages).map((o, i) =>
+          o.ok
+            ? { message: withoutTrace(messages[i]!), deliveries: o.value.deliveries }
+            : { conflict: eventIdConflict(messages[i]!) },
+        );
       } catch (err) {
         return mapSqliteError(err, 'message');
       }
