@@ -60,6 +60,19 @@ describe('SQLite: several writes in one transaction, each with its own outcome',
     expect(rows()).toEqual([]);
   });
 
+  it('a failed COMMIT stores nothing and is thrown, without writing the items again', () => {
+    db.exec(`CREATE TABLE parent (id TEXT PRIMARY KEY);
+      CREATE TABLE child (parent TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`);
+    const insert = db.prepare('INSERT INTO child VALUES (?)');
+    const orphan = (name: string) => {
+      written.push(name);
+      return insert.run(name).changes; // the statement passes; the deferred key fails the COMMIT
+    };
+    expect(() => writeEach(db, orphan)(['a', 'b'])).toThrow(/FOREIGN KEY constraint/);
+    expect(written).toEqual(['a', 'b']);
+    expect(db.prepare('SELECT count(*) AS n FROM child').get()).toEqual({ n: 0 });
+  });
+
   it('group commit: calls of one turn share a transaction and each settles with its own outcome', async () => {
     const commit = groupCommit(db, write);
     const settled = await Promise.allSettled(['a', 'bad', 'ccc'].map(commit));

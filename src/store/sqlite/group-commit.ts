@@ -21,8 +21,16 @@ export function writeEach<I, O>(
   write: (item: I) => O,
   isOwn: (error: unknown, item: I) => boolean = () => true,
 ): (items: readonly I[]) => Outcome<O>[] {
+  let itemFailed = false;
   const all = db.transaction((items: readonly I[]): Outcome<O>[] =>
-    items.map((item) => ({ ok: true, value: write(item) })),
+    items.map((item) => {
+      try {
+        return { ok: true, value: write(item) };
+      } catch (error) {
+        itemFailed = true;
+        throw error;
+      }
+    }),
   );
   const one = db.transaction(write);
   const each = db.transaction((items: readonly I[]): Outcome<O>[] =>
@@ -36,9 +44,12 @@ export function writeEach<I, O>(
     }),
   );
   return (items) => {
+    itemFailed = false;
     try {
       return all.immediate(items);
-    } catch {
+    } catch (error) {
+      // BEGIN or COMMIT failed: nothing is stored, and every item gets the error.
+      if (!itemFailed) throw error;
       // Rolled back whole; `each` tells the failing items from the rest (or throws again).
       return each.immediate(items);
     }
