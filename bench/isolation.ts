@@ -19,24 +19,11 @@
  * one JSON line with p50/p99 per scenario and backend, peak RSS and whether
  * the targets (p99 <= 50 ms in a, b, d; <= 100 ms in c and e) were met.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  apiClient,
-  memoryOf,
-  now,
-  percentile,
-  type Receiver,
-  sleep,
-  scratchSchema,
-  startHookline,
-  startReceiver,
-} from './util.js';
+import { type Backend, BENCH_TOKEN, benchDb, DEFAULT_PG } from './cluster.js';
+import { apiClient, memoryOf, now, percentile, type Receiver, sleep, startReceiver } from './util.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,7 +31,7 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string', default: 'a,b,c,d' },
     postgres: {
       type: 'string',
-      default: process.env.HOOKLINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+      default: DEFAULT_PG,
     },
     workers: { type: 'string', default: '2' },
     rate: { type: 'string', default: '20' },
@@ -57,7 +44,6 @@ const { values: args } = parseArgs({
     'serve-args': { type: 'string', default: '' },
   },
 });
-const TOKEN = `hk_bench_${randomBytes(12).toString('hex')}`;
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const FLOOD = Number(args.flood);
@@ -93,41 +79,18 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-async function sqliteCluster(): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookline-isolation-'));
-  const h = await startHookline([
-    '--database',
-    `sqlite:${join(dir, 'bench.db')}`,
-    '--port',
-    '0',
-    '--api-token',
-    TOKEN,
-    '--allow-private-networks',
-    ...SERVE_ARGS,
-  ]);
+/** Hookline on `backend`: one process on SQLite; an API and WORKERS worker processes on PostgreSQL. */
+async function startCluster(backend: Backend): Promise<Cluster> {
+  const db = await benchDb(backend, 'isolation', args.postgres);
+  const procs = [await db.serve(backend === 'sqlite' ? 'all' : 'api', SERVE_ARGS)];
+  if (backend === 'postgres')
+    for (let i = 0; i < WORKERS; i++) procs.push(await db.serve('worker', SERVE_ARGS));
   return {
-    url: h.url,
-    pids: [h.pid],
+    url: procs[0]!.url,
+    pids: procs.map((p) => p.pid),
     stop: async () => {
-      await h.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresCluster(): Promise<Cluster> {
-  const schema = await scratchSchema(args.postgres, 'isolation');
-  const common = ['--database', schema.url, '--port', '0', '--api-token', TOKEN, '--allow-private-networks'];
-  const api = await startHookline([...common, '--role', 'api', ...SERVE_ARGS]);
-  const workers: Awaited<ReturnType<typeof startHookline>>[] = [];
-  for (let i = 0; i < WORKERS; i++)
-    workers.push(await startHookline([...common, '--role', 'worker', ...SERVE_ARGS]));
-  return {
-    url: api.url,
-    pids: [api.pid, ...workers.map((w) => w.pid)],
-    stop: async () => {
-      await Promise.all([api, ...workers].map((p) => p.stop()));
-      await schema.drop();
+      await Promise.all(procs.map((p) => p.stop()));
+      await db.drop();
     },
   };
 }
@@ -169,11 +132,11 @@ interface Row {
   note: string;
 }
 
-async function scenario(backend: string, name: string, healthyReceiver: Receiver, floodReceiver: Receiver) {
-  const cluster = backend === 'sqlite' ? await sqliteCluster() : await postgresCluster();
+async function scenario(backend: Backend, name: string, healthyReceiver: Receiver, floodReceiver: Receiver) {
+  const cluster = await startCluster(backend);
   const slow = await holdingReceiver(14_900);
   const dead = await holdingReceiver(null);
-  const api = apiClient(cluster.url, TOKEN, 64);
+  const api = apiClient(cluster.url, BENCH_TOKEN, 64);
   const background: { stop(): Promise<void> }[] = [];
   let note = '';
   try {
@@ -290,7 +253,7 @@ async function main() {
   const floodReceiver = await startReceiver();
   const rows: Row[] = [];
   try {
-    for (const backend of args.backends.split(',')) {
+    for (const backend of args.backends.split(',') as Backend[]) {
       for (const name of args.scenarios.split(',')) {
         await floodReceiver.ask('reset');
         const row = await scenario(backend, name, healthyReceiver, floodReceiver);

@@ -19,7 +19,6 @@
  * Prints a table, then one JSON line (the last line).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -27,6 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { BENCH_TOKEN, benchDb, DEFAULT_PG } from './cluster.js';
 import {
   BENCH_PAYLOAD,
   inParallel,
@@ -36,8 +36,6 @@ import {
   percentile,
   type Receiver,
   sleep,
-  startHookline,
-  scratchSchema,
   startReceiver,
   waitFor,
 } from './util.js';
@@ -56,7 +54,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '100' },
     postgres: {
       type: 'string',
-      default: process.env.HOOKLINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test',
+      default: DEFAULT_PG,
     },
   },
 });
@@ -66,7 +64,6 @@ const CLIENTS = Number(args.clients);
 const RATE = Number(args.rate);
 const LATENCY_COUNT = RATE * Number(args['latency-seconds']);
 const BATCH = Number(args.batch);
-const TOKEN = `hk_bench_${randomBytes(12).toString('hex')}`;
 const PAYLOAD = JSON.parse(BENCH_PAYLOAD) as Record<string, unknown>;
 
 /** CPU ms (user + system) of a process, all threads; 0 once it is gone. */
@@ -167,18 +164,14 @@ async function forkedSut(file: string, argv: string[], database: Sut['database']
 
 /** Hookline with one endpoint at the receiver; `batch` sends BATCH messages a call. */
 async function hooklineSut(receiver: Receiver, backend: 'sqlite' | 'postgres', batch: boolean): Promise<Sut> {
-  const dir = mkdtempSync(join(tmpdir(), 'hookline-peers-'));
-  const schema = backend === 'postgres' ? await scratchSchema(args.postgres, 'peers') : null;
-  const common = ['--database', schema ? schema.url : `sqlite:${join(dir, 'bench.db')}`, '--port', '0'];
-  common.push('--api-token', TOKEN, '--allow-private-networks', '--concurrency', args.concurrency);
-  const procs = schema
-    ? [
-        await startHookline([...common, '--role', 'api']),
-        await startHookline([...common, '--role', 'worker']),
-      ]
-    : [await startHookline(common)];
+  const db = await benchDb(backend, 'peers', args.postgres);
+  const flags = ['--concurrency', args.concurrency];
+  const procs =
+    backend === 'postgres'
+      ? [await db.serve('api', flags), await db.serve('worker', flags)]
+      : [await db.serve('all', flags)];
   const pool = new Pool(procs[0]!.url, { connections: CLIENTS, pipelining: 1 });
-  const auth = { authorization: `Bearer ${TOKEN}` };
+  const auth = { authorization: `Bearer ${BENCH_TOKEN}` };
   const app = (await postJson(pool, '/api/v1/app', { name: 'bench' }, auth)).id as string;
   await postJson(pool, `/api/v1/app/${app}/endpoint`, { url: `http://127.0.0.1:${receiver.port}/` }, auth);
   const message = (i: number) => ({ eventType: 'payment.succeeded', payload: { i, ...PAYLOAD } });
@@ -196,13 +189,12 @@ async function hooklineSut(receiver: Receiver, backend: 'sqlite' | 'postgres', b
     : async (i: number) => (await postJson(pool, `/api/v1/app/${app}/msg`, message(i), auth)).id as string;
   return {
     pids: procs.map((p) => p.pid),
-    database: schema ? 'postgres' : null,
+    database: backend === 'postgres' ? 'postgres' : null,
     send,
     stop: async () => {
       await pool.close();
       await Promise.all(procs.map((p) => p.stop()));
-      await schema?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
 }
