@@ -11,12 +11,7 @@ import {
   type FieldCipher,
   toMessage,
 } from '../rows.js';
-import {
-  type MessageRepo,
-  type StoredMessage,
-  storedMessages,
-  withoutTrace,
-} from '../store.js';
+import { type MessageRepo, type StoredMessage, storedMessages, withoutTrace } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit, writeEach } from './group-commit.js';
