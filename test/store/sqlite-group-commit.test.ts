@@ -73,6 +73,35 @@ describe('SQLite: several writes in one transaction, each with its own outcome',
     expect(db.prepare('SELECT count(*) AS n FROM child').get()).toEqual({ n: 0 });
   });
 
+  it('an error that ends the transaction (a full disk) fails every item, and none is stored', () => {
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`); // a full disk: SQLITE_FULL, and SQLite rolls back
+    const insert = db.prepare('INSERT INTO t VALUES (?, 0)');
+    const fill = (name: string) => {
+      written.push(name);
+      return insert.run(name === 'big' ? 'x'.repeat(100_000) : name).changes;
+    };
+    expect(() => writeEach(db, fill)(['a', 'big', 'c'])).toThrow(/full/);
+    // Written once: a second pass would fail the same way. 'c' never ran on its own.
+    expect(written).toEqual(['a', 'big']);
+    expect(rows()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it('the same error in the second pass (after an item of its own failed) fails them all too', () => {
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+    const fill = (name: string) => {
+      written.push(name);
+      insert.run(name === 'big' ? 'x'.repeat(100_000) : name, name === 'bad' ? 2 : 0);
+      return name.length;
+    };
+    expect(() => writeEach(db, fill)(['bad', 'big', 'c'])).toThrow(/full/);
+    expect(written).toEqual(['bad', 'bad', 'big']);
+    expect(rows()).toEqual([]);
+  });
+
   it('group commit: calls of one turn share a transaction and each settles with its own outcome', async () => {
     const commit = groupCommit(db, write);
     const settled = await Promise.allSettled(['a', 'bad', 'ccc'].map(commit));

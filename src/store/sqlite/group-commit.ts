@@ -6,8 +6,9 @@ export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 /**
  * Writes several items in ONE immediate transaction, each with an outcome of
  * its own: an item that throws an error `isOwn` accepts leaves nothing
- * behind and the others commit; any other error rolls back the whole
- * transaction and is thrown, as is a failed COMMIT (nothing is stored).
+ * behind and the others commit; any other error, one that ends the
+ * transaction (SQLite's own rollback on a full disk) and a failed COMMIT are
+ * thrown, and nothing of the items is stored.
  *
  * First without savepoints, then, only if an item threw, again from the start
  * with each item in its own savepoint (better-sqlite3 nests `transaction()` as
@@ -21,13 +22,16 @@ export function writeEach<I, O>(
   write: (item: I) => O,
   isOwn: (error: unknown, item: I) => boolean = () => true,
 ): (items: readonly I[]) => Outcome<O>[] {
-  let itemFailed = false;
+  // Whether the first pass failed on an item and the transaction outlived the error:
+  // SQLite rolls a whole transaction back by itself on some errors (a full disk), and
+  // then a second pass would fail the same way.
+  let worthRetrying = false;
   const all = db.transaction((items: readonly I[]): Outcome<O>[] =>
     items.map((item) => {
       try {
         return { ok: true, value: write(item) };
       } catch (error) {
-        itemFailed = true;
+        worthRetrying = db.inTransaction;
         throw error;
       }
     }),
@@ -38,18 +42,20 @@ export function writeEach<I, O>(
       try {
         return { ok: true, value: one(item) };
       } catch (error) {
-        if (!isOwn(error, item)) throw error;
+        // An error that ended the transaction is everyone's: the next item would
+        // otherwise run, and commit, on its own.
+        if (!db.inTransaction || !isOwn(error, item)) throw error;
         return { ok: false, error };
       }
     }),
   );
   return (items) => {
-    itemFailed = false;
+    worthRetrying = false;
     try {
       return all.immediate(items);
     } catch (error) {
-      // BEGIN or COMMIT failed: nothing is stored, and every item gets the error.
-      if (!itemFailed) throw error;
+      // BEGIN or COMMIT failed, or an error ended the transaction: nothing is stored, every item gets it.
+      if (!worthRetrying) throw error;
       // Rolled back whole; `each` tells the failing items from the rest (or throws again).
       return each.immediate(items);
     }
