@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { AddressInfo, LookupFunction, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,6 +216,34 @@ describe('sender', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  it('reports the final status after an informational 1xx, with its body', async () => {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () =>
+        socket.write(
+          'HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n' +
+            'HTTP/1.1 202 Accepted\r\nContent-Length: 4\r\nRetry-After: 7\r\n\r\ndone',
+        ),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await sender.send({ url: `http://127.0.0.1:${port}/`, headers, body });
+      expect(res).toMatchObject({ statusCode: 202, body: 'done', errorClass: null, retryAfter: '7' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('reports a header value undici refuses to send as other, without throwing', async () => {
+    const res = await sender.send({ url: receiver.url, headers: { ...headers, 'x-bad': 'a\r\nb: c' }, body });
+    expect(res).toMatchObject({ statusCode: 0, errorClass: 'other' });
+    expect(res.body).toMatch(/header/i);
   });
 
   it('reports an invalid URL as other without throwing', async () => {
