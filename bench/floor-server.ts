@@ -180,9 +180,8 @@ function pump(): void {
 
 async function send(m: Accepted): Promise<void> {
   const started = performance.now();
-  const res = await signedPost(receiver, signers, m.msgId, m.payload);
-  await res.body.dump();
-  record({ deliveryId: m.deliveryId, statusCode: res.statusCode, durationMs: performance.now() - started });
+  const statusCode = await signedPost(receiver, signers, m.msgId, m.payload);
+  record({ deliveryId: m.deliveryId, statusCode, durationMs: performance.now() - started });
 }
 
 const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
