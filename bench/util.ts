@@ -177,6 +177,7 @@ export function signedPost(pool: Pool, signers: Signer[], id: string, body: stri
     pool.dispatch(
       { method: 'POST', path: '/', headers, body },
       {
+        onRequestStart: () => {}, // marks the handler as undici 7's interface (onResponse*)
         onResponseStart: (_c, statusCode) => {
           status = statusCode;
         },

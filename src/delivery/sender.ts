@@ -120,6 +120,8 @@ function exchange(dispatcher: Dispatcher, req: SendRequest, deadlineMs: number):
           body: req.body,
         },
         {
+          // Its presence marks the handler as undici 7's interface (onResponse*), as well as
+          // handing over the controller that aborts.
           onRequestStart(c) {
             controller = c;
             if (aborted) c.abort(aborted);
@@ -153,7 +155,7 @@ function exchange(dispatcher: Dispatcher, req: SendRequest, deadlineMs: number):
         },
       );
     } catch (err) {
-      fail(err); // a request undici refuses outright (a header value it will not send)
+      fail(err); // a dispatcher that throws instead of reporting through the handler
     }
   });
 }
