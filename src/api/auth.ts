@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiTokenMatches } from '../core/api-token.js';
+import { apiTokenMatcher } from '../core/api-token.js';
 import { HooklineError } from '../core/errors.js';
 import { hashOperatorSecret, OPERATOR_SESSION_PREFIX } from '../core/operator-session.js';
 import { hashPortalToken, PORTAL_TOKEN_PREFIX, type PortalToken } from '../core/portal-token.js';
@@ -39,6 +39,7 @@ export type TokenCheck = (headers: IncomingHttpHeaders) => Promise<Principal>;
  * only while valid: an expired, revoked and unknown token read alike.
  */
 export function tokenCheck(tokenHash: string, store: Store | null): TokenCheck {
+  const isApiToken = apiTokenMatcher(tokenHash);
   return async (headers) => {
     const header = headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -46,7 +47,7 @@ export function tokenCheck(tokenHash: string, store: Store | null): TokenCheck {
     if (given === undefined) {
       throw new HooklineError('UNAUTHORIZED', 'missing Authorization: Bearer <token> header');
     }
-    if (apiTokenMatches(given, tokenHash)) return { kind: 'operator' };
+    if (isApiToken(given)) return { kind: 'operator' };
     if (store !== null && given.startsWith(PORTAL_TOKEN_PREFIX)) {
       const token = await store.portalTokens.find(hashPortalToken(given), new Date());
       if (token) return { kind: 'portal', token };
