@@ -29,6 +29,7 @@ import { Pool } from 'undici';
 import { BENCH_TOKEN, benchDb, DEFAULT_PG } from './cluster.js';
 import {
   BENCH_PAYLOAD,
+  cpuMsOf,
   inParallel,
   measureCeiling,
   memoryOf,
@@ -37,6 +38,7 @@ import {
   type Receiver,
   sleep,
   startReceiver,
+  threadsOf,
   waitFor,
 } from './util.js';
 
@@ -66,16 +68,6 @@ const LATENCY_COUNT = RATE * Number(args['latency-seconds']);
 const BATCH = Number(args.batch);
 const PAYLOAD = JSON.parse(BENCH_PAYLOAD) as Record<string, unknown>;
 
-/** CPU ms (user + system) of a process, all threads; 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
 /** Pids of running processes with this command name (redis-server, postgres). */
 function pidsNamed(name: string): number[] {
   const pids: number[] = [];
@@ -92,22 +84,48 @@ function pidsNamed(name: string): number[] {
 /**
  * CPU of the row's processes and its database server between start and stop
  * (new processes count from 0), per delivery: all of it, and the database
- * server's part, which tells where a row's time goes.
+ * server's part, which tells where a row's time goes. Also the busiest thread
+ * of the row's own processes (for Hookline on SQLite, its main thread), with
+ * its share of one core: near 100% it is the bound; and the harness's CPU (the
+ * receiver and this load generator, on the same cores), which with the row's
+ * own gives the rate every core busy would allow (util.ts cpuMeter).
  */
-function cpuMeter(pids: number[], database: string | null) {
+function cpuMeter(pids: number[], database: string | null, receiverPid: number) {
   const dbPids = () => (database ? pidsNamed(database) : []);
-  const sample = (of: number[]) => new Map(of.map((p) => [p, cpuMs(p)]));
+  const sample = (of: number[]) => new Map(of.map((p) => [p, cpuMsOf(p)]));
   const spentMs = (from: Map<number, number>, of: number[]) => {
     let ms = 0;
     for (const [pid, end] of sample(of)) ms += end - (from.get(pid) ?? 0);
     return ms;
   };
+  const threads = () =>
+    new Map(pids.flatMap((pid) => threadsOf(pid).map((t) => [`${pid}/${t}`, cpuMsOf(pid, t)] as const)));
+  const harness = () => {
+    const self = process.cpuUsage();
+    return cpuMsOf(receiverPid) + (self.user + self.system) / 1000;
+  };
   const own = sample(pids);
   const db = sample(dbPids());
+  const ownThreads = threads();
+  const harnessAtStart = harness();
+  const startedAt = now();
   return (deliveries: number) => {
+    const elapsedMs = now() - startedAt;
     const dbMs = spentMs(db, dbPids());
     const ownMs = spentMs(own, pids);
-    return { all: ((ownMs + dbMs) * 1000) / deliveries, database: (dbMs * 1000) / deliveries };
+    const harnessMs = harness() - harnessAtStart;
+    let busiestMs = 0;
+    for (const [thread, end] of threads())
+      busiestMs = Math.max(busiestMs, end - (ownThreads.get(thread) ?? 0));
+    const perDelivery = (ms: number) => (ms * 1000) / deliveries;
+    return {
+      all: perDelivery(ownMs + dbMs),
+      database: perDelivery(dbMs),
+      busiestThread: perDelivery(busiestMs),
+      busiestThreadShare: busiestMs / elapsedMs,
+      harness: perDelivery(harnessMs),
+      boundPerSec: (availableParallelism() * 1e6) / perDelivery(ownMs + dbMs + harnessMs),
+    };
   };
 }
 
@@ -205,6 +223,13 @@ interface Row {
   cpuUsPerDelivery: number;
   /** The database server's part of cpuUsPerDelivery (0 without one). */
   dbCpuUsPerDelivery: number;
+  /** The busiest thread of the row's own processes: CPU us per delivery, and its share of one core. */
+  busiestThreadUsPerDelivery: number;
+  busiestThreadShare: number;
+  /** The receiver's and the load generator's CPU per delivery (they share the cores). */
+  harnessUsPerDelivery: number;
+  /** Deliveries/s with every core busy at this row's and the harness's CPU per delivery. */
+  boundPerSec: number;
   p50Ms: number;
   p99Ms: number;
   peakRssMb: number;
@@ -221,13 +246,20 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
   await waitFor(async () => (await delivered()) >= calls(WARMUP) * perCall, 120_000, 'warm-up deliveries');
 
   await receiver.ask('reset');
-  const cpu = cpuMeter(sut.pids, sut.database);
+  const cpu = cpuMeter(sut.pids, sut.database, receiver.pid);
   const t0 = now();
   await inParallel(calls(N), clients, async (c) => void (await sut.send(c * perCall)));
   const total = calls(N) * perCall;
   await waitFor(async () => (await delivered()) >= total, 600_000, 'deliveries');
   const perSec = total / ((now() - t0) / 1000);
-  const { all: cpuUsPerDelivery, database: dbCpuUsPerDelivery } = cpu(total);
+  const {
+    all: cpuUsPerDelivery,
+    database: dbCpuUsPerDelivery,
+    busiestThread: busiestThreadUsPerDelivery,
+    busiestThreadShare,
+    harness: harnessUsPerDelivery,
+    boundPerSec,
+  } = cpu(total);
 
   // Latency: one message (or one batch's first) every 1/RATE s, open loop.
   await receiver.ask('reset');
@@ -252,6 +284,10 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
     perSec,
     cpuUsPerDelivery,
     dbCpuUsPerDelivery,
+    busiestThreadUsPerDelivery,
+    busiestThreadShare,
+    harnessUsPerDelivery,
+    boundPerSec,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     peakRssMb,
@@ -318,7 +354,9 @@ async function main() {
         const r = results[name]!;
         console.log(
           `${name.padEnd(15)} ${Math.round(r.perSec)}/s, ${Math.round(r.cpuUsPerDelivery)} us CPU/delivery ` +
-            `(database ${Math.round(r.dbCpuUsPerDelivery)}), ` +
+            `(database ${Math.round(r.dbCpuUsPerDelivery)}; busiest thread ${Math.round(r.busiestThreadUsPerDelivery)} us, ` +
+            `${Math.round(r.busiestThreadShare * 100)}% of a core; harness ${Math.round(r.harnessUsPerDelivery)} us; ` +
+            `all cores busy: ${Math.round(r.boundPerSec)}/s), ` +
             `p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms at ${RATE}/s, peak RSS ${Math.round(r.peakRssMb)} MB`,
         );
       } finally {
@@ -335,6 +373,10 @@ async function main() {
         ratio: Number(r.ratio.toFixed(3)),
         cpuUsPerDelivery: Math.round(r.cpuUsPerDelivery),
         dbCpuUsPerDelivery: Math.round(r.dbCpuUsPerDelivery),
+        busiestThreadUsPerDelivery: Math.round(r.busiestThreadUsPerDelivery),
+        busiestThreadShare: Number(r.busiestThreadShare.toFixed(2)),
+        harnessUsPerDelivery: Math.round(r.harnessUsPerDelivery),
+        boundPerSec: Math.round(r.boundPerSec),
         p50Ms: Number(r.p50Ms.toFixed(1)),
         p99Ms: Number(r.p99Ms.toFixed(1)),
         peakRssMb: Math.round(r.peakRssMb),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -25,17 +25,31 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
 /**
  * CPU time (user + system) used so far, in ms, from /proc (Linux): the whole
  * process (all threads), or with `thread` one thread of it (the main thread's
- * id is the process id).
+ * id is the process id); 0 once it is gone.
  */
-function cpuMsOf(pid: number, thread?: number): number {
+export function cpuMsOf(pid: number, thread?: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(
+      thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+      'utf8',
+    );
+  } catch {
+    return 0;
+  }
   // Fields after the command name, which is in parentheses and may hold spaces.
-  const stat = readFileSync(
-    thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
-    'utf8',
-  );
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** The thread ids of a process (none once it is gone). */
+export function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /**
