@@ -365,9 +365,26 @@ export interface ClaimRow {
   fair_cap: number | null;
   ordered: Bool;
 }
-export const toClaim =
-  (cipher: FieldCipher, leaseToken: string) =>
-  (r: ClaimRow): ClaimedDelivery => ({
+/**
+ * Reads a claim's rows under its lease token. The rows of one endpoint carry
+ * the same sealed headers and secrets (one claim reads one snapshot), so each
+ * endpoint's are opened once per claim: a claim is mostly one busy endpoint's
+ * rows, and opening is a JSON parse plus, with a key, an AES-GCM decryption.
+ */
+export const toClaim = (cipher: FieldCipher, leaseToken: string) => {
+  const opened = new Map<string, Pick<ClaimedDelivery['endpoint'], 'headers' | 'secrets'>>();
+  const endpointFields = (r: ClaimRow) => {
+    let fields = opened.get(r.endpoint_id);
+    if (!fields) {
+      fields = {
+        headers: openJson(cipher, 'headers', r.endpoint_id, r.headers),
+        secrets: toSecrets(openJson(cipher, 'secrets', r.endpoint_id, r.secrets)),
+      };
+      opened.set(r.endpoint_id, fields);
+    }
+    return fields;
+  };
+  return (r: ClaimRow): ClaimedDelivery => ({
     deliveryId: r.id,
     leaseToken,
     attempts: r.attempts,
@@ -383,14 +400,14 @@ export const toClaim =
     endpoint: {
       id: r.endpoint_id,
       url: r.url,
-      headers: openJson(cipher, 'headers', r.endpoint_id, r.headers),
-      secrets: toSecrets(openJson(cipher, 'secrets', r.endpoint_id, r.secrets)),
+      ...endpointFields(r),
       rateLimit: r.rate_limit,
       maxInFlight: r.max_in_flight,
       fairCap: r.fair_cap,
       ordered: bool(r.ordered),
     },
   });
+};
 
 /**
  * Maps a claim's leased rows one by one. A row that cannot be read (a secret
