@@ -8,7 +8,7 @@ import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js
 import type { AttemptResult, DeliveryQueue } from '../store.js';
 import { CLAIMED, claimed } from './claimed.js';
 import type { Db } from './db.js';
-import { GATED, LENDABLE, OPEN, postgresGatedClaim } from './gated.js';
+import { dueOpen, GATED, LENDABLE, postgresGatedClaim } from './gated.js';
 import { postgresFairShare } from './fair-share.js';
 import { applyHealth, lockHealth } from './health.js';
 import type { DueNotifier } from './notify.js';
@@ -101,7 +101,7 @@ WITH ${turns ? `RECURSIVE ${TURNS}` : ''} due AS (
 ), borrowed AS (
   SELECT p.id, p.due_at FROM endpoints e CROSS JOIN LATERAL (
     SELECT d.id, d.due_at FROM deliveries d
-    WHERE d.endpoint_id = e.id AND ${OPEN} AND d.due_at <= $1
+    WHERE d.endpoint_id = e.id AND ${dueOpen('$1')}
     ORDER BY d.msg_id LIMIT $6
     FOR UPDATE SKIP LOCKED
   ) p
