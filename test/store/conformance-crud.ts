@@ -326,6 +326,12 @@ export function crudConformance(t: Conformance) {
       expect(count(all.id)).toBe(ofApp.length);
       expect(count(onlyA.id)).toBe(ofApp.filter((m) => m.eventType === 'a').length);
       expect(count(eu.id)).toBe(ofApp.filter((m) => m.channels?.includes('eu')).length);
+      // A group written later sees the endpoints as they are then.
+      await store.endpoints.create(app.id, endpointInput());
+      const later = await Promise.all(
+        inputs.slice(0, 4).map((m) => store.messages.create({ ...m, eventId: null })),
+      );
+      expect(later.map((c) => c.deliveries)).toEqual(created.slice(0, 4).map((c) => c.deliveries + 1));
     });
 
     it('a refused accept among concurrent ones fails alone', async () => {

@@ -102,6 +102,24 @@ describe('SQLite: several writes in one transaction, each with its own outcome',
     expect(rows()).toEqual([]);
   });
 
+  it('hands all items of one transaction the same shared map, and each transaction (and pass) a new one', () => {
+    const seen: [string, unknown][] = [];
+    const remember = (name: string, shared: Map<string, unknown>) => {
+      seen.push([name, shared]);
+      return write(name);
+    };
+    writeEach(db, remember)(['a', 'bb']);
+    writeEach(db, remember)(['c', 'bad', 'dd']);
+    const [a, bb, c, bad, c2, bad2, dd] = seen.map(([, shared]) => shared);
+    expect(seen.map(([name]) => name)).toEqual(['a', 'bb', 'c', 'bad', 'c', 'bad', 'dd']);
+    expect(bb).toBe(a);
+    expect(c).not.toBe(a); // the next call
+    expect(bad).toBe(c);
+    expect(c2).not.toBe(c); // the second pass, after 'bad' failed
+    expect(bad2).toBe(c2);
+    expect(dd).toBe(c2);
+  });
+
   it('group commit: calls of one turn share a transaction and each settles with its own outcome', async () => {
     const commit = groupCommit(db, write);
     const settled = await Promise.allSettled(['a', 'bad', 'ccc'].map(commit));

@@ -4,6 +4,13 @@ import type { Db } from './db.js';
 export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
 /**
+ * Handed to every item of one transaction, new for each: reads the items
+ * share and that none of them changes (the endpoints a message goes to, for
+ * a group of accepts) are made once per transaction.
+ */
+export type Shared = Map<string, unknown>;
+
+/**
  * Writes several items in ONE immediate transaction, each with an outcome of
  * its own: an item that throws an error `isOwn` accepts leaves nothing
  * behind and the others commit; any other error, one that ends the
@@ -19,17 +26,17 @@ export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
  */
 export function writeEach<I, O>(
   db: Db,
-  write: (item: I) => O,
+  write: (item: I, shared: Shared) => O,
   isOwn: (error: unknown, item: I) => boolean = () => true,
 ): (items: readonly I[]) => Outcome<O>[] {
   // Whether the first pass failed on an item and the transaction outlived the error:
   // SQLite rolls a whole transaction back by itself on some errors (a full disk), and
   // then a second pass would fail the same way.
   let worthRetrying = false;
-  const all = db.transaction((items: readonly I[]): Outcome<O>[] =>
+  const all = db.transaction((items: readonly I[], shared: Shared): Outcome<O>[] =>
     items.map((item) => {
       try {
-        return { ok: true, value: write(item) };
+        return { ok: true, value: write(item, shared) };
       } catch (error) {
         worthRetrying = db.inTransaction;
         throw error;
@@ -37,10 +44,10 @@ export function writeEach<I, O>(
     }),
   );
   const one = db.transaction(write);
-  const each = db.transaction((items: readonly I[]): Outcome<O>[] =>
+  const each = db.transaction((items: readonly I[], shared: Shared): Outcome<O>[] =>
     items.map((item) => {
       try {
-        return { ok: true, value: one(item) };
+        return { ok: true, value: one(item, shared) };
       } catch (error) {
         // An error that ended the transaction is everyone's: the next item would
         // otherwise run, and commit, on its own.
@@ -52,12 +59,12 @@ export function writeEach<I, O>(
   return (items) => {
     worthRetrying = false;
     try {
-      return all.immediate(items);
+      return all.immediate(items, new Map());
     } catch (error) {
       // BEGIN or COMMIT failed, or an error ended the transaction: nothing is stored, every item gets it.
       if (!worthRetrying) throw error;
       // Rolled back whole; `each` tells the failing items from the rest (or throws again).
-      return each.immediate(items);
+      return each.immediate(items, new Map());
     }
   };
 }
@@ -70,7 +77,7 @@ export function writeEach<I, O>(
  * the per-transaction cost of BEGIN/COMMIT and the WAL frame writes, which
  * dominates an insert of one message and its deliveries.
  */
-export function groupCommit<I, O>(db: Db, write: (item: I) => O): (item: I) => Promise<O> {
+export function groupCommit<I, O>(db: Db, write: (item: I, shared: Shared) => O): (item: I) => Promise<O> {
   const writeAll = writeEach(db, write);
   type Waiting = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];

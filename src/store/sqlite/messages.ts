@@ -14,7 +14,7 @@ import {
 import { type MessageRepo, type StoredMessage, storedMessages, withoutTrace } from '../store.js';
 import { type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
-import { groupCommit, writeEach } from './group-commit.js';
+import { groupCommit, type Shared, writeEach } from './group-commit.js';
 import { type HandOff, type LeaseTerms, NO_LEASE } from './hand-off.js';
 import { listDeliveriesOfEndpoint, listDeliveriesOfMessage, listMessages } from '../lists.js';
 
@@ -86,9 +86,26 @@ export function sqliteMessages(
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
+  /**
+   * The endpoints a message goes to. Accepts write messages and deliveries
+   * only, so within one transaction the answer for an application, type and
+   * channels stays the same: a group of accepts asks once.
+   */
+  const routesOf = (msg: StoredMessage, shared: Shared): Route[] => {
+    const channels = JSON.stringify(msg.channels ?? []);
+    const key = `route\0${msg.appId}\0${msg.eventType}\0${channels}`;
+    let routes = shared.get(key) as Route[] | undefined;
+    if (routes === undefined) {
+      routes = route.all({ app: msg.appId, type: msg.eventType, channels });
+      shared.set(key, routes);
+    }
+    return routes;
+  };
+
   /** One message and its deliveries, leased to this process's worker as `terms` allow (hand-off.ts). */
   const write = (
     msg: StoredMessage,
+    shared: Shared,
     terms: LeaseTerms = NO_LEASE,
   ): { deliveries: number; leased: number } => {
     const now = msg.createdAt.getTime();
@@ -103,11 +120,7 @@ export function sqliteMessages(
       now,
       msg.traceparent,
     );
-    const routes = route.all({
-      app: msg.appId,
-      type: msg.eventType,
-      channels: JSON.stringify(msg.channels ?? []),
-    });
+    const routes = routesOf(msg, shared);
     // What the worker has room for is leased as a claim would: endpoints without limits
     // first, then borrowers (queue.ts); a gated endpoint's delivery waits for its claim.
     const lent = new Set<Route>();
@@ -135,9 +148,9 @@ export function sqliteMessages(
   // has room for is leased to it in the same transaction (hand-off.ts).
   // A group written twice (one accept failed: writeEach) leases from what the first pass
   // left of the room: fewer deliveries, never more; the rest wait for a claim.
-  const create = groupCommit(db, (msg: StoredMessage) => {
+  const create = groupCommit(db, (msg: StoredMessage, shared: Shared) => {
     const terms = handOff.terms(msg.createdAt.getTime());
-    const { deliveries, leased } = write(msg, terms);
+    const { deliveries, leased } = write(msg, shared, terms);
     return { deliveries, leased: handOff.leased(msg.id, terms, leased) };
   });
   // A batch is one transaction (writeEach): a repeated eventId leaves out that message
