@@ -168,10 +168,12 @@ export function rssOf(procs: Proc[]): { rssMb: number; peakRssMb: number } {
 
 /**
  * The machine line every growth bench prints and puts in its JSON: the date,
- * the cores and the load average when the bench started, which says whether
- * anything else was running (the bench itself has not loaded it yet).
+ * the cores and the load average when the bench started (the first call),
+ * which says whether anything else was running (the bench itself has not
+ * loaded it yet).
  */
+let startedOn: string | null = null;
 export function machine(): string {
-  const [load] = loadavg();
-  return `${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, load average ${load!.toFixed(2)} at the start`;
+  startedOn ??= `${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} at the start`;
+  return startedOn;
 }
