@@ -119,11 +119,11 @@ function cpuMeter(pids: number[], database: string | null, receiverPid: number) 
       busiestMs = Math.max(busiestMs, end - (ownThreads.get(thread) ?? 0));
     const perDelivery = (ms: number) => (ms * 1000) / deliveries;
     return {
-      all: perDelivery(ownMs + dbMs),
-      database: perDelivery(dbMs),
-      busiestThread: perDelivery(busiestMs),
+      cpuUsPerDelivery: perDelivery(ownMs + dbMs),
+      dbCpuUsPerDelivery: perDelivery(dbMs),
+      busiestThreadUsPerDelivery: perDelivery(busiestMs),
       busiestThreadShare: busiestMs / elapsedMs,
-      harness: perDelivery(harnessMs),
+      harnessUsPerDelivery: perDelivery(harnessMs),
       boundPerSec: (availableParallelism() * 1e6) / perDelivery(ownMs + dbMs + harnessMs),
     };
   };
@@ -252,14 +252,7 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
   const total = calls(N) * perCall;
   await waitFor(async () => (await delivered()) >= total, 600_000, 'deliveries');
   const perSec = total / ((now() - t0) / 1000);
-  const {
-    all: cpuUsPerDelivery,
-    database: dbCpuUsPerDelivery,
-    busiestThread: busiestThreadUsPerDelivery,
-    busiestThreadShare,
-    harness: harnessUsPerDelivery,
-    boundPerSec,
-  } = cpu(total);
+  const cost = cpu(total);
 
   // Latency: one message (or one batch's first) every 1/RATE s, open loop.
   await receiver.ask('reset');
@@ -282,12 +275,7 @@ async function measure(receiver: Receiver, sut: Sut, perCall: number): Promise<O
   const peakRssMb = sut.pids.reduce((sum, pid) => sum + memoryOf(pid).peakRssMb, 0);
   return {
     perSec,
-    cpuUsPerDelivery,
-    dbCpuUsPerDelivery,
-    busiestThreadUsPerDelivery,
-    busiestThreadShare,
-    harnessUsPerDelivery,
-    boundPerSec,
+    ...cost,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     peakRssMb,
