@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { clientConfigFor, createDb } from '../../src/store/postgres/db.js';
-import { dueOpen } from '../../src/store/postgres/gated.js';
+import { ANY_GATED, dueOpen } from '../../src/store/postgres/gated.js';
 import { endpointInput } from '../helpers/fixtures.js';
 import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers/postgres.js';
 
@@ -11,9 +11,11 @@ import { createTestSchema, postgresAvailable, type TestSchema } from '../helpers
  * over a history of finished deliveries, then a backlog they have not seen.
  * In bench:growth (auto_explain) the claim's borrowing then walked
  * deliveries_parked_due, read every parked due row (8,929) and sorted them;
- * gated.ts dueOpen keeps that index out. This small setup does not bring the
- * old plan back by itself, so it pins the plan the claim relies on: the
- * accept-order walk of deliveries_open that stops at the limit.
+ * gated.ts dueOpen keeps that index out. This small setup does not bring that
+ * plan back by itself, so it pins the plan the claim relies on: the
+ * accept-order walk of deliveries_open that stops at the limit. It does bring
+ * back the other: the gated probe's EXISTS, flattened into a join, hashing all
+ * 10,000 waiting rows (gated.ts MAY_GIVE, OFFSET 0).
  */
 const available = await postgresAvailable();
 
@@ -26,7 +28,7 @@ describe.skipIf(!available)('PostgreSQL plans under a backlog the statistics hav
     await schema?.drop();
   });
 
-  it("walks a capped endpoint's due deliveries through deliveries_open and stops at the limit", async () => {
+  it("walks a capped endpoint's due deliveries, and looks for its first, through deliveries_open", async () => {
     const store = await openStore(schema.url);
     const app = await store.apps.create({ uid: null, name: 'a', rateLimit: null, metadata: {} });
     const endpoint = await store.endpoints.create(app.id, endpointInput());
@@ -71,6 +73,16 @@ describe.skipIf(!available)('PostgreSQL plans under a backlog the statistics hav
       expect(walk).toContain('"Index Name":"deliveries_open"');
       expect(walk).not.toContain('deliveries_parked_due');
       expect(walk).not.toContain('"Actual Rows":10000');
+
+      // Whether a gated endpoint (here the capped one, not lent to) may give: a look at the oldest
+      // of its open rows, not all of them. Flattened into a join, the EXISTS hashed every one.
+      const [probe] = await db.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${ANY_GATED}`,
+        [new Date(), []],
+      );
+      const plan = JSON.stringify(probe!['QUERY PLAN']);
+      expect(plan).toContain('"Index Name":"deliveries_open"');
+      expect(plan).not.toContain('"Actual Rows":10000');
     } finally {
       await db.pool.end();
     }

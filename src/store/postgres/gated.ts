@@ -35,7 +35,11 @@ export const dueOpen = (at: string) => `${OPEN} AND coalesce(d.due_at, 'infinity
  * time; an ordered endpoint or breaker probe with one in flight, or a full
  * in-flight cap; a rate limiter more than its burst (at most 250 ms,
  * policy.ts) ahead. Looser than claimQuota, which still decides; it keeps a
- * crowd of blocked endpoints from filling every page.
+ * crowd of blocked endpoints from filling every page. `OFFSET 0` keeps the
+ * EXISTS a per-endpoint look at its oldest open rows: the planner otherwise
+ * turns it into a join and hashes every open row of every gated endpoint
+ * (3.2 ms with 10,000 waiting at one, 0.05-0.09 ms as a look), and this runs
+ * before every gated claim.
  */
 const MAY_GIVE = `
 (${GATED}) AND NOT e.disabled
@@ -45,7 +49,7 @@ const MAY_GIVE = `
        OR (SELECT count(*) FROM deliveries f
            WHERE f.endpoint_id = e.id AND f.parked AND f.status = 'sending' AND f.due_at > $1)
           < CASE WHEN e.ordered OR e.breaker_open THEN 1 ELSE coalesce(e.max_in_flight, e.fair_cap) END)
-  AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${dueOpen('$1')})`;
+  AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND ${dueOpen('$1')} OFFSET 0)`;
 
 /**
  * A page of gated endpoints that may give, their state rows locked, leaving
@@ -66,7 +70,7 @@ FOR UPDATE OF s SKIP LOCKED`;
  * endpoint at its cap or waiting on its breaker, and one statement saying so
  * costs a third of BEGIN, LOCK_GATED, COMMIT.
  */
-const ANY_GATED = `
+export const ANY_GATED = `
 SELECT EXISTS (SELECT 1 FROM endpoints e WHERE (${GATED}) AND NOT e.disabled AND NOT ${leftToLending(2)}) AS gated,
   EXISTS (SELECT 1 FROM endpoints e JOIN endpoint_state s ON s.endpoint_id = e.id
           WHERE ${MAY_GIVE} AND NOT ${leftToLending(2)}) AS may_give`;
