@@ -28,8 +28,10 @@ import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { BENCH_TOKEN, benchDb, DEFAULT_PG } from './cluster.js';
 import {
+  allCoresPerSec,
   BENCH_PAYLOAD,
   cpuMsOf,
+  harnessCpuMs,
   inParallel,
   measureCeiling,
   memoryOf,
@@ -88,7 +90,7 @@ function pidsNamed(name: string): number[] {
  * of the row's own processes (for Hookline on SQLite, its main thread), with
  * its share of one core: near 100% it is the bound; and the harness's CPU (the
  * receiver and this load generator, on the same cores), which with the row's
- * own gives the rate every core busy would allow (util.ts cpuMeter).
+ * own gives the rate every core busy would allow (util.ts allCoresPerSec).
  */
 function cpuMeter(pids: number[], database: string | null, receiverPid: number) {
   const dbPids = () => (database ? pidsNamed(database) : []);
@@ -100,20 +102,16 @@ function cpuMeter(pids: number[], database: string | null, receiverPid: number) 
   };
   const threads = () =>
     new Map(pids.flatMap((pid) => threadsOf(pid).map((t) => [`${pid}/${t}`, cpuMsOf(pid, t)] as const)));
-  const harness = () => {
-    const self = process.cpuUsage();
-    return cpuMsOf(receiverPid) + (self.user + self.system) / 1000;
-  };
   const own = sample(pids);
   const db = sample(dbPids());
   const ownThreads = threads();
-  const harnessAtStart = harness();
+  const harnessAtStart = harnessCpuMs(receiverPid);
   const startedAt = now();
   return (deliveries: number) => {
     const elapsedMs = now() - startedAt;
     const dbMs = spentMs(db, dbPids());
     const ownMs = spentMs(own, pids);
-    const harnessMs = harness() - harnessAtStart;
+    const harnessMs = harnessCpuMs(receiverPid) - harnessAtStart;
     let busiestMs = 0;
     for (const [thread, end] of threads())
       busiestMs = Math.max(busiestMs, end - (ownThreads.get(thread) ?? 0));
@@ -124,7 +122,7 @@ function cpuMeter(pids: number[], database: string | null, receiverPid: number) 
       busiestThreadUsPerDelivery: perDelivery(busiestMs),
       busiestThreadShare: busiestMs / elapsedMs,
       harnessUsPerDelivery: perDelivery(harnessMs),
-      boundPerSec: (availableParallelism() * 1e6) / perDelivery(ownMs + dbMs + harnessMs),
+      boundPerSec: allCoresPerSec(perDelivery(ownMs + dbMs + harnessMs)),
     };
   };
 }

@@ -52,6 +52,15 @@ export function threadsOf(pid: number): number[] {
   }
 }
 
+/** CPU ms used so far by the harness: the receiver process and this load generator. */
+export function harnessCpuMs(receiverPid: number): number {
+  const self = process.cpuUsage();
+  return cpuMsOf(receiverPid) + (self.user + self.system) / 1000;
+}
+
+/** Messages per second with every core busy at this much CPU (us) per message, server and harness together. */
+export const allCoresPerSec = (usPerMessage: number): number => (availableParallelism() * 1e6) / usPerMessage;
+
 /**
  * CPU spent per message during one phase, split into the server under test
  * and the harness (this load generator plus the receiver), and what that
@@ -66,18 +75,16 @@ export function cpuMeter(serverPid: number, receiverPid: number) {
   const read = () => ({
     server: cpuMsOf(serverPid),
     serverMain: cpuMsOf(serverPid, serverPid),
-    receiver: cpuMsOf(receiverPid),
-    self: process.cpuUsage(),
+    harness: harnessCpuMs(receiverPid),
   });
   const start = read();
   return (messages: number) => {
     const end = read();
-    const selfMs = (end.self.user + end.self.system - start.self.user - start.self.system) / 1000;
     const serverUs = ((end.server - start.server) * 1000) / messages;
     const mainUs = ((end.serverMain - start.serverMain) * 1000) / messages;
-    const harnessUs = ((end.receiver - start.receiver + selfMs) * 1000) / messages;
-    /** Messages per second with every core busy; divided by the ceiling, the ratio this CPU cost allows. */
-    const boundPerSec = (availableParallelism() * 1e6) / (serverUs + harnessUs);
+    const harnessUs = ((end.harness - start.harness) * 1000) / messages;
+    /** Divided by the ceiling, the ratio this CPU cost allows. */
+    const boundPerSec = allCoresPerSec(serverUs + harnessUs);
     return { serverUs, mainUs, harnessUs, boundPerSec };
   };
 }

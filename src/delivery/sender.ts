@@ -101,6 +101,7 @@ function exchange(dispatcher: Dispatcher, req: SendRequest, deadlineMs: number):
     const chunks: Buffer[] = [];
     let size = 0;
     let cut = false;
+    const received = () => utf8Prefix(Buffer.concat(chunks, size));
     const answer = (body: string) => {
       clearTimeout(deadline);
       if (head) resolve({ ...head, body });
@@ -144,11 +145,11 @@ function exchange(dispatcher: Dispatcher, req: SendRequest, deadlineMs: number):
             size += chunk.length;
           },
           onResponseEnd() {
-            answer(utf8Prefix(Buffer.concat(chunks, size)));
+            answer(received());
           },
           onResponseError(_c, err) {
             if (head === null) fail(err);
-            else if (cut) answer(utf8Prefix(Buffer.concat(chunks, size)));
+            else if (cut) answer(received());
             // The status already arrived and decides the outcome; keep what explains the cut.
             else answer(truncateText(`(response body unreadable: ${describeError(err)})`));
           },
