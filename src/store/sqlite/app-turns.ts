@@ -1,5 +1,5 @@
 import { type AppPage, turnShare } from '../app-turns.js';
-import type { Db } from './db.js';
+import { BOUND_LIMIT, type Db } from './db.js';
 import { PLAIN } from './gated.js';
 
 /** A step of the skip scan: the next application after ? with rows in deliveries_app_due. */
@@ -16,7 +16,7 @@ ORDER BY app_id LIMIT 1`;
 const APP_DUE = `
 SELECT d.id FROM deliveries d INDEXED BY deliveries_app_due
 WHERE d.app_id = ? AND d.due_at <= ? AND ${PLAIN}
-ORDER BY d.due_at LIMIT ?`;
+ORDER BY d.due_at ${BOUND_LIMIT}`;
 
 /** What one claim's turns picked, and the applications its page visited. */
 export interface Turns {

@@ -9,7 +9,7 @@ import {
   type DeliveryQueue,
   type MessageRepo,
 } from '../store.js';
-import type { Db } from './db.js';
+import { BOUND_LIMIT, type Db } from './db.js';
 import { routesTo } from './messages.js';
 import { GATED } from './gated.js';
 
@@ -59,7 +59,7 @@ export function sqliteContent(db: Db) {
   const expungeBatch = db.transaction((appId: string, after: string, limit: number) => {
     const ids = db
       .prepare<[string, string, number], { id: string }>(
-        'SELECT id FROM messages WHERE app_id = ? AND id > ? ORDER BY id LIMIT ?',
+        `SELECT id FROM messages WHERE app_id = ? AND id > ? ORDER BY id ${BOUND_LIMIT}`,
       )
       .all(appId, after, limit)
       .map((r) => r.id);

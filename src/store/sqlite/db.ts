@@ -9,6 +9,16 @@ import type { Page } from '../store.js';
 export type Db = Database.Database;
 
 /**
+ * A LIMIT bound at run time. SQLite plans with a bound LIMIT's value, so a
+ * statement with `LIMIT ?` is prepared again whenever that parameter is bound,
+ * and better-sqlite3 binds on every call: each claim planned its lease and due
+ * queries afresh (6-7 us a call, as much as preparing them). `? + 0` is no
+ * integer to the planner, so the plan is made once; every such plan here walks
+ * an index in the ORDER BY's order and stops at the limit whatever its value.
+ */
+export const BOUND_LIMIT = 'LIMIT ? + 0';
+
+/**
  * The database holds endpoint secrets (sealed, but with the key often beside
  * it) and delivery payloads: only its owner may read it. A new file is made
  * 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the

@@ -15,7 +15,7 @@ import {
 } from '../rows.js';
 import { statusCounts } from '../status-counts.js';
 import { applyChange, type EndpointRepo, type ResealBatch } from '../store.js';
-import { type Db, mapSqliteError, readPage } from './db.js';
+import { BOUND_LIMIT, type Db, mapSqliteError, readPage } from './db.js';
 import { sqliteOperational } from './operational.js';
 import { listEndpoints } from '../lists.js';
 
@@ -74,7 +74,7 @@ export function sqliteEndpoints(db: Db, cipher: FieldCipher): EndpointRepo {
   const resealBatch = db.transaction((after: string | null, limit: number, rotate: boolean): ResealBatch => {
     const rows = db
       .prepare<[string, number], SealedRow>(
-        'SELECT id, headers, secrets FROM endpoints WHERE id > ? ORDER BY id LIMIT ?',
+        `SELECT id, headers, secrets FROM endpoints WHERE id > ? ORDER BY id ${BOUND_LIMIT}`,
       )
       .all(after ?? '', limit);
     const write = db.prepare('UPDATE endpoints SET headers = ?, secrets = ? WHERE id = ?');

@@ -1,5 +1,5 @@
 import type { DeliveryQueue } from '../store.js';
-import type { Db } from './db.js';
+import { BOUND_LIMIT, type Db } from './db.js';
 
 /**
  * Sets or moves an endpoint's fair-share cap (012_fair_share). An endpoint the
@@ -30,7 +30,7 @@ const CAPPED = 'SELECT id, fair_cap AS cap FROM endpoints WHERE fair_cap IS NOT 
 const OPEN_UP_TO = `
 SELECT count(*) AS n FROM (
   SELECT 1 FROM deliveries d
-  WHERE d.endpoint_id = ? AND d.parked = 1 AND d.status IN ('pending', 'sending') LIMIT ?)`;
+  WHERE d.endpoint_id = ? AND d.parked = 1 AND d.status IN ('pending', 'sending') ${BOUND_LIMIT})`;
 const UNCAP = 'UPDATE endpoints SET fair_cap = NULL WHERE id = ?';
 
 export function sqliteFairShare(db: Db): Pick<DeliveryQueue, 'shareSlots' | 'unshare'> {

@@ -1,6 +1,6 @@
 import { advanceTat, claimQuota } from '../../core/policy.js';
 import { type GateRow, toGate } from '../rows.js';
-import type { Db } from './db.js';
+import { BOUND_LIMIT, type Db } from './db.js';
 
 /**
  * Whether an endpoint is gated: the claim must count for it (a rate limit, an
@@ -39,7 +39,7 @@ ORDER BY s.rate_tat`;
 const DUE = `
 SELECT d.id FROM deliveries d
 WHERE d.endpoint_id = ? AND ${OPEN} AND d.due_at <= ?
-ORDER BY d.msg_id LIMIT ?`;
+ORDER BY d.msg_id ${BOUND_LIMIT}`;
 
 /** An ordered endpoint's first open delivery: the only one it may be sent, once it is due. */
 const HEAD = `

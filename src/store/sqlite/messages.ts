@@ -12,7 +12,7 @@ import {
   toMessage,
 } from '../rows.js';
 import { type MessageRepo, type StoredMessage, storedMessages, withoutTrace } from '../store.js';
-import { type Db, mapSqliteError, readPage } from './db.js';
+import { BOUND_LIMIT, type Db, mapSqliteError, readPage } from './db.js';
 import { GATED } from './gated.js';
 import { groupCommit, type Shared, writeEach } from './group-commit.js';
 import { type HandOff, type LeaseTerms, NO_LEASE } from './hand-off.js';
@@ -63,7 +63,7 @@ DELETE FROM messages WHERE id IN (
   SELECT m.id FROM messages m
   WHERE m.created_at < ?
     AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.msg_id = m.id AND d.status IN ('pending', 'sending'))
-  ORDER BY m.created_at LIMIT ?)`;
+  ORDER BY m.created_at ${BOUND_LIMIT})`;
 
 /** One endpoint a message goes to (ROUTE). */
 interface Route {

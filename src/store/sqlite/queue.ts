@@ -7,7 +7,7 @@ import { type ExhaustedRow, exhaustedEndpointsStatement, toExhausted } from '../
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import type { DeliveryQueue, FairTerms } from '../store.js';
 import { sqliteAppTurns } from './app-turns.js';
-import type { Db } from './db.js';
+import { BOUND_LIMIT, type Db } from './db.js';
 import { sqliteFairShare } from './fair-share.js';
 import { PLAIN, sqliteGatedClaim } from './gated.js';
 import { sqliteHealth } from './health.js';
@@ -26,7 +26,7 @@ UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_a
 WHERE id IN (
   SELECT d.id FROM deliveries d
   WHERE d.due_at <= ? AND ${PLAIN}
-  ORDER BY d.due_at LIMIT ?)
+  ORDER BY d.due_at ${BOUND_LIMIT})
 RETURNING id`;
 const LEASE_IDS = `
 UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
