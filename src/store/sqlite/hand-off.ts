@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ClaimRow, type FieldCipher, readClaims, toClaim } from '../rows.js';
 import { type ClaimedDelivery, type FreshTaker, PartialClaimError } from '../store.js';
 import type { Db } from './db.js';
-import { CLAIMED_COLUMNS } from './queue.js';
-
-const LEASED = `${CLAIMED_COLUMNS} WHERE d.msg_id = ? AND d.lease_token = ?`;
+import { claimedRows } from './queue.js';
 
 /** What an accept may lease (messages.ts write): none when `slots` is 0. */
 export interface LeaseTerms {
@@ -48,7 +46,7 @@ function openTerms(taker: FreshTaker, slots: number, now: number): LeaseTerms {
  * crash before the send loses nothing: they are claimed again then.
  */
 export function sqliteHandOff(db: Db, cipher: FieldCipher) {
-  const leased = db.prepare<[string, string], ClaimRow>(LEASED);
+  const leased = claimedRows<[string, string]>(db, 'WHERE d.msg_id = ? AND d.lease_token = ?');
   let taker: FreshTaker | null = null;
   // What the taker has room for, read once per group commit and spent message
   // by message; forgotten once the commit's callers run.
@@ -78,7 +76,7 @@ export function sqliteHandOff(db: Db, cipher: FieldCipher) {
     leased(msgId: string, terms: LeaseTerms, n: number): Leased | null {
       if (n === 0 || terms.token === null) return null;
       terms.slots -= n;
-      return { token: terms.token, rows: leased.all(msgId, terms.token) };
+      return { token: terms.token, rows: leased(msgId, terms.token) };
     },
     /** After commit. A row that cannot be read (a secret no key opens) keeps its lease until it expires. */
     give(l: Leased): void {

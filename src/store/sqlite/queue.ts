@@ -31,13 +31,64 @@ RETURNING id`;
 const LEASE_IDS = `
 UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
 WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
-/** What a worker needs per leased delivery (the shape of rows.ts ClaimRow); a WHERE clause follows. */
-export const CLAIMED_COLUMNS = `
+/** What a worker needs per leased delivery, in claimRow's order; a WHERE clause follows. */
+const CLAIMED_COLUMNS = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
   m.created_at AS msg_created_at, m.traceparent, e.id AS endpoint_id, e.url, e.headers, e.secrets,
   e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered
 FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id`;
-const CLAIMED = `${CLAIMED_COLUMNS} WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.msg_id`;
+
+/** A row of CLAIMED_COLUMNS, read as an array, as rows.ts ClaimRow. */
+export function claimRow(c: unknown[]): ClaimRow {
+  const [
+    id,
+    attempts,
+    trigger,
+    msg_id,
+    app_id,
+    event_type,
+    payload,
+    msg_created_at,
+    traceparent,
+    endpoint_id,
+    url,
+    headers,
+    secrets,
+    rate_limit,
+    max_in_flight,
+    fair_cap,
+    ordered,
+  ] = c;
+  return {
+    id,
+    attempts,
+    trigger,
+    msg_id,
+    app_id,
+    event_type,
+    payload,
+    msg_created_at,
+    traceparent,
+    endpoint_id,
+    url,
+    headers,
+    secrets,
+    rate_limit,
+    max_in_flight,
+    fair_cap,
+    ordered,
+  } as ClaimRow;
+}
+
+/**
+ * Claimed rows matching `where`: read as arrays (better-sqlite3's raw mode) and
+ * made ClaimRows by claimRow, because the driver setting 17 named properties on
+ * each row cost a third of a claim's read back (4.9 -> 3.2 us a row).
+ */
+export function claimedRows<P extends unknown[]>(db: Db, where: string): (...params: P) => ClaimRow[] {
+  const statement = db.prepare<P, unknown[]>(`${CLAIMED_COLUMNS} ${where}`).raw(true);
+  return (...params) => statement.all(...params).map(claimRow);
+}
 
 /**
  * A message deleted (with its app) or pruned while its delivery was in flight
@@ -73,7 +124,10 @@ const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ?
 export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'replayMissing'> {
   const leaseDue = db.prepare<[number, string, number, number, number], { id: string }>(LEASE_DUE);
   const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
-  const claimed = db.prepare<[string], ClaimRow>(CLAIMED);
+  const claimed = claimedRows<[string]>(
+    db,
+    'WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.msg_id',
+  );
   const gated = sqliteGatedClaim(db);
   const takeTurns = sqliteAppTurns(db);
   const turns = appTurns();
@@ -107,7 +161,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
     if (fair && room > 0 && fair.borrowers.length > 0) {
       ids.push(...lease(gated(now, room, new Set(fair.borrowers))));
     }
-    return { token, rows: ids.length ? claimed.all(JSON.stringify(ids)) : [] };
+    return { token, rows: ids.length ? claimed(JSON.stringify(ids)) : [] };
   });
 
   const insertAttempt = db.prepare(INSERT_ATTEMPT);
