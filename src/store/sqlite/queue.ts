@@ -21,16 +21,21 @@ import { sqliteQueueManual } from './queue-manual.js';
  * pending rows have no due_at; the lookup skips the few rows of one that
  * still have one (leased when it was disabled, or recorded for a retry since).
  */
+/**
+ * OR FAIL: a lease changes many rows, and an UPDATE that could abort half way
+ * (a NOT NULL column set from a parameter) makes SQLite copy every page it
+ * touches to a statement journal first, to undo just that statement. A claim
+ * is all or nothing anyway: its transaction is rolled back on any error.
+ */
+const LEASE = `UPDATE OR FAIL deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?`;
 const LEASE_DUE = `
-UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
+${LEASE}
 WHERE id IN (
   SELECT d.id FROM deliveries d
   WHERE d.due_at <= ? AND ${PLAIN}
   ORDER BY d.due_at ${BOUND_LIMIT})
 RETURNING id`;
-const LEASE_IDS = `
-UPDATE deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
-WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
+const LEASE_IDS = `${LEASE} WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
 /** What a worker needs per leased delivery, in claimRow's order; a WHERE clause follows. */
 const CLAIMED_COLUMNS = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
