@@ -30,6 +30,7 @@ import { BENCH_TOKEN, benchDb, DEFAULT_PG } from './cluster.js';
 import {
   allCoresPerSec,
   BENCH_PAYLOAD,
+  benchNodeArgs,
   cpuMsOf,
   harnessCpuMs,
   inParallel,
@@ -153,7 +154,7 @@ function postJson(pool: Pool, path: string, body: unknown, headers: Record<strin
 /** A forked bench server speaking POST /msg -> {id} (floor-server.ts, peer-server.ts). */
 async function forkedSut(file: string, argv: string[], database: Sut['database']): Promise<Sut> {
   const child: ChildProcess = fork(new URL(file, import.meta.url), argv, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...benchNodeArgs()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {

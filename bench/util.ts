@@ -120,10 +120,14 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
+/** Extra node flags for the servers a bench starts (profiling: `--cpu-prof`, `--perf-basic-prof`). */
+export const benchNodeArgs = (): string[] =>
+  (process.env.HOOKLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Starts `hookline serve` from the built dist and waits for its banner. */
 export async function startHookline(
   args: string[],
-  nodeArgs: string[] = (process.env.HOOKLINE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  nodeArgs: string[] = benchNodeArgs(),
 ): Promise<{ pid: number; url: string; token: string | null; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
