@@ -44,11 +44,15 @@ SELECT e.id, (${GATED}) AS parked,
     AND e.breaker_open = 0 AS lendable
 FROM endpoints e
 WHERE e.app_id = $app AND e.disabled = 0 AND ${routesTo('$type', '$channels')}`;
-/** One delivery: pending and due now, or leased at once to this process's worker (hand-off.ts). */
+/**
+ * One delivery: pending and due now, or leased at once to this process's worker
+ * (hand-off.ts). Positional parameters: binding from an object cost about 1 us
+ * more an insert, on the accept's hottest statement.
+ */
 const INSERT_DELIVERY = `
 INSERT INTO deliveries (id, app_id, msg_id, endpoint_id, status, attempts, next_attempt_at, due_at, trigger,
   created_at, updated_at, parked, lease_token)
-VALUES ($id, $app, $msg, $endpoint, $status, 0, $now, $due, 'scheduled', $now, $now, $parked, $token)`;
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, 'scheduled', ?, ?, ?, ?)`;
 /**
  * Retention: bounded batches keep each write transaction short; callers loop
  * until 0. A message with a delivery still pending or sending is accepted
@@ -82,7 +86,7 @@ export function sqliteMessages(
 ): Omit<MessageRepo, 'createFor' | 'expungeContent' | 'expungeBatch'> {
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const route = db.prepare<Record<string, string>, Route>(ROUTE);
-  const insertDelivery = db.prepare<Record<string, unknown>>(INSERT_DELIVERY);
+  const insertDelivery = db.prepare(INSERT_DELIVERY);
   const byId = db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE app_id = ? AND id = ?');
   const endpointById = db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE id = ?');
 
@@ -129,17 +133,19 @@ export function sqliteMessages(
       if (lent.size < terms.slots && r.parked && r.lendable && terms.borrowers.has(r.id)) lent.add(r);
     for (const r of routes) {
       const leased = lent.has(r);
-      insertDelivery.run({
-        id: newId('dlv', now),
-        app: msg.appId,
-        msg: msg.id,
-        endpoint: r.id,
-        status: leased ? 'sending' : 'pending',
+      insertDelivery.run(
+        newId('dlv', now),
+        msg.appId,
+        msg.id,
+        r.id,
+        leased ? 'sending' : 'pending',
         now,
-        due: leased ? terms.leaseUntil : now,
-        parked: r.parked,
-        token: leased ? terms.token : null,
-      });
+        leased ? terms.leaseUntil : now,
+        now,
+        now,
+        r.parked,
+        leased ? terms.token : null,
+      );
     }
     return { deliveries: routes.length, leased: lent.size };
   };
