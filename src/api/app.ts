@@ -159,10 +159,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
   // No id or uid holds a NUL (PostgreSQL text cannot even store one): no such resource.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const value of Object.values(request.params ?? {})) {
-      if (typeof value === 'string' && hasNul(value)) throw notFound('resource');
+      if (typeof value === 'string' && hasNul(value)) return done(notFound('resource'));
     }
+    done();
   });
   registerIdempotency(app, store);
   app.addHook('onClose', async () => {

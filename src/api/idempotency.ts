@@ -58,26 +58,28 @@ export function registerIdempotency(app: FastifyInstance, store: Store): void {
     request.idempotencyClaim = { key, token: begun.token, settled: false };
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: every response passes here, and most carry no key.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const claim = request.idempotencyClaim;
-    if (!claim || claim.settled) return payload;
+    if (!claim || claim.settled) return done(null, payload);
     claim.settled = true;
-    try {
-      if (reply.statusCode < 300) {
-        await store.idempotency.complete(
-          claim.key,
-          claim.token,
-          reply.statusCode,
-          typeof payload === 'string' ? payload : '',
-        );
-      } else {
-        await store.idempotency.release(claim.key, claim.token);
-      }
-    } catch (err) {
-      // The response itself is right; a lost record only means a retry runs again.
-      request.log.error({ err }, 'could not record idempotency key');
-    }
-    return payload;
+    const settle =
+      reply.statusCode < 300
+        ? store.idempotency.complete(
+            claim.key,
+            claim.token,
+            reply.statusCode,
+            typeof payload === 'string' ? payload : '',
+          )
+        : store.idempotency.release(claim.key, claim.token);
+    settle.then(
+      () => done(null, payload),
+      (err: unknown) => {
+        // The response itself is right; a lost record only means a retry runs again.
+        request.log.error({ err }, 'could not record idempotency key');
+        done(null, payload);
+      },
+    );
   });
   // No onRequestAbort release: the handler may still finish, and onSend runs
   // even when the client has gone, so the claim is always settled there.
