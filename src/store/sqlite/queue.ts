@@ -15,19 +15,19 @@ import { sqliteOperational } from './operational.js';
 import { sqliteQueueManual } from './queue-manual.js';
 
 /**
- * Plain claim: the oldest due rows (pending and due, or sending with an
- * expired lease: both have due_at <= now) that are not parked, leased (status
- * sending, due_at = lease expiry, a fresh token). A disabled endpoint's
- * pending rows have no due_at; the lookup skips the few rows of one that
- * still have one (leased when it was disabled, or recorded for a retry since).
- */
-/**
  * OR FAIL: a lease changes many rows, and an UPDATE that could abort half way
  * (a NOT NULL column set from a parameter) makes SQLite copy every page it
  * touches to a statement journal first, to undo just that statement. A claim
  * is all or nothing anyway: its transaction is rolled back on any error.
  */
 const LEASE = `UPDATE OR FAIL deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?`;
+/**
+ * Plain claim: the oldest due rows (pending and due, or sending with an
+ * expired lease: both have due_at <= now) that are not parked, leased (status
+ * sending, due_at = lease expiry, a fresh token). A disabled endpoint's
+ * pending rows have no due_at; the lookup skips the few rows of one that
+ * still have one (leased when it was disabled, or recorded for a retry since).
+ */
 const LEASE_DUE = `
 ${LEASE}
 WHERE id IN (
@@ -43,45 +43,26 @@ SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.pa
   e.rate_limit, e.max_in_flight, e.fair_cap, e.ordered
 FROM deliveries d JOIN messages m ON m.id = d.msg_id JOIN endpoints e ON e.id = d.endpoint_id`;
 
-/** A row of CLAIMED_COLUMNS, read as an array, as rows.ts ClaimRow. */
-export function claimRow(c: unknown[]): ClaimRow {
-  const [
-    id,
-    attempts,
-    trigger,
-    msg_id,
-    app_id,
-    event_type,
-    payload,
-    msg_created_at,
-    traceparent,
-    endpoint_id,
-    url,
-    headers,
-    secrets,
-    rate_limit,
-    max_in_flight,
-    fair_cap,
-    ordered,
-  ] = c;
+/** A row of CLAIMED_COLUMNS, read as an array (in its order), as rows.ts ClaimRow. */
+function claimRow(c: unknown[]): ClaimRow {
   return {
-    id,
-    attempts,
-    trigger,
-    msg_id,
-    app_id,
-    event_type,
-    payload,
-    msg_created_at,
-    traceparent,
-    endpoint_id,
-    url,
-    headers,
-    secrets,
-    rate_limit,
-    max_in_flight,
-    fair_cap,
-    ordered,
+    id: c[0],
+    attempts: c[1],
+    trigger: c[2],
+    msg_id: c[3],
+    app_id: c[4],
+    event_type: c[5],
+    payload: c[6],
+    msg_created_at: c[7],
+    traceparent: c[8],
+    endpoint_id: c[9],
+    url: c[10],
+    headers: c[11],
+    secrets: c[12],
+    rate_limit: c[13],
+    max_in_flight: c[14],
+    fair_cap: c[15],
+    ordered: c[16],
   } as ClaimRow;
 }
 
