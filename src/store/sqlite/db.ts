@@ -14,7 +14,8 @@ export type Db = Database.Database;
  * and better-sqlite3 binds on every call: each claim planned its lease and due
  * queries afresh (6-7 us a call, as much as preparing them). `? + 0` is no
  * integer to the planner, so the plan is made once; every such plan here walks
- * an index in the ORDER BY's order and stops at the limit whatever its value.
+ * an index and stops at the limit, whatever its value (EXPLAIN QUERY PLAN
+ * showed the same plans both ways).
  */
 export const BOUND_LIMIT = 'LIMIT ? + 0';
 
