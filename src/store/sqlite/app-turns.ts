@@ -9,7 +9,7 @@ WHERE app_id > ? AND due_at IS NOT NULL AND parked = 0
 ORDER BY app_id LIMIT 1`;
 
 /**
- * One application's oldest due deliveries, with the plain claim's rules (queue.ts LEASE_DUE).
+ * One application's oldest due deliveries, with the plain claim's rules (queue.ts PLAIN_DUE).
  * INDEXED BY: walking deliveries_due instead (due_at < ?, then the app) would read through
  * another tenant's whole backlog to reach this one's rows, the very thing the turns avoid.
  */
