@@ -35,7 +35,12 @@ const PLAIN_DUE = `
 SELECT d.id FROM deliveries d
 WHERE d.due_at <= ? AND ${PLAIN}
 ORDER BY d.due_at ${BOUND_LIMIT}`;
-const LEASE_IDS = `${LEASE} WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`;
+/**
+ * Leases rows the same claim transaction just picked: they all still exist (one
+ * connection, nothing runs in between), so the picked ids are the leased ones
+ * and no RETURNING (a temporary trigger and table per statement) is needed.
+ */
+const LEASE_IDS = `${LEASE} WHERE id IN (SELECT value FROM json_each(?))`;
 /** What a worker needs per leased delivery, in claimRow's order; a WHERE clause follows. */
 const CLAIMED_COLUMNS = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
@@ -111,7 +116,7 @@ const RENEW = `UPDATE deliveries SET due_at = ? WHERE id = ? AND lease_token = ?
  */
 export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'replayMissing'> {
   const plainDue = db.prepare<[number, number], string>(PLAIN_DUE).pluck();
-  const leaseIds = db.prepare<[number, string, number, string], { id: string }>(LEASE_IDS);
+  const leaseIds = db.prepare<[number, string, number, string]>(LEASE_IDS);
   const claimed = claimedRows<[string]>(
     db,
     'WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.msg_id',
@@ -123,8 +128,10 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const claim = db.transaction((now: number, leaseMs: number, limit: number, fair?: FairTerms) => {
     const keepFree = fair?.keepFree ?? 0;
     const token = randomUUID();
-    const lease = (picked: string[]) =>
-      picked.length ? leaseIds.all(now + leaseMs, token, now, JSON.stringify(picked)).map((r) => r.id) : [];
+    const lease = (picked: string[]) => {
+      if (picked.length) leaseIds.run(now + leaseMs, token, now, JSON.stringify(picked));
+      return picked;
+    };
     // Gated endpoints first, within what they may take: their quotas bound them, and the rest
     // of the batch is the plain queue.
     const ids = lease(gated(now, limit - keepFree));
