@@ -56,38 +56,52 @@ const SET_TAT = 'UPDATE endpoint_state SET rate_tat = ? WHERE endpoint_id = ?';
  * the counts cannot race another claim. Costs one indexed query when no
  * endpoint is gated.
  *
+ * Made once per claim (`now`): its passes share one read of the gates, kept
+ * up to date with what each pass took. Nothing else in the claim adds due
+ * work to a gated endpoint, and the lending pass (below) had found a lone
+ * capped endpoint at its cap in the first pass on most claims of a busy
+ * worker: reading the gates again cost a second count of its deliveries in
+ * flight, each claim.
+ *
  * `borrowers` (store.ts FairTerms): only these endpoints, fair-capped, and their
  * fair cap does not count; every other limit does.
  */
 export function sqliteGatedClaim(
   db: Db,
-): (now: number, limit: number, borrowers?: ReadonlySet<string>) => string[] {
+): (now: number) => (limit: number, borrowers?: ReadonlySet<string>) => string[] {
   const gates = db.prepare<[number, number], GateRow & { in_flight: number }>(GATES);
   const due = db.prepare<[string, number, number], { id: string }>(DUE);
   const head = db.prepare<[string], { id: string; due_at: number | null }>(HEAD);
   const setTat = db.prepare(SET_TAT);
 
-  return (now, limit, borrowers) => {
-    const ids: string[] = [];
-    if (limit <= 0) return ids;
-    for (const g of gates.all(now, now)) {
-      if (ids.length >= limit) break;
-      if (borrowers && (g.fair_cap === null || !borrowers.has(g.id))) continue;
-      const gate = { ...toGate(g, g.in_flight), ...(borrowers && { fairCap: null }) };
-      const take = Math.min(claimQuota(gate, now), limit - ids.length);
-      if (take <= 0) continue;
-      let picked: string[];
-      if (gate.ordered) {
-        const h = head.get(g.id);
-        picked = h && h.due_at !== null && h.due_at <= now ? [h.id] : [];
-      } else {
-        picked = due.all(g.id, now, take).map((r) => r.id);
+  return (now) => {
+    let read: (GateRow & { in_flight: number })[] | null = null;
+    return (limit, borrowers) => {
+      const ids: string[] = [];
+      if (limit <= 0) return ids;
+      read ??= gates.all(now, now);
+      for (const g of read) {
+        if (ids.length >= limit) break;
+        if (borrowers && (g.fair_cap === null || !borrowers.has(g.id))) continue;
+        const gate = { ...toGate(g, g.in_flight), ...(borrowers && { fairCap: null }) };
+        const take = Math.min(claimQuota(gate, now), limit - ids.length);
+        if (take <= 0) continue;
+        let picked: string[];
+        if (gate.ordered) {
+          const h = head.get(g.id);
+          picked = h && h.due_at !== null && h.due_at <= now ? [h.id] : [];
+        } else {
+          picked = due.all(g.id, now, take).map((r) => r.id);
+        }
+        if (picked.length === 0) continue;
+        if (gate.rateLimit !== null) {
+          g.rate_tat = advanceTat(gate.rateLimit, gate.rateTat, now, picked.length);
+          setTat.run(g.rate_tat, g.id);
+        }
+        g.in_flight += picked.length;
+        ids.push(...picked);
       }
-      if (picked.length === 0) continue;
-      if (gate.rateLimit !== null)
-        setTat.run(advanceTat(gate.rateLimit, gate.rateTat, now, picked.length), g.id);
-      ids.push(...picked);
-    }
-    return ids;
+      return ids;
+    };
   };
 }

@@ -128,13 +128,14 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
   const claim = db.transaction((now: number, leaseMs: number, limit: number, fair?: FairTerms) => {
     const keepFree = fair?.keepFree ?? 0;
     const token = randomUUID();
+    const gatedPass = gated(now);
     const lease = (picked: string[]) => {
       if (picked.length) leaseIds.run(now + leaseMs, token, now, JSON.stringify(picked));
       return picked;
     };
     // Gated endpoints first, within what they may take: their quotas bound them, and the rest
     // of the batch is the plain queue.
-    const ids = lease(gated(now, limit - keepFree));
+    const ids = lease(gatedPass(limit - keepFree));
     // Then the plain queue: while there is a backlog, each application's turn (../app-turns.ts),
     // then the oldest due of all. Leased rows are due only when their lease runs out, so the
     // second query cannot take the turns' rows again.
@@ -152,7 +153,7 @@ export function sqliteQueue(db: Db, cipher: FieldCipher): Omit<DeliveryQueue, 'r
     // Then what nobody else wanted, lent beyond fair-share caps (store.ts FairTerms).
     const room = limit - ids.length;
     if (fair && room > 0 && fair.borrowers.length > 0) {
-      ids.push(...lease(gated(now, room, new Set(fair.borrowers))));
+      ids.push(...lease(gatedPass(room, new Set(fair.borrowers))));
     }
     return { token, rows: ids.length ? claimed(JSON.stringify(ids)) : [] };
   });
