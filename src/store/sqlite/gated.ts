@@ -56,12 +56,11 @@ const SET_TAT = 'UPDATE endpoint_state SET rate_tat = ? WHERE endpoint_id = ?';
  * the counts cannot race another claim. Costs one indexed query when no
  * endpoint is gated.
  *
- * Made once per claim (`now`): its passes share one read of the gates, kept
- * up to date with what each pass took. Nothing else in the claim adds due
- * work to a gated endpoint, and the lending pass (below) had found a lone
- * capped endpoint at its cap in the first pass on most claims of a busy
- * worker: reading the gates again cost a second count of its deliveries in
- * flight, each claim.
+ * Made once per claim (`now`): the claim's passes (within the caps, then
+ * lending to `borrowers`) share one read of the gates, kept up to date with
+ * what each pass took; nothing else in the claim adds due work to a gated
+ * endpoint. Reading them again for lending counted a capped endpoint's
+ * deliveries in flight a second time on most claims of a busy worker.
  *
  * `borrowers` (store.ts FairTerms): only these endpoints, fair-capped, and their
  * fair cap does not count; every other limit does.
