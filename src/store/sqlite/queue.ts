@@ -15,13 +15,6 @@ import { sqliteOperational } from './operational.js';
 import { sqliteQueueManual } from './queue-manual.js';
 
 /**
- * OR FAIL: a lease changes many rows, and an UPDATE that could abort half way
- * (a NOT NULL column set from a parameter) makes SQLite copy every page it
- * touches to a statement journal first, to undo just that statement. A claim
- * is all or nothing anyway: its transaction is rolled back on any error.
- */
-const LEASE = `UPDATE OR FAIL deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?`;
-/**
  * Plain claim: the oldest due rows (pending and due, or sending with an
  * expired lease: both have due_at <= now) that are not parked, to be leased
  * (status sending, due_at = lease expiry, a fresh token). A disabled endpoint's
@@ -39,8 +32,14 @@ ORDER BY d.due_at ${BOUND_LIMIT}`;
  * Leases rows the same claim transaction just picked: they all still exist (one
  * connection, nothing runs in between), so the picked ids are the leased ones
  * and no RETURNING (a temporary trigger and table per statement) is needed.
+ * OR FAIL: a lease changes many rows, and an UPDATE that could abort half way
+ * (a NOT NULL column set from a parameter) makes SQLite copy every page it
+ * touches to a statement journal first, to undo just that statement. A claim
+ * is all or nothing anyway: its transaction is rolled back on any error.
  */
-const LEASE_IDS = `${LEASE} WHERE id IN (SELECT value FROM json_each(?))`;
+const LEASE_IDS = `
+UPDATE OR FAIL deliveries SET status = 'sending', due_at = ?, lease_token = ?, updated_at = ?
+WHERE id IN (SELECT value FROM json_each(?))`;
 /** What a worker needs per leased delivery, in claimRow's order; a WHERE clause follows. */
 const CLAIMED_COLUMNS = `
 SELECT d.id, d.attempts, d.trigger, m.id AS msg_id, m.app_id, m.event_type, m.payload,
